@@ -1,0 +1,296 @@
+//! What every subcommand shares: global flags, reading files into a source map,
+//! printing diagnostics, and atomic writes.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use crate::check::{Checked, check};
+use crate::diagnostic::{Code, Diagnostic, RenderOptions, render};
+use crate::source::{SourceId, SourceMap, Span};
+use crate::syntax::{Format, Limits};
+
+/// When to colour human output.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When writing to a terminal and `NO_COLOR` is unset.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Flags every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// When to colour output (`auto` respects NO_COLOR and non-terminals).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Silence a warning code, e.g. `--allow W0608` (repeatable).
+    #[arg(long = "allow", global = true, value_name = "CODE")]
+    pub allow: Vec<String>,
+    /// Largest route file read, in bytes.
+    #[arg(long, global = true, value_name = "BYTES", default_value_t = Limits::default().max_file_bytes)]
+    pub max_file_size: usize,
+    /// Deepest nesting of mappings, lists and conditions.
+    #[arg(long, global = true, value_name = "N", default_value_t = Limits::default().max_depth)]
+    pub max_depth: usize,
+    /// Most nodes in one route.
+    #[arg(long, global = true, value_name = "N", default_value_t = Limits::default().max_nodes)]
+    pub max_nodes: usize,
+    /// Most values in one document after YAML alias expansion.
+    #[arg(long, global = true, value_name = "N", default_value_t = Limits::default().max_values)]
+    pub max_values: usize,
+}
+
+impl Global {
+    /// The input bounds the flags set.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_file_bytes: self.max_file_size,
+            max_depth: self.max_depth.min(1000),
+            max_values: self.max_values,
+            max_nodes: self.max_nodes,
+        }
+    }
+
+    /// Whether to colour what goes to stderr.
+    pub fn color_stderr(&self) -> bool {
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => no_color_unset() && std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// Whether to colour what goes to stdout.
+    pub fn color_stdout(&self) -> bool {
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => no_color_unset() && std::io::stdout().is_terminal(),
+        }
+    }
+
+    /// Drops diagnostics the user allowed (warnings only: errors cannot be allowed).
+    pub fn filter(&self, diags: &mut Vec<Diagnostic>) {
+        diags.retain(|d| {
+            d.is_error()
+                || !self
+                    .allow
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(d.code.as_str()))
+        });
+    }
+}
+
+fn no_color_unset() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// A file given on the command line, read into the source map.
+pub struct Loaded {
+    /// Its id in the map.
+    pub id: SourceId,
+    /// Its format.
+    pub format: Format,
+    /// Set when the file could not be read at all (exit code 2).
+    pub unreadable: bool,
+    /// Problems found before parsing (size, encoding).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads `path` into `sources`. Never fails: problems become diagnostics.
+pub fn load(sources: &mut SourceMap, path: &str, limits: &Limits) -> Loaded {
+    let format = Format::from_path(path).unwrap_or(Format::Yaml);
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| {
+        // Read one byte past the limit: enough to know the file is too large.
+        f.take(limits.max_file_bytes as u64 + 1)
+            .read_to_end(&mut bytes)
+    });
+    if let Err(e) = read {
+        let id = sources.add(path, "");
+        let d = Diagnostic::error(
+            Code::UnreadableFile,
+            Span::new(id, 0, 0),
+            format!("cannot read `{path}`: {}", io_words(&e)),
+        )
+        .help("check the path and the file's permissions");
+        return Loaded {
+            id,
+            format,
+            unreadable: true,
+            diagnostics: vec![d],
+        };
+    }
+    if bytes.len() > limits.max_file_bytes {
+        let id = sources.add(path, "");
+        let d = Diagnostic::error(
+            Code::LimitExceeded,
+            Span::new(id, 0, 0),
+            format!(
+                "`{path}` is larger than the limit of {} bytes",
+                limits.max_file_bytes
+            ),
+        )
+        .help("raise the limit with `--max-file-size` if this route is real");
+        return Loaded {
+            id,
+            format,
+            unreadable: false,
+            diagnostics: vec![d],
+        };
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let id = sources.add(path, text);
+            Loaded {
+                id,
+                format,
+                unreadable: false,
+                diagnostics: Vec::new(),
+            }
+        }
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let text = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            let id = sources.add(path, text);
+            let d = Diagnostic::error(
+                Code::UnreadableFile,
+                Span::new(id, valid, valid),
+                "the file is not valid UTF-8 from here on",
+            )
+            .help("save the file as UTF-8");
+            Loaded {
+                id,
+                format,
+                unreadable: false,
+                diagnostics: vec![d],
+            }
+        }
+    }
+}
+
+fn io_words(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::IsADirectory => "it is a directory".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Loads and checks one route file.
+pub fn load_and_check(sources: &mut SourceMap, path: &str, g: &Global) -> (Loaded, Checked) {
+    let limits = g.limits();
+    let mut loaded = load(sources, path, &limits);
+    let mut checked = if loaded.diagnostics.is_empty() {
+        check(sources, loaded.id, loaded.format, &limits)
+    } else {
+        Checked {
+            parsed: None,
+            diagnostics: Vec::new(),
+        }
+    };
+    checked
+        .diagnostics
+        .splice(0..0, loaded.diagnostics.drain(..));
+    g.filter(&mut checked.diagnostics);
+    (loaded, checked)
+}
+
+/// The route files named by `inputs`: files as given, directories walked for
+/// `*.yaml`, `*.yml`, `*.json` and `*.route` (sorted; hidden entries and
+/// `*.traffic.yaml` / `*.pricing.yaml` companions skipped).
+pub fn collect_files(inputs: &[PathBuf]) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            walk(input, &mut out, 0)
+                .map_err(|e| format!("cannot read directory `{}`: {e}", input.display()))?;
+        } else {
+            out.push(input.to_string_lossy().into_owned());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<String>, depth: usize) -> std::io::Result<()> {
+    if depth > 32 {
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for p in entries {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        if p.is_dir() {
+            walk(&p, out, depth + 1)?;
+        } else if is_route_file(&name) {
+            out.push(p.to_string_lossy().into_owned());
+        }
+    }
+    Ok(())
+}
+
+/// Whether a file name looks like a route.
+pub fn is_route_file(name: &str) -> bool {
+    Format::from_path(name).is_some() && !name.contains(".traffic.") && !name.contains(".pricing.")
+}
+
+/// Prints diagnostics to stderr in human form.
+pub fn print_human(diags: &[Diagnostic], sources: &SourceMap, g: &Global) {
+    let opts = RenderOptions {
+        color: g.color_stderr(),
+    };
+    let mut err = std::io::stderr().lock();
+    for d in diags {
+        let _ = err.write_all(render(d, sources, opts).as_bytes());
+    }
+}
+
+/// Prints a message to stderr as `error: ...`.
+pub fn fail(g: &Global, msg: &str) {
+    let (red, reset) = if g.color_stderr() {
+        ("\x1b[1;31m", "\x1b[0m")
+    } else {
+        ("", "")
+    };
+    eprintln!("{red}error{reset}: {msg}");
+}
+
+/// Writes `contents` to `path` atomically: a temporary file in the same directory,
+/// flushed to disk, then renamed over the target. A failure leaves the old file.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let tmp = dir.join(format!(".{name}.aig-route-{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(contents)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

@@ -1,0 +1,79 @@
+//! `aig-route convert FILE --to yaml|json`: the same route in another format.
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+use super::common::{Global, fail, load_and_check, print_human, write_atomic};
+use crate::emit;
+use crate::source::SourceMap;
+
+/// Print a route in another format, without changing its meaning.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  aig-route convert routes/canary.yaml --to json > canary.json\n  aig-route convert exported.json --to yaml -o routes/exported.yaml"
+)]
+pub struct Args {
+    /// The route file.
+    file: PathBuf,
+    /// The format to write.
+    #[arg(long, value_enum)]
+    to: Target,
+    /// Write to this file (atomically) instead of stdout.
+    #[arg(short, long, value_name = "OUT")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Target {
+    /// The YAML authoring format.
+    Yaml,
+    /// The gateway's JSON wire format.
+    Json,
+    /// The compact DSL.
+    Dsl,
+}
+
+pub fn run(g: &Global, args: &Args) -> u8 {
+    let mut sources = SourceMap::new();
+    let path = args.file.to_string_lossy().into_owned();
+    let (loaded, checked) = load_and_check(&mut sources, &path, g);
+    print_human(&checked.diagnostics, &sources, g);
+    if loaded.unreadable {
+        return 2;
+    }
+    let Some(parsed) = checked.parsed.as_ref().filter(|_| checked.is_ok()) else {
+        fail(
+            g,
+            &format!("`{path}` has errors; fix them before converting"),
+        );
+        return 1;
+    };
+    let text = match args.to {
+        Target::Yaml => emit::to_yaml(&parsed.route),
+        Target::Json => match emit::to_json(&parsed.route) {
+            Ok(v) => format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()),
+            Err(e) => {
+                fail(g, &e.to_string());
+                return 1;
+            }
+        },
+        Target::Dsl => {
+            fail(g, "the DSL format is not supported yet");
+            return 2;
+        }
+    };
+    match &args.output {
+        None => {
+            print!("{text}");
+            0
+        }
+        Some(out) => match write_atomic(out, text.as_bytes()) {
+            Ok(()) => 0,
+            Err(e) => {
+                fail(g, &format!("cannot write `{}`: {e}", out.display()));
+                2
+            }
+        },
+    }
+}

@@ -1,0 +1,55 @@
+//! The `aig-route` command line: one file per subcommand behind this dispatcher.
+//!
+//! Exit codes (SPEC section 6): 0 success (warnings allowed), 1 the input is
+//! wrong, 2 a usage error or a file that cannot be read.
+
+mod common;
+mod convert;
+mod eval;
+mod validate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use common::Global;
+
+/// Compile, validate, evaluate and simulate AI gateway dynamic routes.
+#[derive(Debug, Parser)]
+#[command(name = "aig-route", version, about, long_about = None, propagate_version = true)]
+#[command(
+    after_help = "Examples:\n  aig-route validate routes/\n  aig-route eval routes/canary.yaml --metadata '{\"plan\":\"paid\",\"user_id\":\"u1\"}'\n  aig-route simulate routes/canary.yaml --traffic traffic.jsonl --format json"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Validate(validate::Args),
+    Convert(convert::Args),
+    Eval(eval::Args),
+    /// Print the JSON Schema of the YAML route format (for editors).
+    #[command(
+        after_help = "Example:\n  aig-route schema > route.schema.json\n\nIn VS Code (YAML extension), add to a route file:\n  # yaml-language-server: $schema=./route.schema.json"
+    )]
+    Schema,
+}
+
+/// Runs the command line and returns the process's exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Validate(a) => validate::run(&cli.global, &a),
+        Command::Convert(a) => convert::run(&cli.global, &a),
+        Command::Eval(a) => eval::run(&cli.global, &a),
+        Command::Schema => {
+            println!("{}", crate::schema::SCHEMA.trim_end());
+            0
+        }
+    };
+    ExitCode::from(code)
+}

@@ -1,0 +1,160 @@
+//! `aig-route validate FILE|DIR...`: every problem in every file, in one run.
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+use serde_json::json;
+
+use super::common::{Global, collect_files, fail, load_and_check, print_human};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::SourceMap;
+
+/// Check route files and report every problem with its location.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  aig-route validate routes/\n  aig-route validate routes/canary.yaml --format json\n  aig-route validate routes/ --format github   # annotations on the pull request"
+)]
+pub struct Args {
+    /// Route files, or directories to search for them.
+    #[arg(required = true, value_name = "FILE|DIR")]
+    files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    format: OutputFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum OutputFormat {
+    /// Diagnostics with source snippets on stderr.
+    Human,
+    /// One JSON document on stdout.
+    Json,
+    /// GitHub Actions workflow annotations on stdout.
+    Github,
+}
+
+pub fn run(g: &Global, args: &Args) -> u8 {
+    let files = match collect_files(&args.files) {
+        Ok(f) => f,
+        Err(e) => {
+            fail(g, &e);
+            return 2;
+        }
+    };
+    if files.is_empty() {
+        fail(
+            g,
+            "no route files found (looked for *.yaml, *.yml, *.json, *.route)",
+        );
+        return 2;
+    }
+    let mut sources = SourceMap::new();
+    let mut results = Vec::new();
+    let mut unreadable = false;
+    for path in &files {
+        let (loaded, checked) = load_and_check(&mut sources, path, g);
+        unreadable |= loaded.unreadable;
+        results.push((path.clone(), checked.diagnostics));
+    }
+    let errors: usize = results
+        .iter()
+        .map(|(_, d)| d.iter().filter(|d| d.is_error()).count())
+        .sum();
+    let warnings: usize = results.iter().map(|(_, d)| d.len()).sum::<usize>() - errors;
+    match args.format {
+        OutputFormat::Human => {
+            for (_, diags) in &results {
+                print_human(diags, &sources, g);
+            }
+            let verdict = if errors == 0 { "ok" } else { "failed" };
+            eprintln!(
+                "{verdict}: {} file{} checked, {errors} error{}, {warnings} warning{}",
+                files.len(),
+                plural(files.len()),
+                plural(errors),
+                plural(warnings)
+            );
+        }
+        OutputFormat::Json => {
+            let files: Vec<_> = results
+                .iter()
+                .map(|(path, diags)| json!({"path": path, "diagnostics": diags.iter().map(|d| diag_json(d, &sources)).collect::<Vec<_>>()}))
+                .collect();
+            println!("{}", json!({"files": files}));
+        }
+        OutputFormat::Github => {
+            for (path, diags) in &results {
+                for d in diags {
+                    println!("{}", github(path, d, &sources));
+                }
+            }
+        }
+    }
+    if unreadable {
+        2
+    } else if errors > 0 {
+        1
+    } else {
+        0
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// One diagnostic as SPEC section 6 prints it, with help and notes added.
+pub fn diag_json(d: &Diagnostic, sources: &SourceMap) -> serde_json::Value {
+    let (line, column) = d.line_col(sources);
+    let (end_line, end_column) = sources.line_col(crate::source::Span {
+        start: d.primary.span.end,
+        ..d.primary.span
+    });
+    let mut v = json!({
+        "severity": d.severity.as_str(),
+        "code": d.code.as_str(),
+        "message": d.message,
+        "line": line,
+        "column": column,
+        "end_line": end_line,
+        "end_column": end_column,
+    });
+    if let Some(h) = &d.help {
+        v["help"] = json!(h);
+    }
+    if !d.notes.is_empty() {
+        v["notes"] = json!(d.notes);
+    }
+    v
+}
+
+/// A GitHub Actions annotation: `::error file=...,line=...,col=...,title=...::message`.
+fn github(path: &str, d: &Diagnostic, sources: &SourceMap) -> String {
+    let (line, col) = d.line_col(sources);
+    let level = if d.severity == Severity::Error {
+        "error"
+    } else {
+        "warning"
+    };
+    let mut msg = d.message.clone();
+    if let Some(h) = &d.help {
+        msg.push_str("\nhelp: ");
+        msg.push_str(h);
+    }
+    format!(
+        "::{level} file={},line={line},col={col},title={}::{}",
+        escape_property(path),
+        escape_property(d.code.as_str()),
+        escape_data(&msg)
+    )
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}

@@ -1,0 +1,449 @@
+//! Validated DAG → flat, immutable [`Program`].
+//!
+//! Nodes are renumbered in topological order (`start` is 0, every output points
+//! forward), metadata keys are interned into slots, string literals pooled, and
+//! each split's hash prefix (`route ‖ 0 ‖ node ‖ 0`) is absorbed once. Evaluation
+//! then never looks up a name or hashes a key string on its hot path.
+
+mod cond;
+
+use petgraph::algo::toposort;
+use sha2::{Digest, Sha256};
+
+pub use cond::{CondOp, Lit};
+
+use crate::graph::{RouteGraph, Slot};
+use crate::syntax::ast::{LimitKind, NodeKind, Route, WindowMode};
+use crate::syntax::values::parse_share;
+
+/// A node's index in a [`Program`].
+pub type NodeId = u32;
+
+/// A metadata key's slot in a [`Program`] (see [`Program::slot`]).
+pub type SlotId = u16;
+
+/// Why a route could not be compiled.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CompileError {
+    /// The route has errors; validate it first.
+    #[error("the route has errors: {0}")]
+    Invalid(String),
+    /// The route reads more distinct metadata keys than a program can hold.
+    #[error("the route reads more than 65535 distinct metadata keys")]
+    TooManyKeys,
+}
+
+/// One instruction per node.
+#[derive(Clone, Debug)]
+pub enum Inst {
+    /// Go to `next`.
+    Start {
+        /// Next node.
+        next: NodeId,
+    },
+    /// Test a condition.
+    Cond {
+        /// Root of the condition in [`Program::conds`].
+        cond: u32,
+        /// Output `true`.
+        then: NodeId,
+        /// Output `false`.
+        otherwise: NodeId,
+    },
+    /// Pick a share by bucket.
+    Split {
+        /// Slot of the sticky field, if any.
+        sticky: Option<SlotId>,
+        /// Index into the split table.
+        split: u32,
+    },
+    /// A rate or budget limit.
+    Limit {
+        /// Index into [`Program::limits`].
+        limit: u32,
+        /// Output `success`.
+        success: NodeId,
+        /// Output `fallback`.
+        fallback: NodeId,
+    },
+    /// Ask a model.
+    Model {
+        /// Index into [`Program::models`].
+        model: u32,
+        /// Output `success`.
+        success: NodeId,
+        /// Output `fallback`.
+        fallback: NodeId,
+    },
+    /// Finish.
+    End,
+}
+
+/// A split's table: bucket upper bounds (exclusive) and targets, in order.
+#[derive(Clone, Debug)]
+pub struct Split {
+    /// `(first bucket after this share, target)`, cumulative, last bound 10000.
+    pub shares: Vec<(u16, NodeId)>,
+    /// SHA-256 state after `route_name ‖ 0x00 ‖ node_id ‖ 0x00`.
+    pub prefix: Sha256,
+}
+
+/// A rate or budget limit's parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LimitSpec {
+    /// Requests or dollars.
+    pub kind: LimitKind,
+    /// Slot of the key field (`None`: one counter for all requests).
+    pub key: Option<SlotId>,
+    /// The key field's name, for explanations.
+    pub key_name: Option<Box<str>>,
+    /// Requests or dollars per window.
+    pub limit: f64,
+    /// Window length in seconds.
+    pub window: f64,
+    /// Fixed or sliding.
+    pub mode: WindowMode,
+}
+
+/// A model node's parameters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelSpec {
+    /// Provider slug.
+    pub provider: Box<str>,
+    /// Model name.
+    pub model: Box<str>,
+    /// Milliseconds per attempt.
+    pub timeout_ms: u64,
+    /// Retries after the first attempt.
+    pub retries: u32,
+}
+
+/// A compiled route: immutable, `Send + Sync`, cheap to share across threads.
+#[derive(Clone, Debug)]
+pub struct Program {
+    pub(crate) name: Box<str>,
+    pub(crate) insts: Vec<Inst>,
+    pub(crate) ids: Vec<Box<str>>,
+    /// Metadata key names (without `metadata.`), by slot.
+    pub(crate) keys: Vec<Box<str>>,
+    /// Slots sorted by key name, for lookups.
+    pub(crate) key_order: Vec<SlotId>,
+    pub(crate) conds: Vec<CondOp>,
+    pub(crate) children: Vec<u32>,
+    pub(crate) lits: Vec<Lit>,
+    pub(crate) strings: Vec<Box<str>>,
+    pub(crate) splits: Vec<Split>,
+    pub(crate) limits: Vec<LimitSpec>,
+    pub(crate) models: Vec<ModelSpec>,
+    /// The syntax node index each program node came from.
+    pub(crate) origin: Vec<usize>,
+}
+
+impl Program {
+    /// Compiles a route that validated without errors.
+    pub fn compile(route: &Route) -> Result<Program, CompileError> {
+        let mut diags = Vec::new();
+        let graph = RouteGraph::build(route, &mut diags);
+        crate::validate::validate(&graph, &mut diags);
+        if let Some(d) = diags.iter().find(|d| d.is_error()) {
+            return Err(CompileError::Invalid(format!("{}: {}", d.code, d.message)));
+        }
+        Self::from_graph(&graph)
+    }
+
+    /// Compiles from a graph that validated without errors.
+    pub fn from_graph(g: &RouteGraph<'_>) -> Result<Program, CompileError> {
+        let order = toposort(&g.graph, None)
+            .map_err(|_| CompileError::Invalid("the route has a cycle".into()))?;
+        // Start first; the rest in topological order (ties as written).
+        let mut order: Vec<_> = order.into_iter().filter(|ix| g.is_canonical(*ix)).collect();
+        if let Some(pos) = order
+            .iter()
+            .position(|ix| matches!(g.node(*ix).kind, NodeKind::Start { .. }))
+        {
+            let s = order.remove(pos);
+            order.insert(0, s);
+        }
+        let mut number = vec![u32::MAX; g.graph.node_count()];
+        for (i, ix) in order.iter().enumerate() {
+            number[ix.index()] =
+                u32::try_from(i).map_err(|_| CompileError::Invalid("too many nodes".into()))?;
+        }
+        let mut b = cond::Builder::default();
+        let mut p = Program {
+            name: g.route.name.value.clone().into(),
+            insts: Vec::with_capacity(order.len()),
+            ids: Vec::with_capacity(order.len()),
+            keys: Vec::new(),
+            key_order: Vec::new(),
+            conds: Vec::new(),
+            children: Vec::new(),
+            lits: Vec::new(),
+            strings: Vec::new(),
+            splits: Vec::new(),
+            limits: Vec::new(),
+            models: Vec::new(),
+            origin: Vec::with_capacity(order.len()),
+        };
+        for ix in &order {
+            let node = g.node(*ix);
+            let target = |slot: Slot| -> NodeId {
+                use petgraph::visit::EdgeRef;
+                g.graph
+                    .edges(*ix)
+                    .find(|e| e.weight().slot == slot)
+                    .map_or(u32::MAX, |e| number[e.target().index()])
+            };
+            let inst = match &node.kind {
+                NodeKind::Start { .. } => Inst::Start {
+                    next: target(Slot::Next),
+                },
+                NodeKind::End => Inst::End,
+                NodeKind::Conditional { condition, .. } => {
+                    let c = condition
+                        .as_ref()
+                        .ok_or_else(|| CompileError::Invalid("a condition is missing".into()))?;
+                    Inst::Cond {
+                        cond: b.lower(&c.value)?,
+                        then: target(Slot::True),
+                        otherwise: target(Slot::False),
+                    }
+                }
+                NodeKind::Percentage { sticky, branches } => {
+                    let mut shares = Vec::with_capacity(branches.len());
+                    let mut bound: u32 = 0;
+                    for (i, br) in branches.iter().enumerate() {
+                        bound += parse_share(&br.share.value)
+                            .map_err(|_| CompileError::Invalid("bad share".into()))?;
+                        let to = target(Slot::Share(u16::try_from(i).unwrap_or(u16::MAX)));
+                        shares.push((u16::try_from(bound.min(10_000)).unwrap_or(10_000), to));
+                    }
+                    let mut prefix = Sha256::new();
+                    prefix.update(g.route.name.value.as_bytes());
+                    prefix.update([0u8]);
+                    prefix.update(node.id.value.as_bytes());
+                    prefix.update([0u8]);
+                    let sticky = match sticky {
+                        Some(s) => Some(b.slot(&s.value)?),
+                        None => None,
+                    };
+                    p.splits.push(Split { shares, prefix });
+                    Inst::Split {
+                        sticky,
+                        split: index(p.splits.len() - 1),
+                    }
+                }
+                NodeKind::Limit(l) => {
+                    let key = match &l.key {
+                        Some(k) => Some(b.slot(&k.value)?),
+                        None => None,
+                    };
+                    p.limits.push(LimitSpec {
+                        kind: l.kind,
+                        key,
+                        key_name: l.key.as_ref().map(|k| k.value.clone().into()),
+                        limit: l.limit.as_ref().map_or(0.0, |v| v.value),
+                        window: l.window.as_ref().map_or(1.0, |v| v.value),
+                        mode: l.mode.as_ref().map_or(WindowMode::Fixed, |m| m.value),
+                    });
+                    Inst::Limit {
+                        limit: index(p.limits.len() - 1),
+                        success: target(Slot::Success),
+                        fallback: target(Slot::Fallback),
+                    }
+                }
+                NodeKind::Model(m) => {
+                    p.models.push(ModelSpec {
+                        provider: m.provider.value.clone().into(),
+                        model: m.model.value.clone().into(),
+                        timeout_ms: m.timeout.as_ref().map_or(0, |v| v.value as u64),
+                        retries: m.retries.as_ref().map_or(0, |v| v.value as u32),
+                    });
+                    Inst::Model {
+                        model: index(p.models.len() - 1),
+                        success: target(Slot::Success),
+                        fallback: target(Slot::Fallback),
+                    }
+                }
+            };
+            p.insts.push(inst);
+            p.ids.push(node.id.value.clone().into());
+            p.origin.push(g.graph[*ix]);
+        }
+        let (keys, conds, children, lits, strings) = b.finish();
+        p.key_order = (0..keys.len()).map(|i| i as SlotId).collect();
+        p.key_order
+            .sort_by(|a, b| keys[*a as usize].cmp(&keys[*b as usize]));
+        p.keys = keys;
+        p.conds = conds;
+        p.children = children;
+        p.lits = lits;
+        p.strings = strings;
+        Ok(p)
+    }
+
+    /// The route's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.insts.len()
+    }
+
+    /// Whether the program has no nodes.
+    pub fn is_empty(&self) -> bool {
+        self.insts.is_empty()
+    }
+
+    /// The author's id of node `n`.
+    pub fn node_id(&self, n: NodeId) -> &str {
+        self.ids.get(n as usize).map_or("", |s| s)
+    }
+
+    /// The node named `id`.
+    pub fn find_node(&self, id: &str) -> Option<NodeId> {
+        self.ids
+            .iter()
+            .position(|s| &**s == id)
+            .map(|i| i as NodeId)
+    }
+
+    /// The instruction of node `n`.
+    pub fn inst(&self, n: NodeId) -> Option<&Inst> {
+        self.insts.get(n as usize)
+    }
+
+    /// The model behind a model node.
+    pub fn model(&self, n: NodeId) -> Option<&ModelSpec> {
+        match self.insts.get(n as usize)? {
+            Inst::Model { model, .. } => self.models.get(*model as usize),
+            _ => None,
+        }
+    }
+
+    /// The limit behind a limit node.
+    pub fn limit(&self, n: NodeId) -> Option<&LimitSpec> {
+        match self.insts.get(n as usize)? {
+            Inst::Limit { limit, .. } => self.limits.get(*limit as usize),
+            _ => None,
+        }
+    }
+
+    /// The slot of metadata key `key` (without `metadata.`), if the route reads it.
+    pub fn slot(&self, key: &str) -> Option<SlotId> {
+        self.key_order
+            .binary_search_by(|s| (*self.keys[*s as usize]).cmp(key))
+            .ok()
+            .map(|i| self.key_order[i])
+    }
+
+    /// Number of metadata slots.
+    pub fn slot_count(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// The key name of a slot.
+    pub fn slot_name(&self, slot: SlotId) -> &str {
+        self.keys.get(slot as usize).map_or("", |s| s)
+    }
+
+    /// Number of limit nodes.
+    pub fn limit_count(&self) -> usize {
+        self.limits.len()
+    }
+
+    /// The syntax-tree node index node `n` was compiled from.
+    pub fn origin(&self, n: NodeId) -> usize {
+        self.origin.get(n as usize).copied().unwrap_or(usize::MAX)
+    }
+
+    /// A canonical description of the program (ids, properties, edges), equal for
+    /// routes that mean the same whatever format they were read from.
+    pub fn canonical(&self) -> String {
+        let mut out = format!("route {:?}\n", self.name);
+        for (i, inst) in self.insts.iter().enumerate() {
+            let id = |n: NodeId| self.node_id(n).to_string();
+            let line = match inst {
+                Inst::Start { next } => format!("start -> {}", id(*next)),
+                Inst::End => "end".to_string(),
+                Inst::Cond {
+                    cond,
+                    then,
+                    otherwise,
+                } => {
+                    format!(
+                        "if {} then {} else {}",
+                        self.cond_text(*cond),
+                        id(*then),
+                        id(*otherwise)
+                    )
+                }
+                Inst::Split { sticky, split } => {
+                    let s = &self.splits[*split as usize];
+                    let shares: Vec<String> = s
+                        .shares
+                        .iter()
+                        .map(|(b, t)| format!("<{b}:{}", id(*t)))
+                        .collect();
+                    format!(
+                        "split sticky={:?} {}",
+                        sticky.map(|s| self.slot_name(s)),
+                        shares.join(" ")
+                    )
+                }
+                Inst::Limit {
+                    limit,
+                    success,
+                    fallback,
+                } => {
+                    let l = &self.limits[*limit as usize];
+                    format!(
+                        "limit {:?} key={:?} {}/{}s {:?} ok {} else {}",
+                        l.kind,
+                        l.key_name,
+                        l.limit,
+                        l.window,
+                        l.mode,
+                        id(*success),
+                        id(*fallback)
+                    )
+                }
+                Inst::Model {
+                    model,
+                    success,
+                    fallback,
+                } => {
+                    let m = &self.models[*model as usize];
+                    format!(
+                        "model {}/{} {}ms x{} ok {} else {}",
+                        m.provider,
+                        m.model,
+                        m.timeout_ms,
+                        m.retries,
+                        id(*success),
+                        id(*fallback)
+                    )
+                }
+            };
+            out.push_str(&format!("{} {line}\n", self.ids[i]));
+        }
+        out
+    }
+}
+
+fn index(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn program_is_shareable() {
+        assert_send_sync::<super::Program>();
+    }
+}

@@ -1,0 +1,78 @@
+//! Stable diagnostic codes, one range per stage.
+//!
+//! Codes never change meaning once released; retired codes are not reused.
+//! `E01xx` reading a file, `E02xx` graph structure, `E03xx` node properties,
+//! `E04xx` conditions, `E05xx` talking to the gateway API, `W06xx` warnings.
+
+use std::fmt;
+
+macro_rules! codes {
+    ($($name:ident = $code:literal, $summary:literal;)*) => {
+        /// A stable diagnostic code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Code { $(#[doc = $summary] $name,)* }
+
+        impl Code {
+            /// Every code, in order.
+            pub const ALL: &'static [Code] = &[$(Code::$name,)*];
+
+            /// The code as written in output, such as `E0204`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$name => $code,)* }
+            }
+
+            /// One line saying what the code is about.
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$name => $summary,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    Syntax = "E0101", "the file is not well-formed YAML, JSON or DSL";
+    DuplicateKey = "E0102", "a key appears twice in one mapping or object";
+    UnknownKey = "E0103", "a key that the format does not define";
+    WrongType = "E0104", "a value of the wrong type (a list where a mapping belongs, ...)";
+    MissingKey = "E0105", "a required key is missing";
+    BadValue = "E0106", "a value that cannot be read (a malformed duration, amount, model or enum)";
+    LimitExceeded = "E0107", "the input exceeds a safety limit (size, depth, nodes, alias expansion)";
+    Schema = "E0108", "the file does not match grammar/route.schema.json";
+    UnreadableFile = "E0109", "the file cannot be read or is not UTF-8";
+    StartCount = "E0201", "a route needs exactly one start node";
+    NoEnd = "E0202", "a route needs at least one end node";
+    DuplicateId = "E0203", "two nodes share one id";
+    DanglingOutput = "E0204", "an output names a node that does not exist";
+    Cycle = "E0205", "the graph has a cycle";
+    NoPathToEnd = "E0206", "a node from which no end node can be reached";
+    MissingOutput = "E0207", "a node lacks one of the outputs its kind requires";
+    UnknownOutput = "E0208", "an output name that the node kind does not have";
+    EmptyRoute = "E0209", "the route has no nodes";
+    BadShare = "E0301", "a percentage share that is malformed, zero or negative";
+    SharesNot100 = "E0302", "percentage shares that do not add up to 100%";
+    BadLimit = "E0303", "a limit that is not a positive finite number";
+    BadWindow = "E0304", "a window that is not a positive whole number of seconds";
+    BadTimeout = "E0305", "a timeout or retries count that is negative or not whole";
+    BadKey = "E0306", "a limit key or sticky field that is not `metadata.<name>`";
+    ConditionSyntax = "E0401", "a condition that does not parse";
+    UnknownOperator = "E0402", "a condition operator that does not exist";
+    BadField = "E0403", "a condition reads a field other than `metadata.<name>`";
+    BadOperand = "E0404", "an operator given an operand of the wrong shape";
+    ApiError = "E0501", "the gateway API rejected a request";
+    Unreachable = "W0601", "a node that cannot be reached from start";
+    DeadBranch = "W0602", "a branch that can never be taken";
+    TypeMismatch = "W0603", "a field compared with values of different types";
+    TooManyKeys = "W0604", "more than 5 distinct metadata keys are read";
+    TooManyShares = "W0605", "a percentage node with more than 5 outputs";
+    SameModelFallback = "W0606", "a model whose fallback reaches the same provider and model";
+    UnknownProvider = "W0607", "a provider slug the gateway does not know";
+    NotHonoured = "W0608", "a feature the hosted gateway may not honour";
+    KeyMayBeMissing = "W0609", "a limit key or sticky field that requests may lack";
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

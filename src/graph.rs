@@ -1,0 +1,174 @@
+//! Syntax tree → `petgraph` DAG.
+//!
+//! Ids are resolved here: every output becomes an edge to the node it names. Two
+//! nodes with one id and outputs naming no node are reported here, because they
+//! decide what the graph is; everything else is checked in `validate` on the graph.
+
+use indexmap::IndexMap;
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::source::Span;
+use crate::syntax::ast::{Node, NodeKind, Route};
+
+/// Which output of a node an edge is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Slot {
+    /// `next` of start.
+    Next,
+    /// `true` of a conditional.
+    True,
+    /// `false` of a conditional.
+    False,
+    /// `success` of a limit or model.
+    Success,
+    /// `fallback` of a limit or model.
+    Fallback,
+    /// The n-th share of a percentage node.
+    Share(u16),
+}
+
+/// An edge: the output and where its target was written.
+#[derive(Clone, Copy, Debug)]
+pub struct Edge {
+    /// The output.
+    pub slot: Slot,
+    /// The written target id.
+    pub span: Span,
+}
+
+/// The route as a graph. Graph node weights index `route.nodes`.
+#[derive(Debug)]
+pub struct RouteGraph<'r> {
+    /// The route the graph was built from.
+    pub route: &'r Route,
+    /// One graph node per syntax node (duplicates included, unconnected).
+    pub graph: DiGraph<usize, Edge>,
+    /// The first node defined under each id.
+    pub index: IndexMap<&'r str, NodeIndex>,
+}
+
+impl<'r> RouteGraph<'r> {
+    /// Builds the graph, reporting duplicate ids and outputs that name no node.
+    pub fn build(route: &'r Route, diags: &mut Vec<Diagnostic>) -> Self {
+        let mut graph = DiGraph::with_capacity(route.nodes.len(), route.nodes.len() * 2);
+        let mut index: IndexMap<&str, NodeIndex> = IndexMap::with_capacity(route.nodes.len());
+        let nodes: Vec<NodeIndex> = (0..route.nodes.len()).map(|i| graph.add_node(i)).collect();
+        for (i, node) in route.nodes.iter().enumerate() {
+            if node.id.value.is_empty() {
+                diags.push(
+                    Diagnostic::error(Code::BadValue, node.id.span, "a node id is empty")
+                        .help("give the node a name such as `main`"),
+                );
+            }
+            match index.get(node.id.value.as_str()) {
+                Some(&first) => {
+                    let first = &route.nodes[graph[first]];
+                    diags.push(
+                        Diagnostic::error(
+                            Code::DuplicateId,
+                            node.id.span,
+                            format!("id `{}` is defined twice", node.id.value),
+                        )
+                        .label("second definition")
+                        .with_secondary(first.id.span, "first defined here")
+                        .help("rename one of the nodes; outputs refer to nodes by id"),
+                    );
+                }
+                None => {
+                    index.insert(node.id.value.as_str(), nodes[i]);
+                }
+            }
+        }
+        for (i, node) in route.nodes.iter().enumerate() {
+            for (slot, target) in slots(node) {
+                let Some(target) = target else { continue };
+                match index.get(target.value.as_str()) {
+                    Some(&to) => {
+                        graph.add_edge(
+                            nodes[i],
+                            to,
+                            Edge {
+                                slot,
+                                span: target.span,
+                            },
+                        );
+                    }
+                    None => diags.push(dangling(node, slot, target, &index)),
+                }
+            }
+        }
+        RouteGraph {
+            route,
+            graph,
+            index,
+        }
+    }
+
+    /// The syntax node behind a graph node.
+    pub fn node(&self, ix: NodeIndex) -> &'r Node {
+        &self.route.nodes[self.graph[ix]]
+    }
+
+    /// Whether `ix` is the first definition of its id (duplicates are left out of checks).
+    pub fn is_canonical(&self, ix: NodeIndex) -> bool {
+        self.index.get(self.node(ix).id.value.as_str()) == Some(&ix)
+    }
+}
+
+/// A node's outputs with their slots, in wire order.
+pub fn slots(node: &Node) -> Vec<(Slot, Option<&crate::source::Spanned<String>>)> {
+    let outs = node.kind.outputs();
+    outs.into_iter()
+        .enumerate()
+        .map(|(i, (_, t))| {
+            let slot = match &node.kind {
+                NodeKind::Start { .. } => Slot::Next,
+                NodeKind::Conditional { .. } if i == 0 => Slot::True,
+                NodeKind::Conditional { .. } => Slot::False,
+                NodeKind::Percentage { .. } => Slot::Share(u16::try_from(i).unwrap_or(u16::MAX)),
+                _ if i == 0 => Slot::Success,
+                _ => Slot::Fallback,
+            };
+            (slot, t)
+        })
+        .collect()
+}
+
+/// The output's name as the user reads it.
+pub fn slot_name(node: &Node, slot: Slot) -> String {
+    match (slot, &node.kind) {
+        (Slot::Next, _) => "next".into(),
+        (Slot::True, _) => "then".into(),
+        (Slot::False, _) => "else".into(),
+        (Slot::Success, _) => "success".into(),
+        (Slot::Fallback, _) => "fallback".into(),
+        (Slot::Share(i), NodeKind::Percentage { branches, .. }) => branches
+            .get(i as usize)
+            .map_or_else(|| format!("share {i}"), |b| b.share.value.clone()),
+        (Slot::Share(i), _) => format!("share {i}"),
+    }
+}
+
+fn dangling(
+    node: &Node,
+    slot: Slot,
+    target: &crate::source::Spanned<String>,
+    index: &IndexMap<&str, NodeIndex>,
+) -> Diagnostic {
+    let help = did_you_mean(&target.value, index.keys().copied()).unwrap_or_else(|| {
+        "point it at a node defined in this route, or add that node".to_string()
+    });
+    Diagnostic::error(
+        Code::DanglingOutput,
+        target.span,
+        format!(
+            "output `{}` of `{}` names `{}`, which is not a node",
+            slot_name(node, slot),
+            node.id.value,
+            target.value
+        ),
+    )
+    .label("no node has this id")
+    .help(help)
+}

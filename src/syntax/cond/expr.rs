@@ -1,0 +1,310 @@
+//! Condition expressions (`metadata.plan == "paid" && metadata.tier >= 2`) → [`Cond`].
+//!
+//! The rules are the `condition` rules at the top of `grammar/route.pest`, shared
+//! with the DSL. Parse errors say in words what was expected and suggest the usual
+//! slips (`=` for `==`, `and` for `&&`, single quotes).
+
+use pest::Parser as _;
+use pest::iterators::Pair;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{SourceId, Span, Spanned};
+use crate::syntax::ast::{CmpOp, Cond, Literal};
+use crate::syntax::grammar::{Grammar, Rule};
+
+/// Where an expression's text sits in its file: `base` is the byte offset of its
+/// first character when the text was copied verbatim (`None` when escapes or line
+/// folding make positions inexact; then errors point at `whole`).
+#[derive(Clone, Copy, Debug)]
+pub struct TextPos {
+    /// The file.
+    pub source: SourceId,
+    /// Offset of the first character, when exact.
+    pub base: Option<usize>,
+    /// The whole value as written.
+    pub whole: Span,
+}
+
+impl TextPos {
+    pub(crate) fn span(&self, start: usize, end: usize) -> Span {
+        match self.base {
+            Some(b) => Span::new(self.source, b + start, b + end),
+            None => self.whole,
+        }
+    }
+}
+
+/// Parses a condition expression.
+pub fn parse_expr(text: &str, pos: TextPos, max_depth: usize) -> Result<Cond, Diagnostic> {
+    check_depth(text, pos, max_depth)?;
+    let mut pairs =
+        Grammar::parse(Rule::condition, text).map_err(|e| syntax_error(text, pos, &e))?;
+    let Some(cond) = pairs.next() else {
+        return Err(Diagnostic::error(
+            Code::ConditionSyntax,
+            pos.whole,
+            "empty condition",
+        ));
+    };
+    let Some(expr) = cond.into_inner().next() else {
+        return Err(Diagnostic::error(
+            Code::ConditionSyntax,
+            pos.whole,
+            "empty condition",
+        ));
+    };
+    Ok(lower(expr, pos))
+}
+
+/// Nesting (parentheses and `!`) bounded before pest recurses into it.
+pub(crate) fn check_depth(text: &str, pos: TextPos, max_depth: usize) -> Result<(), Diagnostic> {
+    let mut depth = 0usize;
+    let mut nots = 0usize;
+    let mut max = 0usize;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            '!' => nots += 1,
+            ' ' | '\t' => continue,
+            _ => {}
+        }
+        if c != '!' {
+            max = max.max(depth + nots);
+            nots = if c == '(' { nots } else { 0 };
+        }
+        if depth + nots > max_depth {
+            return Err(Diagnostic::error(
+                Code::LimitExceeded,
+                pos.span(i, i + 1),
+                format!("the condition is nested more than {max_depth} deep"),
+            )
+            .help("split the test into several conditional nodes"));
+        }
+    }
+    Ok(())
+}
+
+fn lower(pair: Pair<'_, Rule>, pos: TextPos) -> Cond {
+    match pair.as_rule() {
+        Rule::expr | Rule::conj => {
+            let is_or = pair.as_rule() == Rule::expr;
+            let mut parts: Vec<Cond> = pair
+                .into_inner()
+                .filter(|p| !matches!(p.as_rule(), Rule::or_op | Rule::and_op))
+                .map(|p| lower(p, pos))
+                .collect();
+            if parts.len() == 1 {
+                parts.pop().unwrap_or(Cond::All(Vec::new()))
+            } else if is_or {
+                Cond::Any(parts)
+            } else {
+                Cond::All(parts)
+            }
+        }
+        Rule::unary | Rule::primary => match pair.into_inner().next() {
+            Some(inner) => lower(inner, pos),
+            None => Cond::All(Vec::new()),
+        },
+        Rule::negation => {
+            let inner = pair.into_inner().find(|p| p.as_rule() != Rule::not_op);
+            Cond::Not(Box::new(
+                inner.map_or(Cond::All(Vec::new()), |p| lower(p, pos)),
+            ))
+        }
+        Rule::exists | Rule::not_exists => {
+            let present = pair.as_rule() == Rule::exists;
+            let field = pair.into_inner().find(|p| p.as_rule() == Rule::field);
+            Cond::Exists {
+                field: field.map_or_else(Spanned::default, |f| spanned_text(&f, pos)),
+                present,
+            }
+        }
+        Rule::membership => {
+            let mut field = Spanned::default();
+            let mut negated = false;
+            let mut values = Vec::new();
+            for p in pair.into_inner() {
+                match p.as_rule() {
+                    Rule::field => field = spanned_text(&p, pos),
+                    Rule::not_in => negated = true,
+                    Rule::list => values = p.into_inner().map(|l| literal(l, pos)).collect(),
+                    _ => {}
+                }
+            }
+            Cond::In {
+                field,
+                negated,
+                values,
+            }
+        }
+        Rule::comparison => {
+            let mut field = Spanned::default();
+            let mut op = CmpOp::Eq;
+            let mut value = Spanned::new(Literal::Bool(false), pos.whole);
+            for p in pair.into_inner() {
+                match p.as_rule() {
+                    Rule::field => field = spanned_text(&p, pos),
+                    Rule::cmp_op => op = cmp_op(p.as_str()),
+                    Rule::literal => value = literal(p, pos),
+                    _ => {}
+                }
+            }
+            Cond::Cmp { field, op, value }
+        }
+        _ => Cond::All(Vec::new()),
+    }
+}
+
+fn spanned_text(pair: &Pair<'_, Rule>, pos: TextPos) -> Spanned<String> {
+    let s = pair.as_span();
+    Spanned::new(pair.as_str().to_string(), pos.span(s.start(), s.end()))
+}
+
+fn cmp_op(s: &str) -> CmpOp {
+    match s {
+        "!=" => CmpOp::Ne,
+        ">" => CmpOp::Gt,
+        ">=" => CmpOp::Gte,
+        "<" => CmpOp::Lt,
+        "<=" => CmpOp::Lte,
+        _ => CmpOp::Eq,
+    }
+}
+
+fn literal(pair: Pair<'_, Rule>, pos: TextPos) -> Spanned<Literal> {
+    let s = pair.as_span();
+    let span = pos.span(s.start(), s.end());
+    let inner = pair.into_inner().next();
+    let value = match inner.as_ref().map(Pair::as_rule) {
+        Some(Rule::string) => Literal::Str(unescape(
+            inner
+                .and_then(|p| p.into_inner().next())
+                .map_or("", |p| p.as_str()),
+        )),
+        Some(Rule::number) => {
+            Literal::Num(inner.map_or(0.0, |p| p.as_str().parse().unwrap_or(f64::NAN)))
+        }
+        _ => Literal::Bool(inner.is_some_and(|p| p.as_str() == "true")),
+    };
+    Spanned::new(value, span)
+}
+
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('b') => out.push('\u{8}'),
+            Some('f') => out.push('\u{c}'),
+            Some('u') => {
+                let hex: String = chars.by_ref().take(4).collect();
+                let c = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32);
+                out.push(c.unwrap_or('\u{fffd}'));
+            }
+            Some(c) => out.push(c),
+            None => {}
+        }
+    }
+    out
+}
+
+fn syntax_error(text: &str, pos: TextPos, e: &pest::error::Error<Rule>) -> Diagnostic {
+    let at = match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let rest = &text[at.min(text.len())..];
+    let token: String = match rest.chars().next() {
+        None => String::new(),
+        Some(c) if c.is_alphanumeric() || c == '_' => rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+            .collect(),
+        Some(c) => c.to_string(),
+    };
+    let found = if token.is_empty() {
+        "the end of the condition".to_string()
+    } else {
+        format!("`{token}`")
+    };
+    let expected = match &e.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => expected_words(positives),
+        pest::error::ErrorVariant::CustomError { message } => message.clone(),
+    };
+    let end = at + token.len().max(1);
+    let diag = Diagnostic::error(
+        Code::ConditionSyntax,
+        pos.span(at, end),
+        format!("condition does not parse: expected {expected}, found {found}"),
+    )
+    .label(format!("expected {expected}"));
+    let help = slip_help(rest, &token);
+    diag.help(help.unwrap_or_else(|| {
+        "conditions read like `metadata.plan == \"paid\" && metadata.tier >= 2`".to_string()
+    }))
+}
+
+fn slip_help(rest: &str, token: &str) -> Option<String> {
+    if rest.starts_with('=') && !rest.starts_with("==") {
+        return Some("compare with `==`, not `=`".into());
+    }
+    if rest.starts_with('\'') {
+        return Some("strings take double quotes: `\"paid\"`".into());
+    }
+    match token {
+        "and" | "AND" => Some("join tests with `&&`".into()),
+        "or" | "OR" => Some("join alternatives with `||`".into()),
+        "not" => Some("negate with `!`, or write `field not in [...]`".into()),
+        "&" => Some("`and` is written `&&`".into()),
+        "|" => Some("`or` is written `||`".into()),
+        _ if token.chars().next().is_some_and(char::is_alphabetic)
+            && !token.contains('.')
+            && rest.len() > token.len() =>
+        {
+            crate::diagnostic::did_you_mean(token, ["exists", "in", "not", "true", "false"])
+                .or_else(|| Some(format!("strings take double quotes: `\"{token}\"`")))
+        }
+        _ => None,
+    }
+}
+
+fn expected_words(rules: &[Rule]) -> String {
+    let mut words: Vec<&str> = Vec::new();
+    for r in rules {
+        let w = match r {
+            Rule::field | Rule::ident => "a field such as `metadata.plan`",
+            Rule::cmp_op => "a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`)",
+            Rule::kw_in | Rule::not_in => "`in` or `not in`",
+            Rule::literal | Rule::string | Rule::number | Rule::boolean => {
+                "a value (a string in double quotes, a number, `true` or `false`)"
+            }
+            Rule::list => "a list such as `[\"a\", \"b\"]`",
+            Rule::and_op | Rule::or_op => "`&&`, `||` or the end of the condition",
+            Rule::EOI => "the end of the condition",
+            Rule::expr | Rule::conj | Rule::unary | Rule::primary | Rule::condition => {
+                "a test such as `metadata.plan == \"paid\"`"
+            }
+            Rule::kw_exists | Rule::exists | Rule::not_exists => "`exists`",
+            _ => "more of the condition",
+        };
+        if !words.contains(&w) {
+            words.push(w);
+        }
+    }
+    match words.len() {
+        0 => "a test such as `metadata.plan == \"paid\"`".to_string(),
+        1 => words[0].to_string(),
+        _ => {
+            let last = words.pop().unwrap_or_default();
+            format!("{} or {last}", words.join(", "))
+        }
+    }
+}

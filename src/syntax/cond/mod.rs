@@ -1,0 +1,9 @@
+//! Conditions: expressions and Mongo query objects in, both out.
+
+mod expr;
+mod mongo;
+mod print;
+
+pub use expr::{TextPos, parse_expr};
+pub use mongo::parse_query;
+pub use print::{literal_json, number_json, number_text, to_expr, to_mongo, write_literal};

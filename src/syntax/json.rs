@@ -1,0 +1,453 @@
+//! JSON text → [`Doc`], keeping the byte span of every key and value.
+//!
+//! A strict RFC 8259 reader of our own: `serde_json` does not report where each
+//! value sits, and we need that for every diagnostic. Duplicate keys are an error
+//! (`E0102`); nesting depth and value count are bounded by [`Limits`].
+
+use super::doc::{Doc, DocValue, Limits};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{SourceId, Span, Spanned};
+
+/// Reads one JSON document. On failure returns the located error.
+pub fn parse(text: &str, source: SourceId, limits: &Limits) -> Result<Doc, Diagnostic> {
+    let mut p = Parser {
+        bytes: text.as_bytes(),
+        text,
+        pos: 0,
+        source,
+        limits,
+        values: 0,
+    };
+    if text.starts_with('\u{feff}') {
+        p.pos = 3;
+    }
+    p.skip_ws();
+    let doc = p.value(0)?;
+    p.skip_ws();
+    if p.pos < p.bytes.len() {
+        return Err(p
+            .err_here("unexpected text after the end of the JSON document")
+            .help("a route file holds one JSON value; remove what follows it"));
+    }
+    Ok(doc)
+}
+
+struct Parser<'a> {
+    bytes: &'a [u8],
+    text: &'a str,
+    pos: usize,
+    source: SourceId,
+    limits: &'a Limits,
+    values: usize,
+}
+
+impl Parser<'_> {
+    fn span(&self, start: usize) -> Span {
+        Span::new(self.source, start, self.pos)
+    }
+
+    fn err_at(&self, start: usize, end: usize, msg: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(Code::Syntax, Span::new(self.source, start, end), msg)
+    }
+
+    fn err_here(&self, msg: impl Into<String>) -> Diagnostic {
+        let end = (self.pos + 1).min(self.bytes.len());
+        self.err_at(self.pos, end, msg)
+    }
+
+    fn found(&self) -> String {
+        match self.text[self.pos.min(self.text.len())..].chars().next() {
+            None => "the end of the file".to_string(),
+            Some(c) => format!("`{}`", c.escape_debug()),
+        }
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Doc, Diagnostic> {
+        self.values += 1;
+        if self.values > self.limits.max_values {
+            return Err(Diagnostic::error(
+                Code::LimitExceeded,
+                Span::new(self.source, self.pos, self.pos + 1),
+                format!(
+                    "the document holds more than {} values",
+                    self.limits.max_values
+                ),
+            ));
+        }
+        if depth > self.limits.max_depth {
+            return Err(Diagnostic::error(
+                Code::LimitExceeded,
+                Span::new(self.source, self.pos, self.pos + 1),
+                format!("values are nested more than {} deep", self.limits.max_depth),
+            )
+            .help("routes never need this much nesting; flatten the structure"));
+        }
+        let start = self.pos;
+        match self.bytes.get(self.pos) {
+            Some(b'{') => self.object(depth),
+            Some(b'[') => self.array(depth),
+            Some(b'"') => {
+                let s = self.string()?;
+                Ok(Doc {
+                    value: DocValue::Str(s),
+                    span: self.span(start),
+                })
+            }
+            Some(b't') => self.word("true", DocValue::Bool(true)),
+            Some(b'f') => self.word("false", DocValue::Bool(false)),
+            Some(b'n') => self.word("null", DocValue::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b'N' | b'I') => Err(self
+                .err_here(format!("{} is not a JSON value", self.found()))
+                .help("JSON has no NaN or Infinity; write a finite number")),
+            _ => Err(self
+                .err_here(format!("expected a JSON value, found {}", self.found()))
+                .help("a value is an object, array, string, number, `true`, `false` or `null`")),
+        }
+    }
+
+    fn word(&mut self, word: &str, value: DocValue) -> Result<Doc, Diagnostic> {
+        let start = self.pos;
+        if self.bytes[self.pos..].starts_with(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(Doc {
+                value,
+                span: self.span(start),
+            })
+        } else {
+            let mut end = start;
+            while end < self.bytes.len() && self.bytes[end].is_ascii_alphanumeric() {
+                end += 1;
+            }
+            Err(self
+                .err_at(
+                    start,
+                    end.max(start + 1),
+                    format!(
+                        "`{}` is not a JSON value",
+                        &self.text[start..end.max(start)]
+                    ),
+                )
+                .help(format!("did you mean `{word}`? strings need double quotes")))
+        }
+    }
+
+    fn number(&mut self) -> Result<Doc, Diagnostic> {
+        let start = self.pos;
+        let b = self.bytes;
+        let mut i = self.pos;
+        if b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        let int_start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        let bad = |p: &Self, end: usize, why: &str| {
+            Err(p.err_at(
+                start,
+                end.max(start + 1),
+                format!("malformed number: {why}"),
+            ))
+        };
+        if i == int_start {
+            return bad(self, i, "expected a digit");
+        }
+        if b[int_start] == b'0' && i - int_start > 1 {
+            return bad(self, i, "leading zeros are not allowed in JSON");
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            let frac = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i == frac {
+                return bad(self, i, "expected a digit after `.`");
+            }
+        }
+        if let Some(b'e' | b'E') = b.get(i) {
+            i += 1;
+            if let Some(b'+' | b'-') = b.get(i) {
+                i += 1;
+            }
+            let exp = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i == exp {
+                return bad(self, i, "expected a digit in the exponent");
+            }
+        }
+        self.pos = i;
+        let text = &self.text[start..i];
+        let value: f64 = text.parse().unwrap_or(f64::NAN);
+        if !value.is_finite() {
+            return Err(self
+                .err_at(start, i, format!("number `{text}` is too large"))
+                .help("write a number within the range of a 64-bit float"));
+        }
+        Ok(Doc {
+            value: DocValue::Num(value),
+            span: self.span(start),
+        })
+    }
+
+    fn string(&mut self) -> Result<String, Diagnostic> {
+        let start = self.pos;
+        self.pos += 1;
+        let mut out = String::new();
+        loop {
+            let run = self.pos;
+            while let Some(&c) = self.bytes.get(self.pos) {
+                if c == b'"' || c == b'\\' || c < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            out.push_str(&self.text[run..self.pos]);
+            match self.bytes.get(self.pos) {
+                None => {
+                    return Err(self
+                        .err_at(start, start + 1, "string is never closed")
+                        .help("add the closing `\"`"));
+                }
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => self.escape(&mut out)?,
+                Some(_) => {
+                    return Err(self
+                        .err_here("control character inside a string")
+                        .help("write line breaks and tabs as `\\n` and `\\t`"));
+                }
+            }
+        }
+    }
+
+    fn escape(&mut self, out: &mut String) -> Result<(), Diagnostic> {
+        let at = self.pos;
+        self.pos += 1;
+        let c = match self.bytes.get(self.pos) {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                self.pos += 1;
+                let hi = self.hex4(at)?;
+                let c = if (0xD800..0xDC00).contains(&hi) {
+                    if !self.bytes[self.pos..].starts_with(b"\\u") {
+                        return Err(self.err_at(
+                            at,
+                            self.pos,
+                            "unpaired surrogate in `\\u` escape",
+                        ));
+                    }
+                    self.pos += 2;
+                    let lo = self.hex4(at)?;
+                    if !(0xDC00..0xE000).contains(&lo) {
+                        return Err(self.err_at(
+                            at,
+                            self.pos,
+                            "unpaired surrogate in `\\u` escape",
+                        ));
+                    }
+                    char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+                } else {
+                    char::from_u32(hi)
+                };
+                let Some(c) = c else {
+                    return Err(self.err_at(at, self.pos, "unpaired surrogate in `\\u` escape"));
+                };
+                out.push(c);
+                return Ok(());
+            }
+            _ => {
+                return Err(self
+                    .err_at(
+                        at,
+                        (self.pos + 1).min(self.bytes.len()),
+                        "unknown escape in string",
+                    )
+                    .help("JSON escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX"));
+            }
+        };
+        self.pos += 1;
+        out.push(c);
+        Ok(())
+    }
+
+    fn hex4(&mut self, at: usize) -> Result<u32, Diagnostic> {
+        let digits = self.bytes.get(self.pos..self.pos + 4);
+        let value = digits
+            .and_then(|d| std::str::from_utf8(d).ok())
+            .and_then(|d| u32::from_str_radix(d, 16).ok());
+        match value {
+            Some(v) => {
+                self.pos += 4;
+                Ok(v)
+            }
+            None => Err(self.err_at(at, self.pos, "`\\u` needs four hex digits")),
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Doc, Diagnostic> {
+        let start = self.pos;
+        self.pos += 1;
+        let mut entries: Vec<(Spanned<String>, Doc)> = Vec::new();
+        self.skip_ws();
+        if self.bytes.get(self.pos) == Some(&b'}') {
+            self.pos += 1;
+            return Ok(Doc {
+                value: DocValue::Map(entries),
+                span: self.span(start),
+            });
+        }
+        loop {
+            self.skip_ws();
+            if self.bytes.get(self.pos) != Some(&b'"') {
+                let help = if self.bytes.get(self.pos) == Some(&b'}') {
+                    "remove the trailing comma"
+                } else {
+                    "object keys are strings in double quotes"
+                };
+                return Err(self
+                    .err_here(format!("expected a key, found {}", self.found()))
+                    .help(help));
+            }
+            let kstart = self.pos;
+            let key = self.string()?;
+            let kspan = self.span(kstart);
+            if let Some((first, _)) = entries.iter().find(|(k, _)| k.value == key) {
+                return Err(Diagnostic::error(
+                    Code::DuplicateKey,
+                    kspan,
+                    format!("key `{key}` appears twice in one object"),
+                )
+                .label("second definition")
+                .with_secondary(first.span, "first defined here")
+                .help("remove one of them; JSON readers silently keep only one"));
+            }
+            self.skip_ws();
+            if self.bytes.get(self.pos) != Some(&b':') {
+                return Err(self.err_here(format!(
+                    "expected `:` after the key, found {}",
+                    self.found()
+                )));
+            }
+            self.pos += 1;
+            self.skip_ws();
+            let value = self.value(depth + 1)?;
+            entries.push((Spanned::new(key, kspan), value));
+            self.skip_ws();
+            match self.bytes.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Doc {
+                        value: DocValue::Map(entries),
+                        span: self.span(start),
+                    });
+                }
+                _ => {
+                    return Err(self
+                        .err_here(format!("expected `,` or `}}`, found {}", self.found()))
+                        .with_secondary(
+                            Span::new(self.source, start, start + 1),
+                            "object opened here",
+                        ));
+                }
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Doc, Diagnostic> {
+        let start = self.pos;
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.bytes.get(self.pos) == Some(&b']') {
+            self.pos += 1;
+            return Ok(Doc {
+                value: DocValue::Seq(items),
+                span: self.span(start),
+            });
+        }
+        loop {
+            self.skip_ws();
+            if self.bytes.get(self.pos) == Some(&b']') {
+                return Err(self
+                    .err_here("expected a value, found `]`")
+                    .help("remove the trailing comma"));
+            }
+            items.push(self.value(depth + 1)?);
+            self.skip_ws();
+            match self.bytes.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Doc {
+                        value: DocValue::Seq(items),
+                        span: self.span(start),
+                    });
+                }
+                _ => {
+                    return Err(self
+                        .err_here(format!("expected `,` or `]`, found {}", self.found()))
+                        .with_secondary(
+                            Span::new(self.source, start, start + 1),
+                            "array opened here",
+                        ));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Result<Doc, Diagnostic> {
+        parse(s, SourceId(0), &Limits::default())
+    }
+
+    #[test]
+    fn reads_values_with_spans() {
+        let d = p(r#" {"a": [1, -2.5e1, "x\u00e9\ud83d\ude00"], "b": null} "#).unwrap();
+        let a = d.get("a").unwrap();
+        assert_eq!((a.span.start, a.span.end), (7, 40));
+        let DocValue::Seq(items) = &a.value else {
+            panic!()
+        };
+        assert!(matches!(items[1].value, DocValue::Num(n) if n == -25.0));
+        assert_eq!(items[2].as_str(), Some("xé😀"));
+    }
+
+    #[test]
+    fn rejects_bad_input_with_codes() {
+        assert_eq!(p(r#"{"a":1,"a":2}"#).unwrap_err().code, Code::DuplicateKey);
+        assert_eq!(p("[1,]").unwrap_err().code, Code::Syntax);
+        assert_eq!(p("NaN").unwrap_err().code, Code::Syntax);
+        assert_eq!(p("1e999").unwrap_err().code, Code::Syntax);
+        assert_eq!(p("\"abc").unwrap_err().code, Code::Syntax);
+        assert_eq!(
+            p(&"[".repeat(100_000)).unwrap_err().code,
+            Code::LimitExceeded
+        );
+        assert_eq!(p("{} x").unwrap_err().code, Code::Syntax);
+        assert!(p("\u{feff}{}").is_ok());
+    }
+}

@@ -1,0 +1,121 @@
+//! Source text → spanned syntax tree, for every format.
+//!
+//! YAML and JSON first become a spanned [`doc::Doc`] tree (duplicate keys, depth
+//! and size bounds handled there); the format's reader then builds the
+//! [`ast::Route`] and reports what does not fit, located and all at once.
+
+pub mod ast;
+pub mod cond;
+pub mod doc;
+pub(crate) mod grammar;
+mod json;
+mod read_json;
+mod read_yaml;
+pub mod values;
+mod yaml;
+
+pub use ast::{Format, Parsed, Route};
+pub use doc::{Doc, Limits};
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{SourceId, SourceMap, Span};
+
+/// Reads the document tree of a YAML or JSON file.
+pub fn parse_doc(
+    text: &str,
+    source: SourceId,
+    format: Format,
+    limits: &Limits,
+) -> Result<Doc, Diagnostic> {
+    match format {
+        Format::Json => json::parse(text, source, limits),
+        _ => yaml::parse(text, source, limits),
+    }
+}
+
+/// The route name a file implies: its file name without the extension.
+pub fn default_name(path: &str) -> String {
+    let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let stem = file.split_once('.').map_or(file, |(s, _)| s);
+    if stem.is_empty() {
+        "route".to_string()
+    } else {
+        stem.to_string()
+    }
+}
+
+/// What reading one file gave.
+#[derive(Debug)]
+pub struct Read {
+    /// The route, when the file could be read far enough to build one (possibly partial).
+    pub parsed: Option<Parsed>,
+    /// The YAML or JSON document tree, when the file was well-formed.
+    pub doc: Option<Doc>,
+    /// Every problem found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads the route in file `source` of `sources`.
+pub fn parse(sources: &SourceMap, source: SourceId, format: Format, limits: &Limits) -> Read {
+    let fail = |diagnostics| Read {
+        parsed: None,
+        doc: None,
+        diagnostics,
+    };
+    let text = sources.text(source);
+    let mut diags = Vec::new();
+    if text.len() > limits.max_file_bytes {
+        diags.push(
+            Diagnostic::error(
+                Code::LimitExceeded,
+                Span::new(source, 0, 0),
+                format!(
+                    "the file is {} bytes, more than the limit of {}",
+                    text.len(),
+                    limits.max_file_bytes
+                ),
+            )
+            .help("raise the limit with `--max-file-size` if this route is real"),
+        );
+        return fail(diags);
+    }
+    let name = default_name(sources.name(source));
+    let route = match format {
+        Format::Dsl => {
+            diags.push(
+                Diagnostic::error(
+                    Code::Syntax,
+                    Span::new(source, 0, 0),
+                    "the DSL (`.route`) format is not supported yet",
+                )
+                .help("write the route as YAML or gateway JSON"),
+            );
+            return fail(diags);
+        }
+        Format::Json | Format::Yaml => {
+            let doc = match parse_doc(text, source, format, limits) {
+                Ok(doc) => doc,
+                Err(d) => {
+                    diags.push(d);
+                    return fail(diags);
+                }
+            };
+            let route = if format == Format::Json {
+                read_json::read(&doc, &name, limits, &mut diags)
+            } else {
+                read_yaml::read(&doc, text, &name, limits, &mut diags)
+            };
+            (route, Some(doc))
+        }
+    };
+    let (route, doc) = route;
+    Read {
+        parsed: Some(Parsed {
+            route,
+            source,
+            format,
+        }),
+        doc,
+        diagnostics: diags,
+    }
+}

@@ -1,0 +1,539 @@
+//! The gateway's JSON wire format ([`Doc`] → [`Route`]).
+//!
+//! Accepts `{"name", "elements": [...]}`, a bare elements array, and route objects
+//! as the dashboard API returns them (graph under `elements` or `version.data`).
+//! Keys the live API would silently drop (`condition`, `interval`, a misspelt
+//! `provdier`) are errors here, because a typo there deploys a route that ignores
+//! the field.
+
+use super::ast::{
+    Branch, FieldType, Limit, LimitKind, Model, Node, NodeKind, Route, Target, WindowMode,
+};
+use super::cond::parse_query;
+use super::doc::{Doc, DocValue, Limits};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::source::{Span, Spanned};
+
+const TYPES: [&str; 6] = ["start", "conditional", "percentage", "rate", "model", "end"];
+/// Keys of the API's route and version objects, accepted and ignored at the top.
+const API_KEYS: [&str; 10] = [
+    "id",
+    "gateway_id",
+    "created_at",
+    "modified_at",
+    "deployment",
+    "version",
+    "version_id",
+    "active",
+    "data",
+    "is_valid",
+];
+
+/// Reads a route from a gateway JSON document.
+pub fn read(doc: &Doc, default_name: &str, limits: &Limits, diags: &mut Vec<Diagnostic>) -> Route {
+    let mut route = Route {
+        name: Spanned::new(default_name.to_string(), Span::new(doc.span.source, 0, 0)),
+        metadata: Vec::new(),
+        nodes: Vec::new(),
+    };
+    let elements = match &doc.value {
+        DocValue::Seq(_) => doc,
+        DocValue::Map(entries) => {
+            for (k, _) in entries {
+                let known = ["name", "elements", "metadata"].contains(&k.value.as_str())
+                    || API_KEYS.contains(&k.value.as_str());
+                if !known {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::UnknownKey,
+                            k.span,
+                            format!("unknown key `{}` in a route object", k.value),
+                        )
+                        .maybe_help(did_you_mean(&k.value, ["name", "elements", "metadata"])),
+                    );
+                }
+            }
+            if let Some(name) = doc.get("name") {
+                match name.as_str() {
+                    Some(s) => route.name = Spanned::new(s.to_string(), name.span),
+                    None => diags.push(wrong_type(name, "`name`", "a string")),
+                }
+            }
+            if let Some(meta) = doc.get("metadata") {
+                route.metadata = metadata(meta, diags);
+            }
+            match doc
+                .get("elements")
+                .or_else(|| doc.get("version").and_then(|v| v.get("data")))
+            {
+                Some(e) => e,
+                None => {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::MissingKey,
+                            doc.span,
+                            "the route object has no `elements`",
+                        )
+                        .help("add `\"elements\": [...]` with the route's nodes"),
+                    );
+                    return route;
+                }
+            }
+        }
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    Code::WrongType,
+                    doc.span,
+                    format!(
+                        "a gateway route is an object or an array, not {}",
+                        doc.type_name()
+                    ),
+                )
+                .help("write `{\"name\": ..., \"elements\": [...]}`"),
+            );
+            return route;
+        }
+    };
+    let DocValue::Seq(items) = &elements.value else {
+        diags.push(wrong_type(elements, "`elements`", "an array"));
+        return route;
+    };
+    if items.len() > limits.max_nodes {
+        diags.push(Diagnostic::error(
+            Code::LimitExceeded,
+            elements.span,
+            format!(
+                "the route has {} elements, more than the limit of {}",
+                items.len(),
+                limits.max_nodes
+            ),
+        ));
+        return route;
+    }
+    route.nodes = items.iter().filter_map(|e| element(e, diags)).collect();
+    route
+}
+
+fn metadata(doc: &Doc, diags: &mut Vec<Diagnostic>) -> Vec<(Spanned<String>, Spanned<FieldType>)> {
+    let Some(entries) = doc.as_map() else {
+        diags.push(wrong_type(doc, "`metadata`", "an object"));
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter_map(|(k, v)| {
+            let ty = match v.as_str() {
+                Some("string") => FieldType::String,
+                Some("number") => FieldType::Number,
+                Some("boolean") => FieldType::Boolean,
+                _ => {
+                    diags.push(
+                        Diagnostic::error(Code::BadValue, v.span, "not a metadata type")
+                            .help("declare `\"string\"`, `\"number\"` or `\"boolean\"`"),
+                    );
+                    return None;
+                }
+            };
+            Some((k.clone(), Spanned::new(ty, v.span)))
+        })
+        .collect()
+}
+
+fn wrong_type(doc: &Doc, what: &str, expected: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::WrongType,
+        doc.span,
+        format!("{what} takes {expected}, not {}", doc.type_name()),
+    )
+}
+
+fn element(doc: &Doc, diags: &mut Vec<Diagnostic>) -> Option<Node> {
+    let Some(entries) = doc.as_map() else {
+        diags.push(wrong_type(doc, "an element", "an object"));
+        return None;
+    };
+    for (k, _) in entries {
+        if !["id", "type", "properties", "outputs"].contains(&k.value.as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    Code::UnknownKey,
+                    k.span,
+                    format!("unknown key `{}` in an element", k.value),
+                )
+                .note("the live API silently drops unknown keys")
+                .maybe_help(did_you_mean(
+                    &k.value,
+                    ["id", "type", "properties", "outputs"],
+                )),
+            );
+        }
+    }
+    let id = match doc.get("id") {
+        Some(d) => match d.as_str() {
+            Some(s) => Spanned::new(s.to_string(), d.span),
+            None => {
+                diags.push(wrong_type(d, "`id`", "a string"));
+                return None;
+            }
+        },
+        None => {
+            diags.push(
+                Diagnostic::error(Code::MissingKey, doc.span, "element has no `id`")
+                    .help("add `\"id\": \"<name>\"`"),
+            );
+            return None;
+        }
+    };
+    let Some(ty_doc) = doc.get("type") else {
+        diags.push(
+            Diagnostic::error(
+                Code::MissingKey,
+                id.span,
+                format!("element `{}` has no `type`", id.value),
+            )
+            .help(format!("add `\"type\"`: one of {}", list(&TYPES))),
+        );
+        return None;
+    };
+    let ty = ty_doc.as_str().unwrap_or_default();
+    if !TYPES.contains(&ty) {
+        diags.push(
+            Diagnostic::error(
+                Code::BadValue,
+                ty_doc.span,
+                format!("`{ty}` is not an element type"),
+            )
+            .note(format!("types are {}", list(&TYPES)))
+            .maybe_help(did_you_mean(ty, TYPES)),
+        );
+        return None;
+    }
+    let props = doc.get("properties");
+    if let Some(p) = props {
+        if p.as_map().is_none() {
+            diags.push(wrong_type(p, "`properties`", "an object"));
+        }
+    }
+    let outputs = doc.get("outputs");
+    let out = Outputs::read(&id, ty, outputs, doc.span, diags);
+    let mut p = Props {
+        doc: props,
+        at: id.span,
+        diags,
+    };
+    let kind = match ty {
+        "start" => {
+            p.allow(&[]);
+            NodeKind::Start {
+                next: out.get("next"),
+            }
+        }
+        "end" => {
+            p.allow(&[]);
+            NodeKind::End
+        }
+        "conditional" => {
+            p.allow_hint(&["conditions"], |k| match k {
+                "condition" => {
+                    Some("the live API drops `condition`; the field is `conditions`".into())
+                }
+                _ => None,
+            });
+            let condition = match p.get("conditions") {
+                Some(c) => parse_query(c, p.diags).map(|q| Spanned::new(q, c.span)),
+                None => {
+                    p.missing(
+                        "conditions",
+                        "\"conditions\": {\"metadata.plan\": {\"$eq\": \"paid\"}}",
+                    );
+                    None
+                }
+            };
+            NodeKind::Conditional {
+                condition,
+                then: out.get("true"),
+                otherwise: out.get("false"),
+            }
+        }
+        "percentage" => {
+            p.allow(&["sticky"]);
+            let sticky = p.get("sticky").and_then(|s| p.string(s, "`sticky`"));
+            let branches = out
+                .entries
+                .iter()
+                .map(|(k, t)| Branch {
+                    share: k.clone(),
+                    target: t.clone(),
+                })
+                .collect();
+            NodeKind::Percentage { sticky, branches }
+        }
+        "rate" => {
+            p.allow_hint(&["limitType", "key", "limit", "window", "window_mode"], |k| match k {
+                "interval" => Some("the live API drops `interval`; the field is `window` (seconds)".into()),
+                "rate_limit" => Some("the live API drops `rate_limit`; the field is `limit`".into()),
+                "technique" => Some("the live API drops `technique`; windows are fixed unless `window_mode` says `sliding`".into()),
+                _ => None,
+            });
+            let kind = match p.get("limitType").map(|d| (d, d.as_str())) {
+                Some((_, Some("count"))) => LimitKind::Count,
+                Some((_, Some("cost"))) => LimitKind::Cost,
+                Some((d, _)) => {
+                    p.diags.push(
+                        Diagnostic::error(
+                            Code::BadValue,
+                            d.span,
+                            "`limitType` is `count` (a rate limit) or `cost` (a budget)",
+                        )
+                        .maybe_help(d.as_str().and_then(|s| did_you_mean(s, ["count", "cost"]))),
+                    );
+                    LimitKind::Count
+                }
+                None => {
+                    p.missing("limitType", "\"limitType\": \"count\"");
+                    LimitKind::Count
+                }
+            };
+            let mode = p.get("window_mode").and_then(|d| match d.as_str() {
+                Some("fixed") => Some(Spanned::new(WindowMode::Fixed, d.span)),
+                Some("sliding") => Some(Spanned::new(WindowMode::Sliding, d.span)),
+                _ => {
+                    p.diags.push(Diagnostic::error(
+                        Code::BadValue,
+                        d.span,
+                        "`window_mode` is `fixed` or `sliding`",
+                    ));
+                    None
+                }
+            });
+            NodeKind::Limit(Limit {
+                kind,
+                key: p.get("key").and_then(|k| p.string(k, "`key`")),
+                limit: p.number("limit", "\"limit\": 100"),
+                window: p.number("window", "\"window\": 3600"),
+                mode,
+                success: out.get("success"),
+                fallback: out.get("fallback"),
+            })
+        }
+        _ => {
+            p.allow(&["provider", "model", "timeout", "retries"]);
+            let provider = p.required_string("provider", "\"provider\": \"openai\"");
+            let model = p.required_string("model", "\"model\": \"gpt-4.1\"");
+            NodeKind::Model(Model {
+                provider,
+                model,
+                timeout: p.number("timeout", "\"timeout\": 60000"),
+                retries: p.number("retries", "\"retries\": 1"),
+                success: out.get("success"),
+                fallback: out.get("fallback"),
+            })
+        }
+    };
+    Some(Node {
+        id,
+        kind,
+        span: doc.span,
+    })
+}
+
+struct Outputs {
+    entries: Vec<(Spanned<String>, Spanned<String>)>,
+}
+
+impl Outputs {
+    fn read(
+        id: &Spanned<String>,
+        ty: &str,
+        doc: Option<&Doc>,
+        at: Span,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Outputs {
+        let mut entries = Vec::new();
+        let Some(doc) = doc else {
+            let example = if ty == "end" {
+                "\"outputs\": {}"
+            } else {
+                "\"outputs\": {...}"
+            };
+            diags.push(
+                Diagnostic::error(
+                    Code::MissingKey,
+                    at,
+                    format!("element `{}` has no `outputs`", id.value),
+                )
+                .note("the gateway requires `outputs` on every element, `{}` on an end")
+                .help(format!("add `{example}`")),
+            );
+            return Outputs { entries };
+        };
+        let Some(map) = doc.as_map() else {
+            diags.push(wrong_type(doc, "`outputs`", "an object"));
+            return Outputs { entries };
+        };
+        let names: &[&str] = match ty {
+            "start" => &["next"],
+            "conditional" => &["true", "false"],
+            "rate" | "model" => &["success", "fallback"],
+            "end" => &[],
+            _ => &[],
+        };
+        for (name, target) in map {
+            if ty != "percentage" && !names.contains(&name.value.as_str()) {
+                let help = match name.value.as_str() {
+                    "else" => Some("the live API rejects `else`; a conditional's outputs are `true` and `false`".to_string()),
+                    _ if names.is_empty() => Some("an end has no outputs: write `\"outputs\": {}`".to_string()),
+                    other => did_you_mean(other, names.iter().copied()),
+                };
+                diags.push(
+                    Diagnostic::error(
+                        Code::UnknownOutput,
+                        name.span,
+                        format!(
+                            "output `{}` of `{}` is not an output of a {ty} element",
+                            name.value, id.value
+                        ),
+                    )
+                    .note(format!(
+                        "its outputs are {}",
+                        if names.is_empty() {
+                            "none".into()
+                        } else {
+                            list(names)
+                        }
+                    ))
+                    .maybe_help(help),
+                );
+                continue;
+            }
+            let element_id = target.get("elementId");
+            match element_id.and_then(|e| e.as_str().map(|s| (s, e.span))) {
+                Some((s, span)) => entries.push((name.clone(), Spanned::new(s.to_string(), span))),
+                None => diags.push(
+                    Diagnostic::error(
+                        Code::WrongType,
+                        target.span,
+                        format!(
+                            "output `{}` must be `{{\"elementId\": \"<id>\"}}`",
+                            name.value
+                        ),
+                    )
+                    .help("name the next element's id under `elementId`"),
+                ),
+            }
+        }
+        Outputs { entries }
+    }
+
+    fn get(&self, name: &str) -> Target {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.value == name)
+            .map(|(_, t)| t.clone())
+    }
+}
+
+struct Props<'a, 'd> {
+    doc: Option<&'d Doc>,
+    at: Span,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+impl<'d> Props<'_, 'd> {
+    fn get(&self, key: &str) -> Option<&'d Doc> {
+        self.doc.and_then(|d| d.get(key))
+    }
+
+    fn allow(&mut self, keys: &[&str]) {
+        self.allow_hint(keys, |_| None);
+    }
+
+    fn allow_hint(&mut self, keys: &[&str], hint: impl Fn(&str) -> Option<String>) {
+        let Some(entries) = self.doc.and_then(Doc::as_map) else {
+            return;
+        };
+        for (k, _) in entries {
+            if keys.contains(&k.value.as_str()) {
+                continue;
+            }
+            let help = hint(&k.value)
+                .or_else(|| did_you_mean(&k.value, keys.iter().copied()))
+                .or_else(|| {
+                    Some(if keys.is_empty() {
+                        "this element takes no properties".to_string()
+                    } else {
+                        format!("its properties are {}", list(keys))
+                    })
+                });
+            self.diags.push(
+                Diagnostic::error(
+                    Code::UnknownKey,
+                    k.span,
+                    format!("unknown property `{}`", k.value),
+                )
+                .note("the live API silently drops unknown properties")
+                .maybe_help(help),
+            );
+        }
+    }
+
+    fn missing(&mut self, key: &str, example: &str) {
+        let span = self.doc.map_or(self.at, |d| d.span);
+        self.diags.push(
+            Diagnostic::error(
+                Code::MissingKey,
+                span,
+                format!("property `{key}` is missing"),
+            )
+            .help(format!("add `{example}` to `properties`")),
+        );
+    }
+
+    fn string(&mut self, doc: &Doc, what: &str) -> Option<Spanned<String>> {
+        match doc.as_str() {
+            Some(s) => Some(Spanned::new(s.to_string(), doc.span)),
+            None => {
+                self.diags.push(wrong_type(doc, what, "a string"));
+                None
+            }
+        }
+    }
+
+    fn required_string(&mut self, key: &str, example: &str) -> Spanned<String> {
+        match self.get(key) {
+            Some(d) => self.string(d, &format!("`{key}`")).unwrap_or_default(),
+            None => {
+                self.missing(key, example);
+                Spanned::default()
+            }
+        }
+    }
+
+    fn number(&mut self, key: &str, example: &str) -> Option<Spanned<f64>> {
+        match self.get(key) {
+            Some(d) => match d.value {
+                DocValue::Num(n) => Some(Spanned::new(n, d.span)),
+                _ => {
+                    self.diags.push(
+                        wrong_type(d, &format!("`{key}`"), "a number")
+                            .help(format!("write `{example}`")),
+                    );
+                    None
+                }
+            },
+            None => {
+                self.missing(key, example);
+                None
+            }
+        }
+    }
+}
+
+fn list(words: &[&str]) -> String {
+    words
+        .iter()
+        .map(|w| format!("`{w}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,540 @@
+//! The YAML authoring format ([`Doc`] → [`Route`]).
+//!
+//! ```yaml
+//! name: support
+//! start: plan                      # the start node, `start`, leads here
+//! nodes:
+//!   plan:
+//!     if: metadata.plan == "paid"
+//!     then: main
+//!     else: small
+//!   main:
+//!     model: openai/gpt-4.1
+//!     timeout: 60s
+//!     retries: 2
+//!     success: done
+//!     fallback: small
+//!   done: end
+//! ```
+//!
+//! Each node has one *kind key* (`if`, `split`, `rate_limit`, `budget`, `model`)
+//! or is the word `end`. Problems are collected, never the first only.
+
+use super::ast::{
+    Branch, FieldType, Limit, LimitKind, Model, Node, NodeKind, Route, Target, WindowMode,
+};
+use super::cond::{TextPos, parse_expr, parse_query};
+use super::doc::{Doc, DocValue, Limits};
+use super::values::{parse_duration, parse_money};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::source::{Span, Spanned};
+
+const TOP_KEYS: [&str; 4] = ["name", "metadata", "start", "nodes"];
+const KIND_KEYS: [&str; 5] = ["if", "split", "rate_limit", "budget", "model"];
+
+/// Reads a route from a YAML document. `file_text` is the whole file, used to map
+/// positions inside condition strings; `default_name` names a route without `name`.
+pub fn read(
+    doc: &Doc,
+    file_text: &str,
+    default_name: &str,
+    limits: &Limits,
+    diags: &mut Vec<Diagnostic>,
+) -> Route {
+    let mut r = Reader {
+        file_text,
+        limits,
+        diags,
+    };
+    r.route(doc, default_name)
+}
+
+struct Reader<'a> {
+    file_text: &'a str,
+    limits: &'a Limits,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+impl Reader<'_> {
+    fn route(&mut self, doc: &Doc, default_name: &str) -> Route {
+        let mut route = Route {
+            name: Spanned::new(default_name.to_string(), Span::new(doc.span.source, 0, 0)),
+            metadata: Vec::new(),
+            nodes: Vec::new(),
+        };
+        let Some(entries) = doc.as_map() else {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::WrongType,
+                    doc.span,
+                    format!("a route file is a mapping, not {}", doc.type_name()),
+                )
+                .help("start the file with `name:`, `start:` and `nodes:`"),
+            );
+            return route;
+        };
+        self.unknown_keys(entries, &TOP_KEYS, "at the top of a route file");
+        if let Some(name) = doc.get("name") {
+            if let Some(s) = self.string(name, "`name`") {
+                route.name = s;
+            }
+        }
+        if let Some(meta) = doc.get("metadata") {
+            route.metadata = self.metadata(meta);
+        }
+        match doc.get("start") {
+            Some(start) => route.nodes.extend(self.start(start)),
+            None => self.diags.push(
+                Diagnostic::error(
+                    Code::StartCount,
+                    Span::new(doc.span.source, 0, 0),
+                    "the route has no `start`",
+                )
+                .help("add `start: <first node id>` at the top of the file"),
+            ),
+        }
+        match doc.get("nodes") {
+            Some(nodes) => self.nodes(nodes, &mut route.nodes),
+            None => self.diags.push(
+                Diagnostic::error(
+                    Code::MissingKey,
+                    Span::new(doc.span.source, 0, 0),
+                    "the route has no `nodes`",
+                )
+                .help("add `nodes:` with one entry per node"),
+            ),
+        }
+        route
+    }
+
+    fn metadata(&mut self, doc: &Doc) -> Vec<(Spanned<String>, Spanned<FieldType>)> {
+        let Some(entries) = self.map(doc, "`metadata`") else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (key, value) in entries {
+            let ty = match value.as_str() {
+                Some("string") => FieldType::String,
+                Some("number") => FieldType::Number,
+                Some("boolean") => FieldType::Boolean,
+                _ => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::BadValue,
+                            value.span,
+                            format!("`{}` is not a metadata type", text_of(value)),
+                        )
+                        .help("declare `string`, `number` or `boolean`"),
+                    );
+                    continue;
+                }
+            };
+            out.push((key.clone(), Spanned::new(ty, value.span)));
+        }
+        out
+    }
+
+    fn start(&mut self, doc: &Doc) -> Option<Node> {
+        let (id, next) = match &doc.value {
+            DocValue::Map(entries) => {
+                self.unknown_keys(entries, &["id", "next"], "in `start`");
+                let id = doc.get("id").and_then(|d| self.string(d, "the start id"));
+                let next = self.target(doc, "next");
+                (
+                    id.unwrap_or_else(|| Spanned::new("start".into(), doc.span)),
+                    next,
+                )
+            }
+            _ => (
+                Spanned::new("start".into(), doc.span),
+                self.string(doc, "`start`"),
+            ),
+        };
+        Some(Node {
+            id,
+            kind: NodeKind::Start { next },
+            span: doc.span,
+        })
+    }
+
+    fn nodes(&mut self, doc: &Doc, out: &mut Vec<Node>) {
+        let Some(entries) = self.map(doc, "`nodes`") else {
+            return;
+        };
+        if entries.len() > self.limits.max_nodes {
+            self.diags.push(Diagnostic::error(
+                Code::LimitExceeded,
+                doc.span,
+                format!(
+                    "the route has {} nodes, more than the limit of {}",
+                    entries.len(),
+                    self.limits.max_nodes
+                ),
+            ));
+            return;
+        }
+        for (id, body) in entries {
+            if let Some(kind) = self.node(id, body) {
+                out.push(Node {
+                    id: id.clone(),
+                    kind,
+                    span: id.span.to(body.span),
+                });
+            }
+        }
+    }
+
+    fn node(&mut self, id: &Spanned<String>, body: &Doc) -> Option<NodeKind> {
+        if body.as_str() == Some("end") {
+            return Some(NodeKind::End);
+        }
+        let Some(entries) = body.as_map() else {
+            self.diags.push(
+                Diagnostic::error(Code::WrongType, body.span, format!("node `{}` is {}, not a mapping or `end`", id.value, body.type_name()))
+                    .help(format!("write `{}: end`, or a mapping with one of `if`, `split`, `rate_limit`, `budget`, `model`", id.value)),
+            );
+            return None;
+        };
+        let kinds: Vec<&Spanned<String>> = entries
+            .iter()
+            .map(|(k, _)| k)
+            .filter(|k| KIND_KEYS.contains(&k.value.as_str()))
+            .collect();
+        match kinds.as_slice() {
+            [] => {
+                let guess = entries
+                    .iter()
+                    .find_map(|(k, _)| did_you_mean(&k.value, KIND_KEYS));
+                self.diags.push(
+                    Diagnostic::error(Code::MissingKey, id.span, format!("node `{}` does not say what it is", id.value))
+                        .note("a node has one of `if`, `split`, `rate_limit`, `budget`, `model`, or is `end`")
+                        .maybe_help(guess),
+                );
+                None
+            }
+            [kind] => Some(match kind.value.as_str() {
+                "if" => self.conditional(body, entries),
+                "split" => self.percentage(body, entries),
+                "rate_limit" => self.limit(body, entries, LimitKind::Count),
+                "budget" => self.limit(body, entries, LimitKind::Cost),
+                _ => self.model(body, entries),
+            }),
+            [first, second, ..] => {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::UnknownKey,
+                        second.span,
+                        format!(
+                            "node `{}` has both `{}` and `{}`",
+                            id.value, first.value, second.value
+                        ),
+                    )
+                    .with_secondary(first.span, "first kind given here")
+                    .help("a node is one kind; split it into two nodes"),
+                );
+                None
+            }
+        }
+    }
+
+    fn conditional(&mut self, body: &Doc, entries: &[(Spanned<String>, Doc)]) -> NodeKind {
+        self.unknown_keys_hint(
+            entries,
+            &["if", "then", "else"],
+            "in a conditional node",
+            |k| match k {
+                "true" => Some("the `true` output is written `then:`".into()),
+                "false" => Some("the `false` output is written `else:`".into()),
+                _ => None,
+            },
+        );
+        let condition = body.get("if").and_then(|c| self.condition(c));
+        NodeKind::Conditional {
+            condition,
+            then: self.target(body, "then"),
+            otherwise: self.target(body, "else"),
+        }
+    }
+
+    fn condition(&mut self, doc: &Doc) -> Option<Spanned<super::ast::Cond>> {
+        match &doc.value {
+            DocValue::Str(text) => {
+                let pos = TextPos {
+                    source: doc.span.source,
+                    base: locate(self.file_text, doc.span, text),
+                    whole: doc.span,
+                };
+                match parse_expr(text, pos, self.limits.max_depth) {
+                    Ok(c) => Some(Spanned::new(c, doc.span)),
+                    Err(d) => {
+                        self.diags.push(d);
+                        None
+                    }
+                }
+            }
+            DocValue::Map(_) => parse_query(doc, self.diags).map(|c| Spanned::new(c, doc.span)),
+            _ => {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::WrongType,
+                        doc.span,
+                        format!("`if` takes a condition, not {}", doc.type_name()),
+                    )
+                    .help("write `if: metadata.plan == \"paid\"`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn percentage(&mut self, body: &Doc, entries: &[(Spanned<String>, Doc)]) -> NodeKind {
+        self.unknown_keys(entries, &["split", "sticky"], "in a split node");
+        let sticky = body.get("sticky").and_then(|s| self.string(s, "`sticky`"));
+        let mut branches = Vec::new();
+        if let Some(split) = body.get("split") {
+            if let Some(shares) = self.map(split, "`split`") {
+                for (share, target) in shares {
+                    if let Some(t) = self.string(target, "a split target") {
+                        branches.push(Branch {
+                            share: share.clone(),
+                            target: t,
+                        });
+                    }
+                }
+            }
+        }
+        NodeKind::Percentage { sticky, branches }
+    }
+
+    fn limit(
+        &mut self,
+        body: &Doc,
+        entries: &[(Spanned<String>, Doc)],
+        kind: LimitKind,
+    ) -> NodeKind {
+        let head = if kind == LimitKind::Count {
+            "rate_limit"
+        } else {
+            "budget"
+        };
+        self.unknown_keys(
+            entries,
+            &[head, "window", "key", "window_mode", "success", "fallback"],
+            if kind == LimitKind::Count {
+                "in a rate limit"
+            } else {
+                "in a budget limit"
+            },
+        );
+        let limit = match body.get(head) {
+            Some(d) if kind == LimitKind::Cost => {
+                self.amount(d, parse_money, "an amount such as `$50`")
+            }
+            Some(d) => self.amount(d, |s| s.trim().parse().ok(), "a number of requests"),
+            None => None,
+        };
+        let window = self.required(body, "window", "window: 1h").and_then(|d| {
+            self.amount(
+                d,
+                |s| parse_duration(s, 1000.0),
+                "a duration such as `1h` or `30d`",
+            )
+        });
+        let mode = body.get("window_mode").and_then(|d| match d.as_str() {
+            Some("fixed") => Some(Spanned::new(WindowMode::Fixed, d.span)),
+            Some("sliding") => Some(Spanned::new(WindowMode::Sliding, d.span)),
+            _ => {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::BadValue,
+                        d.span,
+                        format!("`{}` is not a window mode", text_of(d)),
+                    )
+                    .help("write `fixed` or `sliding`"),
+                );
+                None
+            }
+        });
+        NodeKind::Limit(Limit {
+            kind,
+            key: body.get("key").and_then(|k| self.string(k, "`key`")),
+            limit,
+            window,
+            mode,
+            success: self.target(body, "success"),
+            fallback: self.target(body, "fallback"),
+        })
+    }
+
+    fn model(&mut self, body: &Doc, entries: &[(Spanned<String>, Doc)]) -> NodeKind {
+        self.unknown_keys(
+            entries,
+            &["model", "timeout", "retries", "success", "fallback"],
+            "in a model node",
+        );
+        let mut provider = Spanned::default();
+        let mut model = Spanned::default();
+        if let Some(d) = body.get("model") {
+            if let Some(s) = self.string(d, "`model`") {
+                match s.value.split_once('/') {
+                    Some((p, m)) if !p.is_empty() && !m.is_empty() => {
+                        let base = locate(self.file_text, s.span, &s.value)
+                            .unwrap_or(s.span.start as usize);
+                        let cut = base + p.len();
+                        provider = Spanned::new(p.to_string(), Span::new(s.span.source, base, cut));
+                        model = Spanned::new(
+                            m.to_string(),
+                            Span::new(s.span.source, cut + 1, cut + 1 + m.len()),
+                        );
+                    }
+                    _ => self.diags.push(
+                        Diagnostic::error(
+                            Code::BadValue,
+                            s.span,
+                            format!("`{}` does not name a provider and a model", s.value),
+                        )
+                        .help("write `provider/model`, such as `openai/gpt-4.1`"),
+                    ),
+                }
+            }
+        }
+        let timeout = self
+            .required(body, "timeout", "timeout: 60s")
+            .and_then(|d| self.amount(d, |s| parse_duration(s, 1.0), "a duration such as `60s`"));
+        let retries = self
+            .required(body, "retries", "retries: 1")
+            .and_then(|d| self.amount(d, |s| s.trim().parse().ok(), "a number of retries"));
+        NodeKind::Model(Model {
+            provider,
+            model,
+            timeout,
+            retries,
+            success: self.target(body, "success"),
+            fallback: self.target(body, "fallback"),
+        })
+    }
+
+    // ----------------------------------------------------------------- helpers
+
+    fn required<'d>(&mut self, body: &'d Doc, key: &str, example: &str) -> Option<&'d Doc> {
+        let found = body.get(key);
+        if found.is_none() {
+            self.diags.push(
+                Diagnostic::error(Code::MissingKey, body.span, format!("`{key}` is missing"))
+                    .help(format!("add `{example}`")),
+            );
+        }
+        found
+    }
+
+    fn target(&mut self, body: &Doc, key: &str) -> Target {
+        body.get(key)
+            .and_then(|d| self.string(d, &format!("`{key}`")))
+    }
+
+    fn string(&mut self, doc: &Doc, what: &str) -> Option<Spanned<String>> {
+        match &doc.value {
+            DocValue::Str(s) => Some(Spanned::new(s.clone(), doc.span)),
+            _ => {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::WrongType,
+                        doc.span,
+                        format!("{what} takes a string, not {}", doc.type_name()),
+                    )
+                    .help("quote the value if it is meant as text"),
+                );
+                None
+            }
+        }
+    }
+
+    fn map<'d>(&mut self, doc: &'d Doc, what: &str) -> Option<&'d [(Spanned<String>, Doc)]> {
+        let found = doc.as_map();
+        if found.is_none() {
+            self.diags.push(Diagnostic::error(
+                Code::WrongType,
+                doc.span,
+                format!("{what} takes a mapping, not {}", doc.type_name()),
+            ));
+        }
+        found
+    }
+
+    fn amount(
+        &mut self,
+        doc: &Doc,
+        parse: impl Fn(&str) -> Option<f64>,
+        what: &str,
+    ) -> Option<Spanned<f64>> {
+        let value = match &doc.value {
+            DocValue::Num(n) => Some(*n),
+            DocValue::Str(s) => parse(s),
+            _ => None,
+        };
+        if value.is_none() {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::BadValue,
+                    doc.span,
+                    format!("`{}` is not {what}", text_of(doc)),
+                )
+                .help(format!("write {what}")),
+            );
+        }
+        value.map(|v| Spanned::new(v, doc.span))
+    }
+
+    fn unknown_keys(&mut self, entries: &[(Spanned<String>, Doc)], allowed: &[&str], place: &str) {
+        self.unknown_keys_hint(entries, allowed, place, |_| None);
+    }
+
+    fn unknown_keys_hint(
+        &mut self,
+        entries: &[(Spanned<String>, Doc)],
+        allowed: &[&str],
+        place: &str,
+        hint: impl Fn(&str) -> Option<String>,
+    ) {
+        for (k, _) in entries {
+            if allowed.contains(&k.value.as_str()) {
+                continue;
+            }
+            let help = hint(&k.value)
+                .or_else(|| did_you_mean(&k.value, allowed.iter().copied()))
+                .unwrap_or_else(|| format!("the keys here are {}", list(allowed)));
+            self.diags.push(
+                Diagnostic::error(
+                    Code::UnknownKey,
+                    k.span,
+                    format!("unknown key `{}` {place}", k.value),
+                )
+                .help(help),
+            );
+        }
+    }
+}
+
+fn list(words: &[&str]) -> String {
+    words
+        .iter()
+        .map(|w| format!("`{w}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The value's text for messages.
+fn text_of(doc: &Doc) -> String {
+    match &doc.value {
+        DocValue::Str(s) => s.clone(),
+        DocValue::Num(n) => n.to_string(),
+        DocValue::Bool(b) => b.to_string(),
+        _ => doc.type_name().to_string(),
+    }
+}
+
+/// Byte offset where `value` is written verbatim inside `span`, if it is.
+pub(crate) fn locate(file_text: &str, span: Span, value: &str) -> Option<usize> {
+    let raw = file_text.get(span.start as usize..span.end as usize)?;
+    raw.find(value).map(|i| span.start as usize + i)
+}

@@ -1,0 +1,194 @@
+//! Readers and writers for the small value languages of route files: durations
+//! (`90s`, `1h`, `30d`), money (`$50`), shares (`90%`, `12.5%`).
+
+/// Reads a duration such as `1h`, `30d`, `250ms`, `1.5s` into units of `unit_ms`
+/// milliseconds (1000 for seconds, 1 for milliseconds). A bare number is already in
+/// those units. Negative and fractional values are returned as written so that
+/// validation can say what is wrong with them.
+pub fn parse_duration(text: &str, unit_ms: f64) -> Option<f64> {
+    let t = text.trim();
+    let split = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let num = num.trim();
+    if num.is_empty()
+        || !num
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+    {
+        return None;
+    }
+    let value: f64 = num.parse().ok()?;
+    let ms = match unit {
+        "" => return Some(value),
+        "ms" => 1.0,
+        "s" => 1_000.0,
+        "m" => 60_000.0,
+        "h" => 3_600_000.0,
+        "d" => 86_400_000.0,
+        "w" => 604_800_000.0,
+        _ => return None,
+    };
+    Some(value * ms / unit_ms)
+}
+
+/// Writes `seconds` in the largest unit that divides it (`3600` → `1h`).
+pub fn format_seconds(seconds: f64) -> String {
+    format_in_units(seconds * 1000.0, true)
+}
+
+/// Writes `ms` milliseconds as `60s`, `1500ms`.
+pub fn format_millis(ms: f64) -> String {
+    format_in_units(ms, false)
+}
+
+fn format_in_units(ms: f64, seconds_floor: bool) -> String {
+    const UNITS: [(&str, f64); 6] = [
+        ("w", 604_800_000.0),
+        ("d", 86_400_000.0),
+        ("h", 3_600_000.0),
+        ("m", 60_000.0),
+        ("s", 1_000.0),
+        ("ms", 1.0),
+    ];
+    if ms.is_finite() && ms > 0.0 && ms.fract() == 0.0 {
+        for (name, size) in UNITS {
+            if seconds_floor && name == "ms" {
+                break;
+            }
+            if (ms / size).fract() == 0.0 && name != "w" {
+                return format!("{}{name}", ms / size);
+            }
+        }
+    }
+    let unit = if seconds_floor { 1000.0 } else { 1.0 };
+    crate::syntax::cond::number_text(ms / unit)
+}
+
+/// Reads `$50`, `$0.25` or `50` as dollars.
+pub fn parse_money(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let t = t.strip_prefix('$').unwrap_or(t).trim();
+    if t.is_empty()
+        || !t
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+    {
+        return None;
+    }
+    t.parse().ok()
+}
+
+/// Writes dollars as `$50` or `$0.25`.
+pub fn format_money(dollars: f64) -> String {
+    format!("${}", crate::syntax::cond::number_text(dollars))
+}
+
+/// Why a share text is not a share.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShareError {
+    /// Not `NN%` or `NN.NN%`.
+    Malformed,
+    /// More than two decimals.
+    TooPrecise,
+    /// Zero.
+    Zero,
+    /// Negative.
+    Negative,
+    /// Over 100%.
+    TooLarge,
+}
+
+/// Reads a share such as `90%`, `12.5%`, `0.25%` into hundredths of a percent.
+pub fn parse_share(text: &str) -> Result<u32, ShareError> {
+    let Some(num) = text.strip_suffix('%') else {
+        return Err(ShareError::Malformed);
+    };
+    let (neg, num) = match num.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, num),
+    };
+    let (int, frac) = num.split_once('.').unwrap_or((num, ""));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(int) || (num.contains('.') && !digits(frac)) {
+        return Err(ShareError::Malformed);
+    }
+    if frac.len() > 2 {
+        return Err(ShareError::TooPrecise);
+    }
+    if int.len() > 4 {
+        return Err(if neg {
+            ShareError::Negative
+        } else {
+            ShareError::TooLarge
+        });
+    }
+    let int: u32 = int.parse().map_err(|_| ShareError::Malformed)?;
+    let mut frac_v: u32 = if frac.is_empty() {
+        0
+    } else {
+        frac.parse().map_err(|_| ShareError::Malformed)?
+    };
+    if frac.len() == 1 {
+        frac_v *= 10;
+    }
+    let basis = int * 100 + frac_v;
+    match () {
+        _ if basis == 0 => Err(ShareError::Zero),
+        _ if neg => Err(ShareError::Negative),
+        _ if basis > 10_000 => Err(ShareError::TooLarge),
+        _ => Ok(basis),
+    }
+}
+
+/// The written forms of a share, shortest first: `25%`, `25.0%`, `25.00%`.
+pub fn share_forms(basis: u32) -> Vec<String> {
+    let int = basis / 100;
+    let frac = basis % 100;
+    if frac == 0 {
+        vec![format!("{int}%"), format!("{int}.0%"), format!("{int}.00%")]
+    } else if frac % 10 == 0 {
+        vec![format!("{int}.{}%", frac / 10), format!("{int}.{frac:02}%")]
+    } else {
+        vec![format!("{int}.{frac:02}%")]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("1h", 1000.0), Some(3600.0));
+        assert_eq!(parse_duration("30d", 1000.0), Some(2_592_000.0));
+        assert_eq!(parse_duration("60s", 1.0), Some(60_000.0));
+        assert_eq!(parse_duration("1.5s", 1000.0), Some(1.5));
+        assert_eq!(parse_duration("-5m", 1000.0), Some(-300.0));
+        assert_eq!(parse_duration("5 parsecs", 1000.0), None);
+        assert_eq!(parse_duration("h", 1000.0), None);
+        assert_eq!(format_seconds(3600.0), "1h");
+        assert_eq!(format_seconds(5400.0), "90m");
+        assert_eq!(format_seconds(2_592_000.0), "30d");
+        assert_eq!(format_seconds(90.0), "90s");
+        assert_eq!(format_millis(60_000.0), "1m");
+        assert_eq!(format_millis(1500.0), "1500ms");
+        assert_eq!(format_millis(0.0), "0");
+    }
+
+    #[test]
+    fn shares() {
+        assert_eq!(parse_share("90%"), Ok(9000));
+        assert_eq!(parse_share("12.5%"), Ok(1250));
+        assert_eq!(parse_share("0.25%"), Ok(25));
+        assert_eq!(parse_share("25.00%"), Ok(2500));
+        assert_eq!(parse_share("33.333%"), Err(ShareError::TooPrecise));
+        assert_eq!(parse_share("0%"), Err(ShareError::Zero));
+        assert_eq!(parse_share("-10%"), Err(ShareError::Negative));
+        assert_eq!(parse_share("101%"), Err(ShareError::TooLarge));
+        assert_eq!(parse_share("90"), Err(ShareError::Malformed));
+        assert_eq!(parse_share("else"), Err(ShareError::Malformed));
+        assert_eq!(share_forms(2500), ["25%", "25.0%", "25.00%"]);
+        assert_eq!(share_forms(1250), ["12.5%", "12.50%"]);
+        assert_eq!(parse_money("$0.50"), Some(0.5));
+    }
+}

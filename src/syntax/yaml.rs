@@ -1,0 +1,385 @@
+//! YAML text → [`Doc`], keeping the span of every key and value.
+//!
+//! Built on `saphyr-parser`'s event stream (safe Rust, positions on every event)
+//! rather than a serde deserializer, because route files need spans on keys as well
+//! as values, duplicate keys reported with both places, and hard bounds on nesting
+//! and alias expansion. Plain scalars resolve by the YAML 1.2 core schema, so `no`
+//! stays a string and `1h` is never a number.
+
+use saphyr_parser::{Event, Parser, ScalarStyle};
+
+use super::doc::{Doc, DocValue, Limits};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{SourceId, Span, Spanned};
+
+/// Reads one YAML document. On failure returns the located error.
+pub fn parse(text: &str, source: SourceId, limits: &Limits) -> Result<Doc, Diagnostic> {
+    Reader::new(text, source, limits).run()
+}
+
+enum Frame {
+    Seq {
+        start: usize,
+        anchor: usize,
+        items: Vec<Doc>,
+    },
+    Map {
+        start: usize,
+        anchor: usize,
+        entries: Vec<(Spanned<String>, Doc)>,
+        key: Option<Spanned<String>>,
+    },
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    source: SourceId,
+    limits: &'a Limits,
+    /// Byte offset of each character index, when the text is not ASCII.
+    char_to_byte: Option<Vec<u32>>,
+    stack: Vec<Frame>,
+    anchors: Vec<(usize, Doc, usize)>,
+    values: usize,
+    root: Option<Doc>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(text: &'a str, source: SourceId, limits: &'a Limits) -> Self {
+        let char_to_byte = (!text.is_ascii()).then(|| {
+            let mut v: Vec<u32> = text
+                .char_indices()
+                .map(|(i, _)| u32::try_from(i).unwrap_or(u32::MAX))
+                .collect();
+            v.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
+            v
+        });
+        Reader {
+            text,
+            source,
+            limits,
+            char_to_byte,
+            stack: Vec::new(),
+            anchors: Vec::new(),
+            values: 0,
+            root: None,
+        }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        match &self.char_to_byte {
+            None => char_index.min(self.text.len()),
+            Some(map) => map.get(char_index).map_or(self.text.len(), |&b| b as usize),
+        }
+    }
+
+    fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(self.source, start, end)
+    }
+
+    fn run(mut self) -> Result<Doc, Diagnostic> {
+        let mut documents = 0;
+        for item in Parser::new_from_str(self.text) {
+            let (event, span) = match item {
+                Ok(ok) => ok,
+                Err(e) => {
+                    let at = self.byte(e.marker().index());
+                    let end = self.text[at..]
+                        .chars()
+                        .next()
+                        .map_or(at, |c| at + c.len_utf8());
+                    return Err(Diagnostic::error(
+                        Code::Syntax,
+                        self.span(at, end),
+                        format!("this is not valid YAML: {}", e.info()),
+                    )
+                    .help("check the indentation and quoting around this point"));
+                }
+            };
+            let start = self.byte(span.start.index());
+            let end = self.byte(span.end.index());
+            match event {
+                Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => {}
+                Event::DocumentStart(_) => {
+                    documents += 1;
+                    if documents > 1 {
+                        return Err(Diagnostic::error(
+                            Code::Syntax,
+                            self.span(start, end.max(start + 1)),
+                            "a route file holds one YAML document, this is a second one",
+                        )
+                        .help("put each route in a file of its own"));
+                    }
+                }
+                Event::Scalar(value, style, anchor, tag) => {
+                    let resolved = if style == ScalarStyle::Plain && tag.is_none() {
+                        resolve_plain(&value)
+                    } else {
+                        DocValue::Str(value.to_string())
+                    };
+                    let doc = Doc {
+                        value: resolved,
+                        span: self.span(start, end),
+                    };
+                    self.count(1, start)?;
+                    self.finish(doc, anchor, Some(value.into_owned()))?;
+                }
+                Event::SequenceStart(anchor, _) => {
+                    self.open(start)?;
+                    self.stack.push(Frame::Seq {
+                        start,
+                        anchor,
+                        items: Vec::new(),
+                    });
+                }
+                Event::MappingStart(anchor, _) => {
+                    self.open(start)?;
+                    self.stack.push(Frame::Map {
+                        start,
+                        anchor,
+                        entries: Vec::new(),
+                        key: None,
+                    });
+                }
+                Event::SequenceEnd => {
+                    if let Some(Frame::Seq {
+                        start,
+                        anchor,
+                        items,
+                    }) = self.stack.pop()
+                    {
+                        let doc = Doc {
+                            value: DocValue::Seq(items),
+                            span: self.span(start, end.max(start)),
+                        };
+                        self.finish(doc, anchor, None)?;
+                    }
+                }
+                Event::MappingEnd => {
+                    if let Some(Frame::Map {
+                        start,
+                        anchor,
+                        entries,
+                        ..
+                    }) = self.stack.pop()
+                    {
+                        let doc = Doc {
+                            value: DocValue::Map(entries),
+                            span: self.span(start, end.max(start)),
+                        };
+                        self.finish(doc, anchor, None)?;
+                    }
+                }
+                Event::Alias(id) => {
+                    let Some((_, doc, size)) = self.anchors.iter().rev().find(|(a, _, _)| *a == id)
+                    else {
+                        return Err(Diagnostic::error(
+                            Code::Syntax,
+                            self.span(start, end.max(start + 1)),
+                            "this alias names no anchor defined before it",
+                        ));
+                    };
+                    let (mut doc, size) = (doc.clone(), *size);
+                    self.count(size, start)?;
+                    // Point the copy at the alias, so errors inside it land where it is used.
+                    doc.span = self.span(start, end.max(start + 1));
+                    self.finish(doc, 0, None)?;
+                }
+            }
+        }
+        Ok(self.root.unwrap_or(Doc {
+            value: DocValue::Null,
+            span: Span::new(self.source, 0, 0),
+        }))
+    }
+
+    fn open(&mut self, at: usize) -> Result<(), Diagnostic> {
+        self.count(1, at)?;
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(Diagnostic::error(
+                Code::LimitExceeded,
+                self.span(at, at + 1),
+                format!("values are nested more than {} deep", self.limits.max_depth),
+            )
+            .help("routes never need this much nesting; flatten the structure"));
+        }
+        Ok(())
+    }
+
+    fn count(&mut self, n: usize, at: usize) -> Result<(), Diagnostic> {
+        self.values = self.values.saturating_add(n);
+        if self.values > self.limits.max_values {
+            return Err(Diagnostic::error(
+                Code::LimitExceeded,
+                self.span(at, at + 1),
+                format!(
+                    "the document expands to more than {} values",
+                    self.limits.max_values
+                ),
+            )
+            .note("aliases (`*name`) copy what their anchor holds; nested aliases multiply")
+            .help("use fewer aliases, or write the values out"));
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, doc: Doc, anchor: usize, raw: Option<String>) -> Result<(), Diagnostic> {
+        if anchor != 0 {
+            let size = doc_size(&doc);
+            self.anchors.push((anchor, doc.clone(), size));
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(doc),
+            Some(Frame::Seq { items, .. }) => items.push(doc),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                Some(k) => entries.push((k, doc)),
+                None => {
+                    let Some(raw) = raw else {
+                        return Err(Diagnostic::error(
+                            Code::WrongType,
+                            doc.span,
+                            format!(
+                                "a mapping key must be a plain value, not {}",
+                                doc.type_name()
+                            ),
+                        ));
+                    };
+                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.value == raw) {
+                        return Err(Diagnostic::error(
+                            Code::DuplicateKey,
+                            doc.span,
+                            format!("key `{raw}` appears twice in one mapping"),
+                        )
+                        .label("second definition")
+                        .with_secondary(first.span, "first defined here")
+                        .help("remove one of them; a later key would silently replace the first"));
+                    }
+                    *key = Some(Spanned::new(raw, doc.span));
+                }
+            },
+        }
+        Ok(())
+    }
+}
+
+fn doc_size(doc: &Doc) -> usize {
+    match &doc.value {
+        DocValue::Seq(items) => 1 + items.iter().map(doc_size).sum::<usize>(),
+        DocValue::Map(entries) => 1 + entries.iter().map(|(_, v)| 1 + doc_size(v)).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+/// YAML 1.2 core schema resolution of a plain scalar.
+fn resolve_plain(s: &str) -> DocValue {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return DocValue::Null,
+        "true" | "True" | "TRUE" => return DocValue::Bool(true),
+        "false" | "False" | "FALSE" => return DocValue::Bool(false),
+        ".nan" | ".NaN" | ".NAN" => return DocValue::Num(f64::NAN),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return DocValue::Num(f64::INFINITY);
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return DocValue::Num(f64::NEG_INFINITY),
+        _ => {}
+    }
+    if let Some(hex) = s.strip_prefix("0x") {
+        if let Ok(v) = u64::from_str_radix(hex, 16) {
+            return DocValue::Num(v as f64);
+        }
+    }
+    if let Some(oct) = s.strip_prefix("0o") {
+        if let Ok(v) = u64::from_str_radix(oct, 8) {
+            return DocValue::Num(v as f64);
+        }
+    }
+    if is_core_number(s) {
+        if let Ok(v) = s.parse::<f64>() {
+            return DocValue::Num(v);
+        }
+    }
+    DocValue::Str(s.to_string())
+}
+
+/// `[-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?`
+fn is_core_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'-' | b'+')));
+    let digits = |i: &mut usize| {
+        let s = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - s
+    };
+    let int = digits(&mut i);
+    let mut frac = 0;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        frac = digits(&mut i);
+    }
+    if int == 0 && frac == 0 {
+        return false;
+    }
+    if let Some(b'e' | b'E') = b.get(i) {
+        i += 1;
+        if let Some(b'+' | b'-') = b.get(i) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Result<Doc, Diagnostic> {
+        parse(s, SourceId(0), &Limits::default())
+    }
+
+    #[test]
+    fn resolves_core_schema_scalars() {
+        let d = p("a: 1\nb: 1h\nc: 90%\nd: true\ne: no\nf: '2'\ng: 2.5e3\nh:\n").unwrap();
+        assert!(matches!(d.get("a").unwrap().value, DocValue::Num(n) if n == 1.0));
+        assert_eq!(d.get("b").unwrap().as_str(), Some("1h"));
+        assert_eq!(d.get("c").unwrap().as_str(), Some("90%"));
+        assert!(matches!(d.get("d").unwrap().value, DocValue::Bool(true)));
+        assert_eq!(d.get("e").unwrap().as_str(), Some("no"));
+        assert_eq!(d.get("f").unwrap().as_str(), Some("2"));
+        assert!(matches!(d.get("g").unwrap().value, DocValue::Num(n) if n == 2500.0));
+        assert!(matches!(d.get("h").unwrap().value, DocValue::Null));
+    }
+
+    #[test]
+    fn spans_are_bytes_even_after_non_ascii() {
+        let text = "é: x\nkey: value\n";
+        let d = p(text).unwrap();
+        let v = d.get("key").unwrap();
+        assert_eq!(&text[v.span.start as usize..v.span.end as usize], "value");
+    }
+
+    #[test]
+    fn rejects_duplicates_bombs_and_depth() {
+        assert_eq!(p("a: 1\na: 2\n").unwrap_err().code, Code::DuplicateKey);
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 0..12 {
+            let prev = if i == 0 {
+                "a".to_string()
+            } else {
+                format!("b{}", i - 1)
+            };
+            let refs = vec![format!("*{prev}"); 10].join(", ");
+            bomb.push_str(&format!("b{i}: &b{i} [{refs}]\n"));
+        }
+        assert_eq!(p(&bomb).unwrap_err().code, Code::LimitExceeded);
+        assert_eq!(
+            p(&"[".repeat(10_000)).unwrap_err().code,
+            Code::LimitExceeded
+        );
+        assert_eq!(p("a: [1, 2\n").unwrap_err().code, Code::Syntax);
+        assert_eq!(p("a: 1\n---\nb: 2\n").unwrap_err().code, Code::Syntax);
+    }
+}

@@ -1,0 +1,168 @@
+//! Conditions: fields they read, the types they compare with, operators the
+//! hosted gateway may not honour, and how many metadata keys the route reads.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{Span, Spanned};
+use crate::syntax::ast::{CmpOp, Cond, FieldType, Literal, NodeKind, Route};
+
+pub(super) fn check(route: &Route, diags: &mut Vec<Diagnostic>) {
+    let mut types: BTreeMap<String, (FieldType, Span, bool)> = route
+        .metadata
+        .iter()
+        .map(|(k, t)| (format!("metadata.{}", k.value), (t.value, t.span, true)))
+        .collect();
+    let mut keys: Vec<(&str, Span)> = Vec::new();
+    fn note_key<'r>(field: &'r Spanned<String>, keys: &mut Vec<(&'r str, Span)>) {
+        if let Some(k) = field.value.strip_prefix("metadata.") {
+            if !keys.iter().any(|(seen, _)| *seen == k) {
+                keys.push((k, field.span));
+            }
+        }
+    }
+    for node in &route.nodes {
+        match &node.kind {
+            NodeKind::Conditional {
+                condition: Some(c), ..
+            } => {
+                let mut fields = Vec::new();
+                c.value.for_each_field(&mut |f| fields.push(f));
+                for f in fields {
+                    field(f, diags);
+                    note_key(f, &mut keys);
+                }
+                literal_types(&c.value, &mut types, diags);
+                if let Some((op, span)) = first_non_eq(&c.value) {
+                    diags.push(
+                        Diagnostic::warning(Code::NotHonoured, span, format!("`{}` uses `{op}`, which the hosted gateway may not honour", node.id.value))
+                            .note("only `$eq` is confirmed to work on the hosted gateway; aig-route evaluates all operators")
+                            .help("test the deployed route with real requests, or allow this warning with `--allow W0608`"),
+                    );
+                }
+            }
+            NodeKind::Percentage {
+                sticky: Some(s), ..
+            } => note_key(s, &mut keys),
+            NodeKind::Limit(l) => {
+                if let Some(k) = &l.key {
+                    note_key(k, &mut keys);
+                }
+            }
+            _ => {}
+        }
+    }
+    if keys.len() > 5 {
+        let (sixth, span) = keys[5];
+        let names: Vec<String> = keys.iter().map(|(k, _)| format!("`{k}`")).collect();
+        diags.push(
+            Diagnostic::warning(Code::TooManyKeys, span, format!("the route reads {} metadata keys; `{sixth}` is the sixth", keys.len()))
+                .note(format!("keys read: {}", names.join(", ")))
+                .note("the gateway forwards at most 5 metadata entries per request and silently drops the rest")
+                .help("read at most 5 distinct keys"),
+        );
+    }
+}
+
+fn field(f: &Spanned<String>, diags: &mut Vec<Diagnostic>) {
+    match f.value.strip_prefix("metadata.") {
+        Some(k) if !k.is_empty() && !k.contains('.') => {}
+        Some(_) => diags.push(
+            Diagnostic::error(
+                Code::BadField,
+                f.span,
+                format!("`{}` is not a metadata field", f.value),
+            )
+            .note("metadata values are flat: strings, numbers or booleans")
+            .help("read one key, such as `metadata.plan`"),
+        ),
+        None => diags.push(
+            Diagnostic::error(
+                Code::BadField,
+                f.span,
+                format!("conditions read `metadata.<key>`, not `{}`", f.value),
+            )
+            .note("the gateway only exposes the request's `cf-aig-metadata` to routes")
+            .help(format!(
+                "write `metadata.{}`",
+                f.value.rsplit('.').next().unwrap_or("plan")
+            )),
+        ),
+    }
+}
+
+fn literal_types(
+    c: &Cond,
+    types: &mut BTreeMap<String, (FieldType, Span, bool)>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut check = |field: &Spanned<String>, lit: &Spanned<Literal>| {
+        let ty = lit.value.field_type();
+        match types.get(&field.value) {
+            None => {
+                types.insert(field.value.clone(), (ty, lit.span, false));
+            }
+            Some(&(declared, at, is_decl)) if declared != ty => {
+                let what = if is_decl {
+                    "declared"
+                } else {
+                    "first compared"
+                };
+                diags.push(
+                    Diagnostic::warning(
+                        Code::TypeMismatch,
+                        lit.span,
+                        format!(
+                            "`{}` is compared with a {}, but it is {what} as a {}",
+                            field.value,
+                            ty.as_str(),
+                            declared.as_str()
+                        ),
+                    )
+                    .with_secondary(at, format!("{what} as a {} here", declared.as_str()))
+                    .note("comparisons are type-strict: `\"1\"` never equals `1`")
+                    .help(format!("compare with a {}", declared.as_str())),
+                );
+            }
+            Some(_) => {}
+        }
+    };
+    walk(c, &mut check);
+}
+
+fn walk(c: &Cond, f: &mut impl FnMut(&Spanned<String>, &Spanned<Literal>)) {
+    match c {
+        Cond::All(cs) | Cond::Any(cs) => cs.iter().for_each(|c| walk(c, f)),
+        Cond::Not(c) => walk(c, f),
+        Cond::Cmp { field, value, .. } => f(field, value),
+        Cond::In { field, values, .. } => values.iter().for_each(|v| f(field, v)),
+        Cond::Exists { .. } => {}
+    }
+}
+
+/// The first operator other than `$eq`, with where it is written.
+fn first_non_eq(c: &Cond) -> Option<(&'static str, Span)> {
+    match c {
+        Cond::All(cs) | Cond::Any(cs) if cs.len() > 1 && matches!(c, Cond::Any(_)) => {
+            Some(("$or", cs.first().map_or(Span::default(), cond_span)))
+        }
+        Cond::All(cs) | Cond::Any(cs) => cs.iter().find_map(first_non_eq),
+        Cond::Not(inner) => Some(("$not", cond_span(inner))),
+        Cond::Cmp { op: CmpOp::Eq, .. } => None,
+        Cond::Cmp { op, field, .. } => Some((op.mongo(), field.span)),
+        Cond::In { negated, field, .. } => {
+            Some((if *negated { "$nin" } else { "$in" }, field.span))
+        }
+        Cond::Exists { field, .. } => Some(("$exists", field.span)),
+    }
+}
+
+fn cond_span(c: &Cond) -> Span {
+    let mut span = None;
+    c.for_each_field(&mut |f| {
+        if span.is_none() {
+            span = Some(f.span);
+        }
+    });
+    span.unwrap_or_default()
+}

@@ -1,0 +1,176 @@
+//! Cycles, paths to an end, and nodes nothing leads to.
+
+use petgraph::Direction;
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::NodeIndex;
+use petgraph::visit::{Bfs, EdgeRef, Reversed};
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::graph::RouteGraph;
+use crate::syntax::ast::NodeKind;
+
+/// Reports cycles; returns whether the graph is acyclic.
+pub(super) fn cycles(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) -> bool {
+    let mut acyclic = true;
+    let mut sccs = tarjan_scc(&g.graph);
+    // Report in the order the nodes were written, so output is stable.
+    for scc in &mut sccs {
+        scc.sort_by_key(|ix| g.graph[*ix]);
+    }
+    sccs.sort_by_key(|scc| scc.first().map(|ix| g.graph[*ix]));
+    for scc in sccs {
+        let first = scc[0];
+        let self_loop = g.graph.edges(first).any(|e| e.target() == first);
+        if scc.len() == 1 && !self_loop {
+            continue;
+        }
+        acyclic = false;
+        let path = cycle_path(g, &scc);
+        let names: Vec<String> = path
+            .iter()
+            .map(|ix| format!("`{}`", g.node(*ix).id.value))
+            .collect();
+        let closing = g
+            .graph
+            .edges(*path.last().unwrap_or(&first))
+            .find(|e| e.target() == first)
+            .map(|e| e.weight().span);
+        let mut d = Diagnostic::error(
+            Code::Cycle,
+            closing.unwrap_or(g.node(first).id.span),
+            format!(
+                "the route loops: {} → `{}`",
+                names.join(" → "),
+                g.node(first).id.value
+            ),
+        )
+        .label("this output closes the loop")
+        .note("a request would go round forever; routes must be acyclic")
+        .help("point one of these outputs at a node after the loop, such as an end");
+        for ix in path.iter().skip(1) {
+            d = d.with_secondary(g.node(*ix).id.span, "on the cycle");
+        }
+        diags.push(d);
+    }
+    acyclic
+}
+
+/// A path from the SCC's first node back to it, staying inside the SCC.
+fn cycle_path(g: &RouteGraph<'_>, scc: &[NodeIndex]) -> Vec<NodeIndex> {
+    let start = scc[0];
+    let inside = |ix: NodeIndex| {
+        scc.binary_search_by_key(&g.graph[ix], |s| g.graph[*s])
+            .is_ok()
+    };
+    let mut prev = vec![None; g.graph.node_count()];
+    let mut queue = std::collections::VecDeque::from([start]);
+    let mut seen = vec![false; g.graph.node_count()];
+    seen[start.index()] = true;
+    while let Some(n) = queue.pop_front() {
+        for e in g.graph.edges(n) {
+            let t = e.target();
+            if t == start {
+                let mut path = vec![n];
+                let mut cur = n;
+                while let Some(p) = prev[cur.index()] {
+                    path.push(p);
+                    cur = p;
+                }
+                path.reverse();
+                return path;
+            }
+            if inside(t) && !seen[t.index()] {
+                seen[t.index()] = true;
+                prev[t.index()] = Some(n);
+                queue.push_back(t);
+            }
+        }
+    }
+    vec![start]
+}
+
+/// Reports nodes that cannot reach an end (errors) and nodes that cannot be
+/// reached from start (warnings).
+pub(super) fn reachability(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
+    let n = g.graph.node_count();
+    let mut to_end = vec![false; n];
+    let reversed = Reversed(&g.graph);
+    for ix in g.graph.node_indices() {
+        if matches!(g.node(ix).kind, NodeKind::End) && g.is_canonical(ix) {
+            let mut bfs = Bfs::new(reversed, ix);
+            while let Some(v) = bfs.next(reversed) {
+                to_end[v.index()] = true;
+            }
+        }
+    }
+    // Nodes that lead to a missing or dangling output are blamed there, not here.
+    let mut tainted = vec![false; n];
+    for ix in g.graph.node_indices() {
+        if !has_all_outputs(g, ix) && !tainted[ix.index()] {
+            let mut bfs = Bfs::new(reversed, ix);
+            while let Some(v) = bfs.next(reversed) {
+                tainted[v.index()] = true;
+            }
+        }
+    }
+    let has_end = g
+        .route
+        .nodes
+        .iter()
+        .any(|n| matches!(n.kind, NodeKind::End));
+    let mut from_start = vec![false; n];
+    let start = g
+        .graph
+        .node_indices()
+        .find(|ix| matches!(g.node(*ix).kind, NodeKind::Start { .. }));
+    if let Some(s) = start {
+        let mut bfs = Bfs::new(&g.graph, s);
+        while let Some(v) = bfs.next(&g.graph) {
+            from_start[v.index()] = true;
+        }
+    }
+    for ix in g.graph.node_indices() {
+        if !g.is_canonical(ix) {
+            continue;
+        }
+        let node = g.node(ix);
+        let is_end = matches!(node.kind, NodeKind::End);
+        if has_end && !is_end && !to_end[ix.index()] && !tainted[ix.index()] {
+            diags.push(
+                Diagnostic::error(
+                    Code::NoPathToEnd,
+                    node.id.span,
+                    format!("no end can be reached from `{}`", node.id.value),
+                )
+                .note("a request that gets here never finishes")
+                .help(
+                    "lead at least one of its outputs, directly or through other nodes, to an end",
+                ),
+            );
+        }
+        if start.is_some() && !from_start[ix.index()] {
+            let preds = g.graph.neighbors_directed(ix, Direction::Incoming).count();
+            let why = if preds == 0 {
+                "no output leads to it"
+            } else {
+                "only unreachable nodes lead to it"
+            };
+            diags.push(
+                Diagnostic::warning(
+                    Code::Unreachable,
+                    node.id.span,
+                    format!("`{}` cannot be reached from start", node.id.value),
+                )
+                .note(why)
+                .help("connect it or delete it"),
+            );
+        }
+    }
+}
+
+/// Missing outputs are reported on their own; a node lacking one is not also
+/// blamed for reaching no end.
+fn has_all_outputs(g: &RouteGraph<'_>, ix: NodeIndex) -> bool {
+    let outs = g.node(ix).kind.outputs();
+    outs.iter().all(|(_, t)| t.is_some()) && g.graph.edges(ix).count() == outs.len()
+}

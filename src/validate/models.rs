@@ -1,0 +1,60 @@
+//! Fallbacks that lead back to the model that just failed.
+
+use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::graph::{RouteGraph, Slot};
+use crate::syntax::ast::NodeKind;
+
+pub(super) fn check(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
+    for ix in g.graph.node_indices() {
+        let NodeKind::Model(m) = &g.node(ix).kind else {
+            continue;
+        };
+        if !g.is_canonical(ix) {
+            continue;
+        }
+        let Some(fallback) = g
+            .graph
+            .edges(ix)
+            .find(|e| e.weight().slot == Slot::Fallback)
+        else {
+            continue;
+        };
+        // Walk forward through non-model nodes; the first models met are what a
+        // failure of this one leads to.
+        let mut seen = vec![false; g.graph.node_count()];
+        let mut stack: Vec<NodeIndex> = vec![fallback.target()];
+        while let Some(n) = stack.pop() {
+            if std::mem::replace(&mut seen[n.index()], true) {
+                continue;
+            }
+            match &g.node(n).kind {
+                NodeKind::Model(other) => {
+                    if other.provider.value == m.provider.value
+                        && other.model.value == m.model.value
+                    {
+                        let node = g.node(ix);
+                        let same = if n == ix {
+                            "itself".to_string()
+                        } else {
+                            format!("`{}`", g.node(n).id.value)
+                        };
+                        diags.push(
+                            Diagnostic::warning(
+                                Code::SameModelFallback,
+                                fallback.weight().span,
+                                format!("the fallback of `{}` reaches {same}, the same model `{}/{}`", node.id.value, m.provider.value, m.model.value),
+                            )
+                            .note("the fallback is taken after all retries of this model failed; the same model is likely to fail again")
+                            .help("fall back to another provider or model, or raise `retries` instead"),
+                        );
+                        break;
+                    }
+                }
+                _ => stack.extend(g.graph.edges(n).map(|e| e.target())),
+            }
+        }
+    }
+}
