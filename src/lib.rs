@@ -17,6 +17,7 @@ pub mod eval;
 pub mod graph;
 pub mod schema;
 pub mod semantics;
+pub mod simulate;
 pub mod source;
 pub mod syntax;
 pub mod validate;

@@ -6,6 +6,7 @@
 mod common;
 mod convert;
 mod eval;
+mod simulate;
 mod validate;
 
 use std::process::ExitCode;
@@ -32,6 +33,7 @@ enum Command {
     Validate(validate::Args),
     Convert(convert::Args),
     Eval(eval::Args),
+    Simulate(simulate::Args),
     /// Print the JSON Schema of the YAML route format (for editors).
     #[command(
         after_help = "Example:\n  aig-route schema > route.schema.json\n\nIn VS Code (YAML extension), add to a route file:\n  # yaml-language-server: $schema=./route.schema.json"
@@ -46,6 +48,7 @@ pub fn main() -> ExitCode {
         Command::Validate(a) => validate::run(&cli.global, &a),
         Command::Convert(a) => convert::run(&cli.global, &a),
         Command::Eval(a) => eval::run(&cli.global, &a),
+        Command::Simulate(a) => simulate::run(&cli.global, &a),
         Command::Schema => {
             println!("{}", crate::schema::SCHEMA.trim_end());
             0

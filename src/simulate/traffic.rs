@@ -1,0 +1,157 @@
+//! Traffic files: one JSON object per line (SPEC section 6).
+//!
+//! `{"t": 1767225600, "id": "r1", "metadata": {"plan": "paid"}, "cost": 0.002, "fail": ["main"]}`
+
+use serde::Deserialize;
+
+use crate::eval::Value;
+
+/// A metadata value of a traffic line.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MetaValue {
+    /// A string.
+    Str(String),
+    /// A number.
+    Num(f64),
+    /// A boolean.
+    Bool(bool),
+}
+
+impl MetaValue {
+    /// Borrowed as an evaluator value.
+    pub fn as_value(&self) -> Value<'_> {
+        match self {
+            MetaValue::Str(s) => Value::Str(s),
+            MetaValue::Num(n) => Value::Num(*n),
+            MetaValue::Bool(b) => Value::Bool(*b),
+        }
+    }
+}
+
+/// One request of traffic.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrafficLine {
+    /// Seconds since the Unix epoch.
+    pub t: f64,
+    /// The request id, if any.
+    pub id: Option<String>,
+    /// Metadata entries in the order written.
+    pub metadata: Vec<(String, MetaValue)>,
+    /// Dollars settled if the request is served.
+    pub cost: Option<f64>,
+    /// Model node ids that fail for this request.
+    pub fail: Vec<String>,
+}
+
+/// A traffic problem, naming its line.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[non_exhaustive]
+pub enum TrafficError {
+    /// The line is not a traffic object.
+    #[error("line {line}: {message}")]
+    Malformed {
+        /// 1-based line number.
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// The line is earlier than the one before it.
+    #[error(
+        "line {line}: time {t} is earlier than {prev_t} on line {prev_line}; traffic must be in time order"
+    )]
+    OutOfOrder {
+        /// 1-based line number.
+        line: u64,
+        /// Its time.
+        t: f64,
+        /// The previous line.
+        prev_line: u64,
+        /// Its time.
+        prev_t: f64,
+    },
+    /// `fail` names something that is not a model node.
+    #[error("line {line}: `fail` names `{id}`, which is not a model node of the route")]
+    UnknownModel {
+        /// 1-based line number.
+        line: u64,
+        /// The id.
+        id: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    t: f64,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    metadata: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    cost: Option<f64>,
+    #[serde(default)]
+    fail: Vec<String>,
+}
+
+/// Parses one line (`line` is its 1-based number, for errors).
+pub fn parse_line(text: &str, line: u64) -> Result<TrafficLine, TrafficError> {
+    let bad = |message: String| TrafficError::Malformed { line, message };
+    let raw: Raw =
+        serde_json::from_str(text).map_err(|e| bad(format!("not a traffic object: {e}")))?;
+    if !raw.t.is_finite() || raw.t < 0.0 {
+        return Err(bad(format!(
+            "`t` is {}, not seconds since the epoch",
+            raw.t
+        )));
+    }
+    if let Some(c) = raw.cost {
+        if !c.is_finite() || c < 0.0 {
+            return Err(bad(format!(
+                "`cost` is {c}, not a non-negative number of dollars"
+            )));
+        }
+    }
+    let mut metadata = Vec::with_capacity(raw.metadata.len());
+    for (k, v) in raw.metadata {
+        let v = match v {
+            serde_json::Value::String(s) => MetaValue::Str(s),
+            serde_json::Value::Bool(b) => MetaValue::Bool(b),
+            serde_json::Value::Number(n) => MetaValue::Num(n.as_f64().unwrap_or(f64::NAN)),
+            other => {
+                return Err(bad(format!(
+                    "metadata `{k}` is {other}; values are strings, numbers or booleans"
+                )));
+            }
+        };
+        metadata.push((k, v));
+    }
+    Ok(TrafficLine {
+        t: raw.t,
+        id: raw.id,
+        metadata,
+        cost: raw.cost,
+        fail: raw.fail,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_rejects_lines() {
+        let l = parse_line(
+            r#"{"t": 5, "metadata": {"plan": "paid", "tier": 2}, "cost": 0.5, "fail": ["a"]}"#,
+            1,
+        )
+        .unwrap();
+        assert_eq!(l.metadata[1], ("tier".to_string(), MetaValue::Num(2.0)));
+        assert!(matches!(
+            parse_line("{\"t\": 1, \"metadata\": {\"a\": null}}", 3),
+            Err(TrafficError::Malformed { line: 3, .. })
+        ));
+        assert!(parse_line("{\"t\": -1}", 1).is_err());
+        assert!(parse_line("{\"t\": 1, \"colour\": 2}", 1).is_err());
+        assert!(parse_line("{\"t\": 1", 1).is_err());
+    }
+}
