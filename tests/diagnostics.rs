@@ -1,0 +1,60 @@
+//! Golden diagnostics: every file under `tests/diagnostics/` is a bad (or dubious)
+//! route. Its `.expect` twin lists the diagnostics it must produce, one
+//! `CODE LINE:COL` per line, exactly; the rendered human output is an `insta`
+//! snapshot, so a change in wording shows up in review.
+
+use std::path::Path;
+
+use aig_route::check::check;
+use aig_route::diagnostic::{RenderOptions, render};
+use aig_route::source::SourceMap;
+use aig_route::syntax::{Format, Limits};
+
+fn cases() -> Vec<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/diagnostics");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "json")))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 20, "expected the diagnostic corpus, found {} files", files.len());
+    files
+}
+
+#[test]
+fn every_case_gives_exactly_its_expected_diagnostics() {
+    let mut failures = Vec::new();
+    for path in cases() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut sources = SourceMap::new();
+        let id = sources.add(name.clone(), text);
+        let format = Format::from_path(&name).unwrap();
+        let checked = check(&sources, id, format, &Limits::default());
+        let mut actual: Vec<String> = checked
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let (l, c) = d.line_col(&sources);
+                format!("{} {l}:{c}", d.code)
+            })
+            .collect();
+        actual.sort();
+        let expect_path = path.with_extension("expect");
+        let expect_text = std::fs::read_to_string(&expect_path)
+            .unwrap_or_else(|_| panic!("{} has no .expect file", name));
+        let mut expected: Vec<String> = expect_text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
+        expected.sort();
+        if actual != expected {
+            failures.push(format!("{name}:\n  expected {expected:?}\n  actual   {actual:?}"));
+        }
+        let rendered: String = checked
+            .diagnostics
+            .iter()
+            .map(|d| render(d, &sources, RenderOptions { color: false }))
+            .collect();
+        insta::assert_snapshot!(name.replace('.', "_"), rendered);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
