@@ -5,18 +5,28 @@ use serde_json::Value;
 
 fn cmd() -> Command {
     let mut c = Command::cargo_bin("aig-route").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1");
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
     c
 }
 
 fn json_of(out: &[u8]) -> Value {
-    serde_json::from_slice(out).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(out)))
+    serde_json::from_slice(out)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(out)))
 }
 
 #[test]
 fn example_routes_validate_cleanly() {
-    let out = cmd().args(["validate", "routes/", "--format", "json"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cmd()
+        .args(["validate", "routes/", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc = json_of(&out.stdout);
     let files = doc["files"].as_array().unwrap();
     assert!(files.len() >= 6);
@@ -29,38 +39,80 @@ fn example_routes_validate_cleanly() {
 
 #[test]
 fn validate_reports_errors_with_exit_1_and_locations() {
-    let out = cmd().args(["validate", "tests/diagnostics/dangling_output.yaml", "--format", "json"]).output().unwrap();
+    let out = cmd()
+        .args([
+            "validate",
+            "tests/diagnostics/dangling_output.yaml",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let doc = json_of(&out.stdout);
     let d = &doc["files"][0]["diagnostics"][0];
     assert_eq!(d["code"], "E0204");
     assert_eq!(d["severity"], "error");
-    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(6), Some(11)));
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(6), Some(11))
+    );
     assert!(d["message"].as_str().unwrap().contains("`smal`"));
     // Human output goes to stderr, with the snippet and the suggestion.
-    let out = cmd().args(["validate", "tests/diagnostics/dangling_output.yaml"]).output().unwrap();
+    let out = cmd()
+        .args(["validate", "tests/diagnostics/dangling_output.yaml"])
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("error[E0204]") && err.contains("did you mean `small`?") && err.contains("6 |"), "{err}");
+    assert!(
+        err.contains("error[E0204]")
+            && err.contains("did you mean `small`?")
+            && err.contains("6 |"),
+        "{err}"
+    );
     assert!(!err.contains("\x1b["), "NO_COLOR must turn colour off");
 }
 
 #[test]
 fn github_annotations_point_at_the_line() {
-    let out = cmd().args(["validate", "tests/diagnostics/cycle.yaml", "--format", "github"]).output().unwrap();
+    let out = cmd()
+        .args([
+            "validate",
+            "tests/diagnostics/cycle.yaml",
+            "--format",
+            "github",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.starts_with("::error file=tests/diagnostics/cycle.yaml,line=10,col=14,title=E0205::"), "{text}");
+    assert!(
+        text.starts_with("::error file=tests/diagnostics/cycle.yaml,line=10,col=14,title=E0205::"),
+        "{text}"
+    );
 }
 
 #[test]
 fn unreadable_files_and_usage_errors_exit_2() {
-    let out = cmd().args(["validate", "no/such/file.yaml"]).output().unwrap();
+    let out = cmd()
+        .args(["validate", "no/such/file.yaml"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let out = cmd().args(["validate", "--format", "xml", "routes/"]).output().unwrap();
+    let out = cmd()
+        .args(["validate", "--format", "xml", "routes/"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let out = cmd().args(["eval", "routes/anchor.json", "--metadata", "[1]"]).output().unwrap();
+    let out = cmd()
+        .args(["eval", "routes/anchor.json", "--metadata", "[1]"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let out = cmd().args(["eval", "routes/anchor.json", "--fail", "gpt4l"]).output().unwrap();
+    let out = cmd()
+        .args(["eval", "routes/anchor.json", "--fail", "gpt4l"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `gpt41`?"));
 }
@@ -68,16 +120,40 @@ fn unreadable_files_and_usage_errors_exit_2() {
 #[test]
 fn eval_json_matches_the_spec_shape() {
     let out = cmd()
-        .args(["eval", "routes/anchor.json", "--metadata", r#"{"plan":"paid","tier":3,"user_id":"u1"}"#, "--fail", "gpt41", "--format", "json"])
+        .args([
+            "eval",
+            "routes/anchor.json",
+            "--metadata",
+            r#"{"plan":"paid","tier":3,"user_id":"u1"}"#,
+            "--fail",
+            "gpt41",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let doc = json_of(&out.stdout);
-    assert_eq!(doc["path"], serde_json::json!(["start", "paid_tier", "split", "gpt41", "mini", "end"]));
-    assert_eq!(doc["model"], serde_json::json!({"id": "mini", "provider": "openai", "model": "gpt-4.1-mini"}));
+    assert_eq!(
+        doc["path"],
+        serde_json::json!(["start", "paid_tier", "split", "gpt41", "mini", "end"])
+    );
+    assert_eq!(
+        doc["model"],
+        serde_json::json!({"id": "mini", "provider": "openai", "model": "gpt-4.1-mini"})
+    );
     assert_eq!(doc["outcome"], "success");
     let out = cmd()
-        .args(["eval", "routes/anchor.json", "--metadata", r#"{"plan":"x"}"#, "--fail", "mini", "--format", "json"])
+        .args([
+            "eval",
+            "routes/anchor.json",
+            "--metadata",
+            r#"{"plan":"x"}"#,
+            "--fail",
+            "mini",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     let doc = json_of(&out.stdout);
@@ -87,23 +163,59 @@ fn eval_json_matches_the_spec_shape() {
 
 #[test]
 fn eval_explains_each_step() {
-    let out = cmd().args(["eval", "routes/tiers.yaml", "--metadata", r#"{"plan":"free","user_id":"u1"}"#]).output().unwrap();
+    let out = cmd()
+        .args([
+            "eval",
+            "routes/tiers.yaml",
+            "--metadata",
+            r#"{"plan":"free","user_id":"u1"}"#,
+        ])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains(r#"metadata.plan == "paid" → false"#), "{text}");
-    assert!(text.contains("0 of 100 requests used in window per metadata.user_id → success"), "{text}");
+    assert!(
+        text.contains(r#"metadata.plan == "paid" → false"#),
+        "{text}"
+    );
+    assert!(
+        text.contains("0 of 100 requests used in window per metadata.user_id → success"),
+        "{text}"
+    );
     assert!(text.contains("served by `small`"), "{text}");
 }
 
 #[test]
 fn simulate_is_reproducible_and_counts_what_happened() {
-    let run = || cmd().args(["simulate", "routes/tiers.yaml", "--traffic", "routes/tiers.traffic.jsonl", "--format", "json"]).output().unwrap();
+    let run = || {
+        cmd()
+            .args([
+                "simulate",
+                "routes/tiers.yaml",
+                "--traffic",
+                "routes/tiers.traffic.jsonl",
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap()
+    };
     let a = run();
     let b = run();
-    assert_eq!(a.status.code(), Some(0), "{}", String::from_utf8_lossy(&a.stderr));
+    assert_eq!(
+        a.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&a.stderr)
+    );
     assert_eq!(a.stdout, b.stdout, "same inputs, same bytes");
     let doc = json_of(&a.stdout);
     assert_eq!(doc["requests"], 3000);
-    let served: u64 = doc["by_model"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    let served: u64 = doc["by_model"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
     assert_eq!(served + doc["errors"].as_u64().unwrap(), 3000);
     assert_eq!(doc["by_node"]["start"], 3000);
     assert!(doc["limited"]["free_limit"].as_u64().unwrap() > 0);
@@ -116,12 +228,20 @@ fn simulate_rejects_bad_and_out_of_order_lines() {
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.jsonl");
     std::fs::write(&bad, "{\"t\": 1}\n{\"t\": 2, \"metadata\": 5}\n").unwrap();
-    let out = cmd().args(["simulate", "routes/tiers.yaml", "--traffic"]).arg(&bad).output().unwrap();
+    let out = cmd()
+        .args(["simulate", "routes/tiers.yaml", "--traffic"])
+        .arg(&bad)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"));
     assert!(out.stdout.is_empty(), "no partial report");
     std::fs::write(&bad, "{\"t\": 5}\n{\"t\": 4}\n").unwrap();
-    let out = cmd().args(["simulate", "routes/tiers.yaml", "--traffic"]).arg(&bad).output().unwrap();
+    let out = cmd()
+        .args(["simulate", "routes/tiers.yaml", "--traffic"])
+        .arg(&bad)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("line 2") && err.contains("line 1"), "{err}");
@@ -131,19 +251,67 @@ fn simulate_rejects_bad_and_out_of_order_lines() {
 fn convert_round_trips_and_writes_atomically() {
     let dir = std::env::temp_dir().join(format!("aig-route-conv-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    for route in ["routes/anchor.json", "routes/tiers.yaml", "routes/canary.yaml", "routes/team-budget.yaml", "routes/regional.yaml"] {
+    for route in [
+        "routes/anchor.json",
+        "routes/tiers.yaml",
+        "routes/canary.yaml",
+        "routes/team-budget.yaml",
+        "routes/regional.yaml",
+    ] {
         let yaml = dir.join("a.yaml");
         let json = dir.join("b.json");
         let back = dir.join("c.yaml");
-        assert!(cmd().args(["convert", route, "--to", "yaml", "-o"]).arg(&yaml).output().unwrap().status.success());
-        assert!(cmd().args(["convert"]).arg(&yaml).args(["--to", "json", "-o"]).arg(&json).output().unwrap().status.success());
-        assert!(cmd().args(["convert"]).arg(&json).args(["--to", "yaml", "-o"]).arg(&back).output().unwrap().status.success());
-        assert_eq!(std::fs::read_to_string(&yaml).unwrap(), std::fs::read_to_string(&back).unwrap(), "{route}");
+        assert!(
+            cmd()
+                .args(["convert", route, "--to", "yaml", "-o"])
+                .arg(&yaml)
+                .output()
+                .unwrap()
+                .status
+                .success()
+        );
+        assert!(
+            cmd()
+                .args(["convert"])
+                .arg(&yaml)
+                .args(["--to", "json", "-o"])
+                .arg(&json)
+                .output()
+                .unwrap()
+                .status
+                .success()
+        );
+        assert!(
+            cmd()
+                .args(["convert"])
+                .arg(&json)
+                .args(["--to", "yaml", "-o"])
+                .arg(&back)
+                .output()
+                .unwrap()
+                .status
+                .success()
+        );
+        assert_eq!(
+            std::fs::read_to_string(&yaml).unwrap(),
+            std::fs::read_to_string(&back).unwrap(),
+            "{route}"
+        );
     }
     // A failed conversion leaves the old output in place.
     let keep = dir.join("keep.yaml");
     std::fs::write(&keep, "old").unwrap();
-    let out = cmd().args(["convert", "tests/diagnostics/cycle.yaml", "--to", "json", "-o"]).arg(&keep).output().unwrap();
+    let out = cmd()
+        .args([
+            "convert",
+            "tests/diagnostics/cycle.yaml",
+            "--to",
+            "json",
+            "-o",
+        ])
+        .arg(&keep)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(&keep).unwrap(), "old");
 }

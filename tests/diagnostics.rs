@@ -15,10 +15,19 @@ fn cases() -> Vec<std::path::PathBuf> {
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "json")))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "json")
+            )
+        })
         .collect();
     files.sort();
-    assert!(files.len() >= 20, "expected the diagnostic corpus, found {} files", files.len());
+    assert!(
+        files.len() >= 20,
+        "expected the diagnostic corpus, found {} files",
+        files.len()
+    );
     files
 }
 
@@ -44,10 +53,17 @@ fn every_case_gives_exactly_its_expected_diagnostics() {
         let expect_path = path.with_extension("expect");
         let expect_text = std::fs::read_to_string(&expect_path)
             .unwrap_or_else(|_| panic!("{} has no .expect file", name));
-        let mut expected: Vec<String> = expect_text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
+        let mut expected: Vec<String> = expect_text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect();
         expected.sort();
         if actual != expected {
-            failures.push(format!("{name}:\n  expected {expected:?}\n  actual   {actual:?}"));
+            failures.push(format!(
+                "{name}:\n  expected {expected:?}\n  actual   {actual:?}"
+            ));
         }
         let rendered: String = checked
             .diagnostics

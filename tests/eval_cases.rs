@@ -41,21 +41,29 @@ struct Expect {
 fn compile(text: &str, format: Format) -> Program {
     let mut sources = SourceMap::new();
     let (_, checked) = aig_route::check::check_text(&mut sources, "case", text, format);
-    assert!(checked.is_ok(), "case route has errors: {:?}", checked.diagnostics);
+    assert!(
+        checked.is_ok(),
+        "case route has errors: {:?}",
+        checked.diagnostics
+    );
     Program::compile(&checked.parsed.unwrap().route).unwrap()
 }
 
 #[test]
 fn every_case_file_evaluates_as_expected() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files: Vec<_> = std::fs::read_dir(root.join("tests/cases")).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(root.join("tests/cases"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     assert!(files.len() >= 5);
     let mut checked = 0;
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
         let doc = syntax::parse_doc(&text, SourceId(0), Format::Yaml, &Limits::default()).unwrap();
-        let case: Case = serde_json::from_value(doc.to_json()).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let case: Case = serde_json::from_value(doc.to_json())
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         let program = match (&case.route, &case.route_file) {
             (Some(r), _) => compile(r, Format::Yaml),
             (None, Some(f)) => {
@@ -83,7 +91,11 @@ fn every_case_file_evaluates_as_expected() {
                 match step {
                     Step::Call(c) => {
                         let failed = r.fail.iter().any(|f| f == c.id);
-                        let report = if failed { Report::Failed } else { Report::Answered };
+                        let report = if failed {
+                            Report::Failed
+                        } else {
+                            Report::Answered
+                        };
                         step = program.resume(&mut session, &req, &mut store, r.t, report);
                     }
                     Step::Done(d) => break d,
@@ -96,7 +108,8 @@ fn every_case_file_evaluates_as_expected() {
             let at = format!("{} request {}", file.display(), i + 1);
             assert_eq!(model, r.expect.model, "{at}: model");
             if let Some(path) = &r.expect.path {
-                let actual: Vec<&str> = session.path().iter().map(|n| program.node_id(*n)).collect();
+                let actual: Vec<&str> =
+                    session.path().iter().map(|n| program.node_id(*n)).collect();
                 assert_eq!(&actual, path, "{at}: path");
             }
             checked += 1;
