@@ -1,1 +1,48 @@
-fn main() {}
+//! Parse, lower and validate (and compile) generated routes of 1k, 4k and 16k
+//! nodes. Target (issue 2): a 4,000-node route in under 50 ms, linear in size.
+
+use std::hint::black_box;
+
+use aig_route::check::check;
+use aig_route::compile::Program;
+use aig_route::graph::RouteGraph;
+use aig_route::source::SourceMap;
+use aig_route::syntax::{Format, Limits};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+
+#[path = "common.rs"]
+#[allow(dead_code)]
+mod common;
+
+fn compile(c: &mut Criterion) {
+    let mut group = c.benchmark_group("check");
+    group.sample_size(20);
+    for n in [1_000usize, 4_000, 16_000] {
+        let text = common::generated_route(n);
+        let mut sources = SourceMap::new();
+        let id = sources.add("generated.yaml", text);
+        let probe = check(&sources, id, Format::Yaml, &Limits::default());
+        assert!(
+            probe.is_ok(),
+            "generated route must be valid: {:?}",
+            probe.diagnostics.iter().find(|d| d.is_error())
+        );
+        group.bench_with_input(
+            BenchmarkId::new("yaml_parse_lower_validate", n),
+            &n,
+            |b, _| b.iter(|| black_box(check(&sources, id, Format::Yaml, &Limits::default()))),
+        );
+        let route = probe.parsed.unwrap().route;
+        group.bench_with_input(BenchmarkId::new("freeze_program", n), &n, |b, _| {
+            b.iter(|| {
+                let mut d = Vec::new();
+                let g = RouteGraph::build(&route, &mut d);
+                black_box(Program::from_graph(&g).unwrap())
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, compile);
+criterion_main!(benches);

@@ -307,6 +307,8 @@ impl Parser<'_> {
         let start = self.pos;
         self.pos += 1;
         let mut entries: Vec<(Spanned<String>, Doc)> = Vec::new();
+        // Keys seen, indexed once the object is large (linear duplicate checks).
+        let mut seen: Option<std::collections::HashMap<String, usize>> = None;
         self.skip_ws();
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
@@ -330,7 +332,11 @@ impl Parser<'_> {
             let kstart = self.pos;
             let key = self.string()?;
             let kspan = self.span(kstart);
-            if let Some((first, _)) = entries.iter().find(|(k, _)| k.value == key) {
+            let first = match &seen {
+                Some(index) => index.get(&key).map(|&i| &entries[i].0),
+                None => entries.iter().find(|(k, _)| k.value == key).map(|(k, _)| k),
+            };
+            if let Some(first) = first {
                 return Err(Diagnostic::error(
                     Code::DuplicateKey,
                     kspan,
@@ -350,6 +356,18 @@ impl Parser<'_> {
             self.pos += 1;
             self.skip_ws();
             let value = self.value(depth + 1)?;
+            if seen.is_none() && entries.len() >= 16 {
+                seen = Some(
+                    entries
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (k, _))| (k.value.clone(), i))
+                        .collect(),
+                );
+            }
+            if let Some(index) = &mut seen {
+                index.insert(key.clone(), entries.len());
+            }
             entries.push((Spanned::new(key, kspan), value));
             self.skip_ws();
             match self.bytes.get(self.pos) {

@@ -28,6 +28,9 @@ enum Frame {
         anchor: usize,
         entries: Vec<(Spanned<String>, Doc)>,
         key: Option<Spanned<String>>,
+        /// Index of keys seen, built once the mapping is large (keeps duplicate
+        /// detection linear on 10,000-node routes).
+        seen: Option<std::collections::HashMap<String, usize>>,
     },
 }
 
@@ -138,6 +141,7 @@ impl<'a> Reader<'a> {
                         anchor,
                         entries: Vec::new(),
                         key: None,
+                        seen: None,
                     });
                 }
                 Event::SequenceEnd => {
@@ -230,7 +234,9 @@ impl<'a> Reader<'a> {
         match self.stack.last_mut() {
             None => self.root = Some(doc),
             Some(Frame::Seq { items, .. }) => items.push(doc),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map {
+                entries, key, seen, ..
+            }) => match key.take() {
                 Some(k) => entries.push((k, doc)),
                 None => {
                     let Some(raw) = raw else {
@@ -243,7 +249,11 @@ impl<'a> Reader<'a> {
                             ),
                         ));
                     };
-                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.value == raw) {
+                    let first = match seen {
+                        Some(index) => index.get(&raw).map(|&i| &entries[i].0),
+                        None => entries.iter().find(|(k, _)| k.value == raw).map(|(k, _)| k),
+                    };
+                    if let Some(first) = first {
                         return Err(Diagnostic::error(
                             Code::DuplicateKey,
                             doc.span,
@@ -252,6 +262,18 @@ impl<'a> Reader<'a> {
                         .label("second definition")
                         .with_secondary(first.span, "first defined here")
                         .help("remove one of them; a later key would silently replace the first"));
+                    }
+                    if seen.is_none() && entries.len() >= 16 {
+                        *seen = Some(
+                            entries
+                                .iter()
+                                .enumerate()
+                                .map(|(i, (k, _))| (k.value.clone(), i))
+                                .collect(),
+                        );
+                    }
+                    if let Some(index) = seen {
+                        index.insert(raw.clone(), entries.len());
                     }
                     *key = Some(Spanned::new(raw, doc.span));
                 }

@@ -8,6 +8,10 @@ use crate::graph::{RouteGraph, Slot};
 use crate::syntax::ast::NodeKind;
 
 pub(super) fn check(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
+    // Visit marks stamped with the model being checked: one allocation, not one
+    // per model, so the check stays linear in the route's size.
+    let mut seen = vec![u32::MAX; g.graph.node_count()];
+    let mut stack: Vec<NodeIndex> = Vec::new();
     for ix in g.graph.node_indices() {
         let NodeKind::Model(m) = &g.node(ix).kind else {
             continue;
@@ -24,10 +28,11 @@ pub(super) fn check(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
         };
         // Walk forward through non-model nodes; the first models met are what a
         // failure of this one leads to.
-        let mut seen = vec![false; g.graph.node_count()];
-        let mut stack: Vec<NodeIndex> = vec![fallback.target()];
+        let stamp = ix.index() as u32;
+        stack.clear();
+        stack.push(fallback.target());
         while let Some(n) = stack.pop() {
-            if std::mem::replace(&mut seen[n.index()], true) {
+            if std::mem::replace(&mut seen[n.index()], stamp) == stamp {
                 continue;
             }
             match &g.node(n).kind {
