@@ -3,7 +3,56 @@
 //!
 //! Pipeline: source (YAML | gateway JSON) → spanned syntax tree ([`syntax`]) →
 //! `petgraph` DAG ([`graph`]) → validation ([`validate`]) with located
-//! [`diagnostic`]s.
+//! [`diagnostic`]s → flat [`compile::Program`] → deterministic [`eval`] step machine.
+//!
+//! ```
+//! use aig_route::check::check_text;
+//! use aig_route::compile::Program;
+//! use aig_route::eval::{MemoryStore, Request, Session};
+//! use aig_route::source::SourceMap;
+//! use aig_route::syntax::Format;
+//!
+//! let yaml = r#"
+//! start: budget
+//! nodes:
+//!   budget:
+//!     budget: $1
+//!     window: 1h
+//!     key: metadata.team
+//!     success: main
+//!     fallback: cheap
+//!   main:
+//!     model: openai/gpt-4.1
+//!     timeout: 30s
+//!     retries: 0
+//!     success: done
+//!     fallback: cheap
+//!   cheap:
+//!     model: openai/gpt-4.1-mini
+//!     timeout: 30s
+//!     retries: 0
+//!     success: done
+//!     fallback: done
+//!   done: end
+//! "#;
+//! let mut sources = SourceMap::new();
+//! let (_, checked) = check_text(&mut sources, "budget.yaml", yaml, Format::Yaml);
+//! assert!(checked.is_ok());
+//! let program = Program::compile(&checked.parsed.unwrap().route).unwrap();
+//!
+//! let mut req = Request::new(&program);
+//! req.set_metadata_json(&program, r#"{"team": "search"}"#).unwrap();
+//! let (mut session, mut store) = (Session::new(0), MemoryStore::new());
+//!
+//! // The first request is served by `main`; settle its cost of $1.50.
+//! let d = program.decide(&mut session, &req, &mut store, 0.0);
+//! assert_eq!(d.model.map(|m| program.node_id(m)), Some("main"));
+//! program.settle(&session, &req, &mut store, 0.0, 1.5);
+//!
+//! // The team is now over its budget: the next request degrades to `cheap`.
+//! let d = program.decide(&mut session, &req, &mut store, 1.0);
+//! assert_eq!(d.model.map(|m| program.node_id(m)), Some("cheap"));
+//! ```
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

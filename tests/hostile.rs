@@ -1,0 +1,201 @@
+//! Hostile input: every file gives located diagnostics, never a panic, a stack
+//! overflow or unbounded memory.
+
+use aig_route::check::check_text;
+use aig_route::diagnostic::Code;
+use aig_route::source::SourceMap;
+use aig_route::syntax::Format;
+use assert_cmd::Command;
+
+fn codes(text: &str, format: Format) -> Vec<(Code, usize, usize)> {
+    let mut sources = SourceMap::new();
+    let (_, checked) = check_text(&mut sources, "hostile", text, format);
+    checked
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let (l, c) = d.line_col(&sources);
+            (d.code, l, c)
+        })
+        .collect()
+}
+
+fn has(text: &str, format: Format, code: Code) {
+    let found = codes(text, format);
+    assert!(
+        found.iter().any(|(c, _, _)| *c == code),
+        "expected {code} in {found:?}"
+    );
+}
+
+#[test]
+fn deep_nesting_is_a_located_limit_error() {
+    // The YAML scanner has its own nesting bound below ours; either way it is located.
+    let found = codes(&format!("start: {}", "[".repeat(200_000)), Format::Yaml);
+    assert!(
+        matches!(
+            found.as_slice(),
+            [(Code::LimitExceeded | Code::Syntax, 1, _)]
+        ),
+        "{found:?}"
+    );
+    has(
+        &format!("start: {}", "[".repeat(100)),
+        Format::Yaml,
+        Code::LimitExceeded,
+    );
+    has(
+        &format!("{}{}", "{\"a\":".repeat(100_000), "1"),
+        Format::Json,
+        Code::LimitExceeded,
+    );
+    let cond = format!(
+        "start: c\nnodes:\n  c:\n    if: {}metadata.a == 1{}\n    then: d\n    else: d\n  d: end\n",
+        "(".repeat(5000),
+        ")".repeat(5000)
+    );
+    has(&cond, Format::Yaml, Code::LimitExceeded);
+    let nots = format!(
+        "start: c\nnodes:\n  c:\n    if: '{}exists metadata.a'\n    then: d\n    else: d\n  d: end\n",
+        "!".repeat(100_000)
+    );
+    has(&nots, Format::Yaml, Code::LimitExceeded);
+}
+
+#[test]
+fn alias_bombs_are_bounded() {
+    let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 0..20 {
+        let prev = if i == 0 {
+            "a".to_string()
+        } else {
+            format!("b{}", i - 1)
+        };
+        bomb.push_str(&format!(
+            "b{i}: &b{i} [{}]\n",
+            vec![format!("*{prev}"); 10].join(", ")
+        ));
+    }
+    has(&bomb, Format::Yaml, Code::LimitExceeded);
+}
+
+#[test]
+fn odd_numbers_are_reported_not_trusted() {
+    let route = |limit: &str, window: &str| {
+        format!(
+            "start: l\nnodes:\n  l:\n    rate_limit: {limit}\n    window: {window}\n    success: d\n    fallback: d\n  d: end\n"
+        )
+    };
+    has(&route(".nan", "1h"), Format::Yaml, Code::BadLimit);
+    has(&route(".inf", "1h"), Format::Yaml, Code::BadLimit);
+    has(&route("1e400", "1h"), Format::Yaml, Code::BadLimit);
+    has(&route("0", "1h"), Format::Yaml, Code::BadLimit);
+    has(
+        &route("5", "18446744073709551616000000"),
+        Format::Yaml,
+        Code::BadWindow,
+    );
+    has(&route("5", "-.inf"), Format::Yaml, Code::BadWindow);
+    has(&route("5", "0.5s"), Format::Yaml, Code::BadWindow);
+    has(
+        "[{\"id\": \"s\", \"type\": \"start\", \"outputs\": {\"next\": {\"elementId\": \"e\"}}}, {\"id\": \"e\", \"type\": \"end\", \"outputs\": {}, \"x\": 1e999}]",
+        Format::Json,
+        Code::Syntax,
+    );
+    has("[Infinity]", Format::Json, Code::Syntax);
+}
+
+#[test]
+fn encodings_line_endings_and_truncation() {
+    let ok = "start: d\nnodes:\n  d: end\n";
+    assert!(codes(&format!("\u{feff}{ok}"), Format::Yaml).is_empty());
+    assert!(codes(&ok.replace('\n', "\r\n"), Format::Yaml).is_empty());
+    assert!(codes("\u{feff}[{\"id\": \"s\", \"type\": \"start\", \"outputs\": {\"next\": {\"elementId\": \"e\"}}}, {\"id\": \"e\", \"type\": \"end\", \"outputs\": {}}]", Format::Json).is_empty());
+    let crlf = "start: d\r\nnodes:\r\n  d: end\r\n  x:\r\n    if: metadata.a = 1\r\n    then: d\r\n    else: d\r\n";
+    let found = codes(crlf, Format::Yaml);
+    assert!(found.contains(&(Code::ConditionSyntax, 5, 20)), "{found:?}");
+    has("start: d\nnodes:\n  d: [", Format::Yaml, Code::Syntax);
+    has("[{\"id\": \"s\", \"ty", Format::Json, Code::Syntax);
+    has("", Format::Json, Code::Syntax);
+    has("", Format::Yaml, Code::WrongType);
+}
+
+#[test]
+fn strange_ids_are_handled() {
+    let found = codes("start: ''\nnodes:\n  '': end\n", Format::Yaml);
+    assert!(
+        found.iter().any(|(c, _, _)| *c == Code::BadValue),
+        "{found:?}"
+    );
+    let unicode = "start: 模型\nnodes:\n  模型:\n    model: openai/gpt-4.1\n    timeout: 1s\n    retries: 0\n    success: fin\n    fallback: fín\n  fin: end\n";
+    let found = codes(unicode, Format::Yaml);
+    assert_eq!(found, vec![(Code::DanglingOutput, 8, 15)]);
+}
+
+#[test]
+fn the_cli_reports_huge_and_non_utf8_files() {
+    let dir = std::env::temp_dir().join(format!("aig-route-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let big = dir.join("big.yaml");
+    std::fs::write(&big, format!("# {}\n", "x".repeat(10 << 20))).unwrap();
+    let out = Command::cargo_bin("aig-route")
+        .unwrap()
+        .args(["validate", "--format", "json"])
+        .arg(&big)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("E0107"));
+    let bad = dir.join("bad.yaml");
+    std::fs::write(&bad, b"start: d\nnodes:\n  d: \xff\xfe end\n").unwrap();
+    let out = Command::cargo_bin("aig-route")
+        .unwrap()
+        .args(["validate", "--format", "json"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = &doc["files"][0]["diagnostics"][0];
+    assert_eq!(
+        (d["code"].as_str(), d["line"].as_u64(), d["column"].as_u64()),
+        (Some("E0109"), Some(3), Some(6))
+    );
+}
+
+#[test]
+fn random_bytes_never_panic() {
+    use proptest::prelude::*;
+    let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+        cases: 512,
+        ..Default::default()
+    });
+    let seeds = [
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/routes/tiers.yaml")).unwrap(),
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/routes/anchor.json"))
+            .unwrap(),
+    ];
+    runner
+        .run(
+            &(
+                0usize..2,
+                any::<u64>(),
+                prop::collection::vec(any::<u8>(), 0..64),
+            ),
+            |(which, pos, junk)| {
+                let seed = &seeds[which];
+                let cut = (pos as usize) % seed.len();
+                let mut text = seed[..seed.floor_char_boundary(cut)].to_string();
+                text.push_str(&String::from_utf8_lossy(&junk));
+                text.push_str(&seed[seed.floor_char_boundary(cut)..]);
+                let format = if which == 0 {
+                    Format::Yaml
+                } else {
+                    Format::Json
+                };
+                let _ = codes(&text, format);
+                Ok(())
+            },
+        )
+        .unwrap();
+}
