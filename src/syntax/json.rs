@@ -446,7 +446,7 @@ mod tests {
     fn reads_values_with_spans() {
         let d = p(r#" {"a": [1, -2.5e1, "x\u00e9\ud83d\ude00"], "b": null} "#).unwrap();
         let a = d.get("a").unwrap();
-        assert_eq!((a.span.start, a.span.end), (7, 40));
+        assert_eq!((a.span.start, a.span.end), (7, 41));
         let DocValue::Seq(items) = &a.value else {
             panic!()
         };

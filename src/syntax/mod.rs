@@ -119,3 +119,12 @@ pub fn parse(sources: &SourceMap, source: SourceId, format: Format, limits: &Lim
         diagnostics: diags,
     }
 }
+
+/// Words as a list for messages: `` `a`, `b`, `c` ``.
+pub(crate) fn list(words: &[&str]) -> String {
+    words
+        .iter()
+        .map(|w| format!("`{w}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

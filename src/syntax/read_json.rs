@@ -11,6 +11,7 @@ use super::ast::{
 };
 use super::cond::parse_query;
 use super::doc::{Doc, DocValue, Limits};
+use super::list;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::{Span, Spanned};
 
@@ -528,12 +529,4 @@ impl<'d> Props<'_, 'd> {
             }
         }
     }
-}
-
-fn list(words: &[&str]) -> String {
-    words
-        .iter()
-        .map(|w| format!("`{w}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }

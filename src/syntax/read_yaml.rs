@@ -25,6 +25,7 @@ use super::ast::{
 };
 use super::cond::{TextPos, parse_expr, parse_query};
 use super::doc::{Doc, DocValue, Limits};
+use super::list;
 use super::values::{parse_duration, parse_money};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::{Span, Spanned};
@@ -513,14 +514,6 @@ impl Reader<'_> {
             );
         }
     }
-}
-
-fn list(words: &[&str]) -> String {
-    words
-        .iter()
-        .map(|w| format!("`{w}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The value's text for messages.

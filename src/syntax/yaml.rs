@@ -397,10 +397,12 @@ mod tests {
             bomb.push_str(&format!("b{i}: &b{i} [{refs}]\n"));
         }
         assert_eq!(p(&bomb).unwrap_err().code, Code::LimitExceeded);
-        assert_eq!(
+        assert_eq!(p(&"[".repeat(100)).unwrap_err().code, Code::LimitExceeded);
+        // Far deeper, the scanner's own bound answers first; still a located error.
+        assert!(matches!(
             p(&"[".repeat(10_000)).unwrap_err().code,
-            Code::LimitExceeded
-        );
+            Code::LimitExceeded | Code::Syntax
+        ));
         assert_eq!(p("a: [1, 2\n").unwrap_err().code, Code::Syntax);
         assert_eq!(p("a: 1\n---\nb: 2\n").unwrap_err().code, Code::Syntax);
     }
