@@ -134,14 +134,25 @@ fn decide(c: &mut Criterion) {
             r
         })
         .collect();
+    // Time moves one second per request, so the route's hourly rate limits see
+    // traffic at a realistic pace instead of all exhausting at t = 0 (which would
+    // send every request down the whole chain and measure a 2,000-node path).
     let mut store = MemoryStore::new();
+    let mut t = 0.0;
+    let mut longest = 0;
     c.bench_function("decide/generated_4000_nodes", |b| {
         b.iter(|| {
             i = (i + 1) % reqs.len();
-            let d = big.decide(&mut s, &reqs[i], &mut store, 0.0);
+            t += 1.0;
+            let d = big.decide(&mut s, &reqs[i], &mut store, t);
+            longest = longest.max(d.path.len());
             black_box(d.path.len())
         })
     });
+    assert!(
+        longest < 16,
+        "paths on the generated route should be short, saw {longest}"
+    );
 }
 
 criterion_group!(benches, decide);

@@ -182,6 +182,16 @@ fn eval_explains_each_step() {
         "{text}"
     );
     assert!(text.contains("served by `small`"), "{text}");
+    assert!(text.contains("if it fails: `tiny`"), "{text}");
+    let out = cmd()
+        .args(["eval", "routes/fallback-chain.yaml", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc = json_of(&out.stdout);
+    assert_eq!(
+        doc["fallbacks"],
+        serde_json::json!(["secondary", "tertiary", "last_resort"])
+    );
 }
 
 #[test]
@@ -247,6 +257,19 @@ fn simulate_rejects_bad_and_out_of_order_lines() {
     assert!(err.contains("line 2") && err.contains("line 1"), "{err}");
 }
 
+/// Runs `convert FROM --to FORMAT -o OUT` and says whether it succeeded.
+fn convert(from: &std::path::Path, to: &str, out: &std::path::Path) -> bool {
+    cmd()
+        .arg("convert")
+        .arg(from)
+        .args(["--to", to, "-o"])
+        .arg(out)
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
 #[test]
 fn convert_round_trips_and_writes_atomically() {
     let dir = std::env::temp_dir().join(format!("aig-route-conv-{}", std::process::id()));
@@ -258,40 +281,13 @@ fn convert_round_trips_and_writes_atomically() {
         "routes/team-budget.yaml",
         "routes/regional.yaml",
     ] {
-        let yaml = dir.join("a.yaml");
-        let json = dir.join("b.json");
-        let back = dir.join("c.yaml");
+        let (yaml, json, back) = (dir.join("a.yaml"), dir.join("b.json"), dir.join("c.yaml"));
         assert!(
-            cmd()
-                .args(["convert", route, "--to", "yaml", "-o"])
-                .arg(&yaml)
-                .output()
-                .unwrap()
-                .status
-                .success()
+            convert(std::path::Path::new(route), "yaml", &yaml),
+            "{route}"
         );
-        assert!(
-            cmd()
-                .args(["convert"])
-                .arg(&yaml)
-                .args(["--to", "json", "-o"])
-                .arg(&json)
-                .output()
-                .unwrap()
-                .status
-                .success()
-        );
-        assert!(
-            cmd()
-                .args(["convert"])
-                .arg(&json)
-                .args(["--to", "yaml", "-o"])
-                .arg(&back)
-                .output()
-                .unwrap()
-                .status
-                .success()
-        );
+        assert!(convert(&yaml, "json", &json), "{route}");
+        assert!(convert(&json, "yaml", &back), "{route}");
         assert_eq!(
             std::fs::read_to_string(&yaml).unwrap(),
             std::fs::read_to_string(&back).unwrap(),

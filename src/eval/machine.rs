@@ -6,16 +6,13 @@
 //! state and its buffers; reusing one across requests allocates nothing once the
 //! buffers have grown.
 
-use std::fmt::Write as _;
-
 use rand_chacha::ChaCha8Rng;
-use rand_chacha::rand_core::{Rng, SeedableRng};
-use sha2::Digest;
+use rand_chacha::rand_core::SeedableRng;
 
 use super::request::{Request, Value};
 use super::state::{KeyRef, LimitStore};
-use crate::compile::{CondOp, Inst, Lit, ModelSpec, NodeId, Program};
-use crate::syntax::ast::{CmpOp, LimitKind};
+use crate::compile::{Inst, ModelSpec, NodeId, Program};
+use crate::syntax::ast::LimitKind;
 
 /// What the caller must do next.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -111,14 +108,14 @@ pub struct TraceStep {
 /// The state of one walk, reusable across requests.
 #[derive(Clone, Debug)]
 pub struct Session {
-    path: Vec<NodeId>,
-    budgets: Vec<u32>,
-    fallbacks: Vec<NodeId>,
-    cursor: NodeId,
-    served: Option<NodeId>,
-    rng: ChaCha8Rng,
-    trace: Option<Vec<TraceStep>>,
-    text: String,
+    pub(super) path: Vec<NodeId>,
+    pub(super) budgets: Vec<u32>,
+    pub(super) fallbacks: Vec<NodeId>,
+    pub(super) cursor: NodeId,
+    pub(super) served: Option<NodeId>,
+    pub(super) rng: ChaCha8Rng,
+    pub(super) trace: Option<Vec<TraceStep>>,
+    pub(super) text: String,
 }
 
 impl Session {
@@ -193,7 +190,7 @@ impl Program {
             t.clear();
         }
         s.cursor = 0;
-        self.run(s, req, store, now, true)
+        self.run(s, req, store, now)
     }
 
     /// Reports what the model of the last [`Step::Call`] did, and goes on.
@@ -221,7 +218,7 @@ impl Program {
             }
             Report::Failed => *fallback,
         };
-        self.run(s, req, store, now, true)
+        self.run(s, req, store, now)
     }
 
     /// Charges `cost` dollars, settled at `now`, to every budget the request passed.
@@ -276,51 +273,84 @@ impl Program {
         store: &mut S,
         now: f64,
     ) {
-        let mut cur = m;
-        let mut guard = 0;
-        while let Some(Inst::Model { fallback, .. }) = self.insts.get(cur as usize) {
-            let mut n = *fallback;
-            loop {
-                guard += 1;
-                if guard > self.insts.len() * 2 {
-                    return;
+        let Some(Inst::Model { fallback, .. }) = self.insts.get(m as usize) else {
+            return;
+        };
+        let mut n = *fallback;
+        // Outputs point forward, so this ends within the program's length.
+        for _ in 0..=self.insts.len() {
+            match self.insts.get(n as usize) {
+                Some(Inst::Model { fallback, .. }) => {
+                    s.fallbacks.push(n);
+                    n = *fallback;
                 }
-                match self.insts.get(n as usize) {
-                    Some(Inst::Model { .. }) => break,
-                    Some(Inst::End) | None => return,
-                    Some(Inst::Start { next }) => n = *next,
-                    Some(Inst::Cond {
-                        cond,
-                        then,
-                        otherwise,
-                    }) => {
-                        n = if self.eval_cond(*cond, req) {
-                            *then
-                        } else {
-                            *otherwise
-                        };
-                    }
-                    Some(Inst::Split { sticky, split }) => {
-                        let (_, share, _) = self.bucket(s, *sticky, *split, req, n, false);
-                        n = self.splits[*split as usize].shares[share].1;
-                    }
-                    Some(Inst::Limit {
-                        limit,
-                        success,
-                        fallback,
-                    }) => {
-                        let spec = &self.limits[*limit as usize];
-                        let used = store.used(*limit, spec, key_of(req, spec.key), now);
-                        n = if used < spec.limit {
-                            *success
-                        } else {
-                            *fallback
-                        };
-                    }
-                }
+                _ => match self.pass(n, s, req, store, now, false) {
+                    Some((next, _)) => n = next,
+                    None => return,
+                },
             }
-            s.fallbacks.push(n);
-            cur = n;
+        }
+    }
+
+    /// Where non-model node `n` sends the request, and why. `live` counts toward
+    /// limits and draws from the session's generator; otherwise it only looks.
+    /// `None` at an end (or a model, which the caller handles).
+    #[inline]
+    fn pass<S: LimitStore + ?Sized>(
+        &self,
+        n: NodeId,
+        s: &mut Session,
+        req: &Request,
+        store: &mut S,
+        now: f64,
+        live: bool,
+    ) -> Option<(NodeId, Reason)> {
+        match self.insts.get(n as usize)? {
+            Inst::Start { next } => Some((*next, Reason::Start)),
+            Inst::Cond {
+                cond,
+                then,
+                otherwise,
+            } => {
+                let result = self.eval_cond(*cond, req);
+                Some((
+                    if result { *then } else { *otherwise },
+                    Reason::Cond { result },
+                ))
+            }
+            Inst::Split { sticky, split } => {
+                let (bucket, share, from) = self.bucket(s, *sticky, *split, req, live);
+                let next = self.splits[*split as usize].shares[share].1;
+                Some((
+                    next,
+                    Reason::Split {
+                        bucket,
+                        share,
+                        from,
+                    },
+                ))
+            }
+            Inst::Limit {
+                limit,
+                success,
+                fallback,
+            } => {
+                let spec = &self.limits[*limit as usize];
+                let key = key_of(req, spec.key);
+                let used = store.used(*limit, spec, key, now);
+                let passed = used < spec.limit;
+                if passed && live {
+                    match spec.kind {
+                        LimitKind::Count => store.add(*limit, spec, key, now, 1.0),
+                        LimitKind::Cost => s.budgets.push(*limit),
+                    }
+                }
+                Some((
+                    if passed { *success } else { *fallback },
+                    Reason::Limit { used, passed },
+                ))
+            }
+            Inst::Model { .. } | Inst::End => None,
         }
     }
 
@@ -330,7 +360,6 @@ impl Program {
         req: &Request,
         store: &mut S,
         now: f64,
-        draw: bool,
     ) -> Step<'_> {
         let mut n = s.cursor;
         // Outputs always point forward, so a walk visits each node at most once.
@@ -340,49 +369,6 @@ impl Program {
             };
             s.path.push(n);
             match inst {
-                Inst::Start { next } => {
-                    s.note(n, Reason::Start);
-                    n = *next;
-                }
-                Inst::Cond {
-                    cond,
-                    then,
-                    otherwise,
-                } => {
-                    let result = self.eval_cond(*cond, req);
-                    s.note(n, Reason::Cond { result });
-                    n = if result { *then } else { *otherwise };
-                }
-                Inst::Split { sticky, split } => {
-                    let (bucket, share, from) = self.bucket(s, *sticky, *split, req, n, draw);
-                    s.note(
-                        n,
-                        Reason::Split {
-                            bucket,
-                            share,
-                            from,
-                        },
-                    );
-                    n = self.splits[*split as usize].shares[share].1;
-                }
-                Inst::Limit {
-                    limit,
-                    success,
-                    fallback,
-                } => {
-                    let spec = &self.limits[*limit as usize];
-                    let key = key_of(req, spec.key);
-                    let used = store.used(*limit, spec, key, now);
-                    let passed = used < spec.limit;
-                    if passed {
-                        match spec.kind {
-                            LimitKind::Count => store.add(*limit, spec, key, now, 1.0),
-                            LimitKind::Cost => s.budgets.push(*limit),
-                        }
-                    }
-                    s.note(n, Reason::Limit { used, passed });
-                    n = if passed { *success } else { *fallback };
-                }
                 Inst::Model { model, .. } => {
                     s.cursor = n;
                     return Step::Call(Call {
@@ -395,127 +381,18 @@ impl Program {
                     s.note(n, Reason::End);
                     break;
                 }
+                _ => match self.pass(n, s, req, store, now, true) {
+                    Some((next, reason)) => {
+                        s.note(n, reason);
+                        n = next;
+                    }
+                    None => break,
+                },
             }
         }
         Step::Done(Done {
             served_by: s.served,
         })
-    }
-
-    /// The bucket of a split for this request, the share it falls in, and where the
-    /// hashed value came from.
-    fn bucket(
-        &self,
-        s: &mut Session,
-        sticky: Option<u16>,
-        split: u32,
-        req: &Request,
-        _node: NodeId,
-        draw: bool,
-    ) -> (u16, usize, StickyFrom) {
-        let table = &self.splits[split as usize];
-        let mut hasher = table.prefix.clone();
-        let from = match sticky.and_then(|slot| req.get(slot)) {
-            Some(v) => {
-                match v {
-                    Value::Str(t) => hasher.update(t.as_bytes()),
-                    Value::Bool(b) => hasher.update(if b {
-                        b"true".as_slice()
-                    } else {
-                        b"false".as_slice()
-                    }),
-                    Value::Num(x) => {
-                        s.text.clear();
-                        write_number(&mut s.text, x);
-                        hasher.update(s.text.as_bytes());
-                    }
-                }
-                StickyFrom::Field
-            }
-            None => match req.id() {
-                Some(id) => {
-                    hasher.update(id.as_bytes());
-                    StickyFrom::RequestId
-                }
-                None => {
-                    // Without a draw (explaining fallbacks) the generator must not
-                    // advance; hash a fixed text instead.
-                    let v = if draw { s.rng.next_u64() } else { 0 };
-                    s.text.clear();
-                    let _ = write!(s.text, "{v}");
-                    hasher.update(s.text.as_bytes());
-                    StickyFrom::Random
-                }
-            },
-        };
-        let digest = hasher.finalize();
-        let mut first = [0u8; 8];
-        first.copy_from_slice(&digest[..8]);
-        let bucket = (u64::from_be_bytes(first) % 10_000) as u16;
-        let share = table
-            .shares
-            .iter()
-            .position(|(bound, _)| bucket < *bound)
-            .unwrap_or(table.shares.len() - 1);
-        (bucket, share, from)
-    }
-
-    /// Evaluates condition `i` against the request.
-    pub fn eval_cond(&self, i: u32, req: &Request) -> bool {
-        match self.conds[i as usize] {
-            CondOp::All { start, len } => self.children[start as usize..(start + len) as usize]
-                .iter()
-                .all(|&c| self.eval_cond(c, req)),
-            CondOp::Any { start, len } => self.children[start as usize..(start + len) as usize]
-                .iter()
-                .any(|&c| self.eval_cond(c, req)),
-            CondOp::Not(c) => !self.eval_cond(c, req),
-            CondOp::Cmp { slot, op, lit } => match req.get(slot) {
-                None => op == CmpOp::Ne,
-                Some(v) => self.compare(v, op, lit),
-            },
-            CondOp::In {
-                slot,
-                negated,
-                start,
-                len,
-            } => {
-                let found = req.get(slot).is_some_and(|v| {
-                    self.lits[start as usize..(start + len) as usize]
-                        .iter()
-                        .any(|l| self.compare(v, CmpOp::Eq, *l))
-                });
-                found != negated
-            }
-            CondOp::Exists { slot, present } => req.get(slot).is_some() == present,
-        }
-    }
-
-    #[inline]
-    fn compare(&self, v: Value<'_>, op: CmpOp, lit: Lit) -> bool {
-        use std::cmp::Ordering;
-        let ord = match (v, lit) {
-            (Value::Str(a), Lit::Str(b)) => {
-                Some(a.as_bytes().cmp(self.strings[b as usize].as_bytes()))
-            }
-            (Value::Num(a), Lit::Num(b)) => a.partial_cmp(&b),
-            (Value::Bool(a), Lit::Bool(b)) => {
-                return match op {
-                    CmpOp::Eq => a == b,
-                    CmpOp::Ne => a != b,
-                    _ => false,
-                };
-            }
-            _ => None,
-        };
-        match op {
-            CmpOp::Eq => ord == Some(Ordering::Equal),
-            CmpOp::Ne => ord != Some(Ordering::Equal),
-            CmpOp::Gt => ord == Some(Ordering::Greater),
-            CmpOp::Gte => matches!(ord, Some(Ordering::Greater | Ordering::Equal)),
-            CmpOp::Lt => ord == Some(Ordering::Less),
-            CmpOp::Lte => matches!(ord, Some(Ordering::Less | Ordering::Equal)),
-        }
     }
 }
 
@@ -527,29 +404,4 @@ fn key_of(req: &Request, slot: Option<u16>) -> KeyRef<'_> {
         Some(Value::Num(n)) => KeyRef::Num(n),
         Some(Value::Bool(b)) => KeyRef::Bool(b),
     }
-}
-
-/// A number as the sticky hash reads it: integral numbers as plain digits, others
-/// as the shortest decimal that reads back to the same double, never an exponent.
-pub fn write_number(out: &mut String, x: f64) {
-    if x == 0.0 {
-        out.push('0');
-    } else {
-        let _ = write!(out, "{x}");
-    }
-}
-
-/// The bucket (0..10000) SPEC section 3 assigns to `value` at split `node` of
-/// route `route`. Anyone can recompute it.
-pub fn sticky_bucket(route: &str, node: &str, value: &str) -> u16 {
-    let mut h = sha2::Sha256::new();
-    h.update(route.as_bytes());
-    h.update([0u8]);
-    h.update(node.as_bytes());
-    h.update([0u8]);
-    h.update(value.as_bytes());
-    let d = h.finalize();
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&d[..8]);
-    (u64::from_be_bytes(first) % 10_000) as u16
 }

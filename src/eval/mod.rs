@@ -3,13 +3,13 @@
 //! Deterministic by construction: time is a parameter, randomness comes from a
 //! generator seeded by the caller, and nothing iterates a hash map into output.
 
+mod cond;
 mod machine;
 mod request;
 mod state;
+mod sticky;
 
-pub use machine::{
-    Call, Decision, Done, Reason, Report, Session, Step, StickyFrom, TraceStep, sticky_bucket,
-    write_number,
-};
+pub use machine::{Call, Decision, Done, Reason, Report, Session, Step, StickyFrom, TraceStep};
 pub use request::{MAX_METADATA_ENTRIES, MetadataError, Request, Value};
 pub use state::{FxHasher, KeyRef, LimitStore, MemoryStore};
+pub use sticky::{sticky_bucket, write_number};

@@ -123,44 +123,37 @@ impl Report {
         row[served.map_or(width - 1, |m| m as usize)] += 1;
     }
 
+    /// `(node id, value)` for each node of `nodes`.
+    fn per<'a, T: Copy>(&'a self, nodes: &[NodeId], values: &[T]) -> Vec<(&'a str, T)> {
+        nodes
+            .iter()
+            .map(|&n| (self.ids[n as usize].as_str(), values[n as usize]))
+            .collect()
+    }
+
     /// Requests served by each model node, in route order.
     pub fn by_model(&self) -> Vec<(&str, u64)> {
-        self.models
-            .iter()
-            .map(|&m| (self.ids[m as usize].as_str(), self.served[m as usize]))
-            .collect()
+        self.per(&self.models, &self.served)
     }
 
     /// Visits per node, in route order.
     pub fn by_node(&self) -> Vec<(&str, u64)> {
-        self.order
-            .iter()
-            .map(|&n| (self.ids[n as usize].as_str(), self.visits[n as usize]))
-            .collect()
+        self.per(&self.order, &self.visits)
     }
 
     /// Dollars spent per model node.
     pub fn spend(&self) -> Vec<(&str, f64)> {
-        self.models
-            .iter()
-            .map(|&m| (self.ids[m as usize].as_str(), self.spend[m as usize]))
-            .collect()
+        self.per(&self.models, &self.spend)
     }
 
     /// Failures (fallbacks taken) per model node.
     pub fn fallbacks(&self) -> Vec<(&str, u64)> {
-        self.models
-            .iter()
-            .map(|&m| (self.ids[m as usize].as_str(), self.failed[m as usize]))
-            .collect()
+        self.per(&self.models, &self.failed)
     }
 
     /// Requests sent to `fallback` per limit node.
     pub fn limited(&self) -> Vec<(&str, u64)> {
-        self.limits
-            .iter()
-            .map(|&l| (self.ids[l as usize].as_str(), self.limited[l as usize]))
-            .collect()
+        self.per(&self.limits, &self.limited)
     }
 
     /// Configured against observed shares, per split node.

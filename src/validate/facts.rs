@@ -62,7 +62,6 @@ pub(super) fn check(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
             }
             merge(&mut facts[e.target().index()], out);
         }
-        facts[ix.index()] = Some(here);
     }
 }
 

@@ -20,15 +20,16 @@
 //! Each node has one *kind key* (`if`, `split`, `rate_limit`, `budget`, `model`)
 //! or is the word `end`. Problems are collected, never the first only.
 
-use super::ast::{
-    Branch, FieldType, Limit, LimitKind, Model, Node, NodeKind, Route, Target, WindowMode,
-};
-use super::cond::{TextPos, parse_expr, parse_query};
-use super::doc::{Doc, DocValue, Limits};
-use super::list;
-use super::values::{parse_duration, parse_money};
+mod helpers;
+
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::{Span, Spanned};
+use crate::syntax::ast::{
+    Branch, FieldType, Limit, LimitKind, Model, Node, NodeKind, Route, WindowMode,
+};
+use crate::syntax::cond::{TextPos, parse_expr, parse_query};
+use crate::syntax::doc::{Doc, DocValue, Limits};
+use crate::syntax::values::{parse_duration, parse_money};
 
 const TOP_KEYS: [&str; 4] = ["name", "metadata", "start", "nodes"];
 const KIND_KEYS: [&str; 5] = ["if", "split", "rate_limit", "budget", "model"];
@@ -413,106 +414,6 @@ impl Reader<'_> {
             success: self.target(body, "success"),
             fallback: self.target(body, "fallback"),
         })
-    }
-
-    // ----------------------------------------------------------------- helpers
-
-    fn required<'d>(&mut self, body: &'d Doc, key: &str, example: &str) -> Option<&'d Doc> {
-        let found = body.get(key);
-        if found.is_none() {
-            self.diags.push(
-                Diagnostic::error(Code::MissingKey, body.span, format!("`{key}` is missing"))
-                    .help(format!("add `{example}`")),
-            );
-        }
-        found
-    }
-
-    fn target(&mut self, body: &Doc, key: &str) -> Target {
-        body.get(key)
-            .and_then(|d| self.string(d, &format!("`{key}`")))
-    }
-
-    fn string(&mut self, doc: &Doc, what: &str) -> Option<Spanned<String>> {
-        match &doc.value {
-            DocValue::Str(s) => Some(Spanned::new(s.clone(), doc.span)),
-            _ => {
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::WrongType,
-                        doc.span,
-                        format!("{what} takes a string, not {}", doc.type_name()),
-                    )
-                    .help("quote the value if it is meant as text"),
-                );
-                None
-            }
-        }
-    }
-
-    fn map<'d>(&mut self, doc: &'d Doc, what: &str) -> Option<&'d [(Spanned<String>, Doc)]> {
-        let found = doc.as_map();
-        if found.is_none() {
-            self.diags.push(Diagnostic::error(
-                Code::WrongType,
-                doc.span,
-                format!("{what} takes a mapping, not {}", doc.type_name()),
-            ));
-        }
-        found
-    }
-
-    fn amount(
-        &mut self,
-        doc: &Doc,
-        parse: impl Fn(&str) -> Option<f64>,
-        what: &str,
-    ) -> Option<Spanned<f64>> {
-        let value = match &doc.value {
-            DocValue::Num(n) => Some(*n),
-            DocValue::Str(s) => parse(s),
-            _ => None,
-        };
-        if value.is_none() {
-            self.diags.push(
-                Diagnostic::error(
-                    Code::BadValue,
-                    doc.span,
-                    format!("`{}` is not {what}", text_of(doc)),
-                )
-                .help(format!("write {what}")),
-            );
-        }
-        value.map(|v| Spanned::new(v, doc.span))
-    }
-
-    fn unknown_keys(&mut self, entries: &[(Spanned<String>, Doc)], allowed: &[&str], place: &str) {
-        self.unknown_keys_hint(entries, allowed, place, |_| None);
-    }
-
-    fn unknown_keys_hint(
-        &mut self,
-        entries: &[(Spanned<String>, Doc)],
-        allowed: &[&str],
-        place: &str,
-        hint: impl Fn(&str) -> Option<String>,
-    ) {
-        for (k, _) in entries {
-            if allowed.contains(&k.value.as_str()) {
-                continue;
-            }
-            let help = hint(&k.value)
-                .or_else(|| did_you_mean(&k.value, allowed.iter().copied()))
-                .unwrap_or_else(|| format!("the keys here are {}", list(allowed)));
-            self.diags.push(
-                Diagnostic::error(
-                    Code::UnknownKey,
-                    k.span,
-                    format!("unknown key `{}` {place}", k.value),
-                )
-                .help(help),
-            );
-        }
     }
 }
 

@@ -6,14 +6,17 @@
 //! `provdier`) are errors here, because a typo there deploys a route that ignores
 //! the field.
 
-use super::ast::{
-    Branch, FieldType, Limit, LimitKind, Model, Node, NodeKind, Route, Target, WindowMode,
-};
-use super::cond::parse_query;
-use super::doc::{Doc, DocValue, Limits};
-use super::list;
+mod fields;
+
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::{Span, Spanned};
+use crate::syntax::ast::{
+    Branch, FieldType, Limit, LimitKind, Model, Node, NodeKind, Route, WindowMode,
+};
+use crate::syntax::cond::parse_query;
+use crate::syntax::doc::{Doc, DocValue, Limits};
+use crate::syntax::list;
+use fields::{Outputs, Props};
 
 const TYPES: [&str; 6] = ["start", "conditional", "percentage", "rate", "model", "end"];
 /// Keys of the API's route and version objects, accepted and ignored at the top.
@@ -337,196 +340,4 @@ fn element(doc: &Doc, diags: &mut Vec<Diagnostic>) -> Option<Node> {
         kind,
         span: doc.span,
     })
-}
-
-struct Outputs {
-    entries: Vec<(Spanned<String>, Spanned<String>)>,
-}
-
-impl Outputs {
-    fn read(
-        id: &Spanned<String>,
-        ty: &str,
-        doc: Option<&Doc>,
-        at: Span,
-        diags: &mut Vec<Diagnostic>,
-    ) -> Outputs {
-        let mut entries = Vec::new();
-        let Some(doc) = doc else {
-            let example = if ty == "end" {
-                "\"outputs\": {}"
-            } else {
-                "\"outputs\": {...}"
-            };
-            diags.push(
-                Diagnostic::error(
-                    Code::MissingKey,
-                    at,
-                    format!("element `{}` has no `outputs`", id.value),
-                )
-                .note("the gateway requires `outputs` on every element, `{}` on an end")
-                .help(format!("add `{example}`")),
-            );
-            return Outputs { entries };
-        };
-        let Some(map) = doc.as_map() else {
-            diags.push(wrong_type(doc, "`outputs`", "an object"));
-            return Outputs { entries };
-        };
-        let names: &[&str] = match ty {
-            "start" => &["next"],
-            "conditional" => &["true", "false"],
-            "rate" | "model" => &["success", "fallback"],
-            "end" => &[],
-            _ => &[],
-        };
-        for (name, target) in map {
-            if ty != "percentage" && !names.contains(&name.value.as_str()) {
-                let help = match name.value.as_str() {
-                    "else" => Some("the live API rejects `else`; a conditional's outputs are `true` and `false`".to_string()),
-                    _ if names.is_empty() => Some("an end has no outputs: write `\"outputs\": {}`".to_string()),
-                    other => did_you_mean(other, names.iter().copied()),
-                };
-                diags.push(
-                    Diagnostic::error(
-                        Code::UnknownOutput,
-                        name.span,
-                        format!(
-                            "output `{}` of `{}` is not an output of a {ty} element",
-                            name.value, id.value
-                        ),
-                    )
-                    .note(format!(
-                        "its outputs are {}",
-                        if names.is_empty() {
-                            "none".into()
-                        } else {
-                            list(names)
-                        }
-                    ))
-                    .maybe_help(help),
-                );
-                continue;
-            }
-            let element_id = target.get("elementId");
-            match element_id.and_then(|e| e.as_str().map(|s| (s, e.span))) {
-                Some((s, span)) => entries.push((name.clone(), Spanned::new(s.to_string(), span))),
-                None => diags.push(
-                    Diagnostic::error(
-                        Code::WrongType,
-                        target.span,
-                        format!(
-                            "output `{}` must be `{{\"elementId\": \"<id>\"}}`",
-                            name.value
-                        ),
-                    )
-                    .help("name the next element's id under `elementId`"),
-                ),
-            }
-        }
-        Outputs { entries }
-    }
-
-    fn get(&self, name: &str) -> Target {
-        self.entries
-            .iter()
-            .find(|(k, _)| k.value == name)
-            .map(|(_, t)| t.clone())
-    }
-}
-
-struct Props<'a, 'd> {
-    doc: Option<&'d Doc>,
-    at: Span,
-    diags: &'a mut Vec<Diagnostic>,
-}
-
-impl<'d> Props<'_, 'd> {
-    fn get(&self, key: &str) -> Option<&'d Doc> {
-        self.doc.and_then(|d| d.get(key))
-    }
-
-    fn allow(&mut self, keys: &[&str]) {
-        self.allow_hint(keys, |_| None);
-    }
-
-    fn allow_hint(&mut self, keys: &[&str], hint: impl Fn(&str) -> Option<String>) {
-        let Some(entries) = self.doc.and_then(Doc::as_map) else {
-            return;
-        };
-        for (k, _) in entries {
-            if keys.contains(&k.value.as_str()) {
-                continue;
-            }
-            let help = hint(&k.value)
-                .or_else(|| did_you_mean(&k.value, keys.iter().copied()))
-                .or_else(|| {
-                    Some(if keys.is_empty() {
-                        "this element takes no properties".to_string()
-                    } else {
-                        format!("its properties are {}", list(keys))
-                    })
-                });
-            self.diags.push(
-                Diagnostic::error(
-                    Code::UnknownKey,
-                    k.span,
-                    format!("unknown property `{}`", k.value),
-                )
-                .note("the live API silently drops unknown properties")
-                .maybe_help(help),
-            );
-        }
-    }
-
-    fn missing(&mut self, key: &str, example: &str) {
-        let span = self.doc.map_or(self.at, |d| d.span);
-        self.diags.push(
-            Diagnostic::error(
-                Code::MissingKey,
-                span,
-                format!("property `{key}` is missing"),
-            )
-            .help(format!("add `{example}` to `properties`")),
-        );
-    }
-
-    fn string(&mut self, doc: &Doc, what: &str) -> Option<Spanned<String>> {
-        match doc.as_str() {
-            Some(s) => Some(Spanned::new(s.to_string(), doc.span)),
-            None => {
-                self.diags.push(wrong_type(doc, what, "a string"));
-                None
-            }
-        }
-    }
-
-    fn required_string(&mut self, key: &str, example: &str) -> Spanned<String> {
-        match self.get(key) {
-            Some(d) => self.string(d, &format!("`{key}`")).unwrap_or_default(),
-            None => {
-                self.missing(key, example);
-                Spanned::default()
-            }
-        }
-    }
-
-    fn number(&mut self, key: &str, example: &str) -> Option<Spanned<f64>> {
-        match self.get(key) {
-            Some(d) => match d.value {
-                DocValue::Num(n) => Some(Spanned::new(n, d.span)),
-                _ => {
-                    self.diags.push(
-                        wrong_type(d, &format!("`{key}`"), "a number")
-                            .help(format!("write `{example}`")),
-                    );
-                    None
-                }
-            },
-            None => {
-                self.missing(key, example);
-                None
-            }
-        }
-    }
 }

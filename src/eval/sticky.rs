@@ -1,0 +1,95 @@
+//! Split buckets (SPEC section 3): `u64_be(SHA-256(route ‖ 0 ‖ node ‖ 0 ‖ value)[0..8])
+//! mod 10000`, with the route and node prefix absorbed once at compile time.
+
+use std::fmt::Write as _;
+
+use rand_chacha::rand_core::Rng;
+use sha2::Digest;
+
+use super::machine::{Session, StickyFrom};
+use super::request::{Request, Value};
+use crate::compile::Program;
+
+impl Program {
+    /// The bucket of a split for this request, the share it falls in, and where the
+    /// hashed value came from.
+    pub(super) fn bucket(
+        &self,
+        s: &mut Session,
+        sticky: Option<u16>,
+        split: u32,
+        req: &Request,
+        draw: bool,
+    ) -> (u16, usize, StickyFrom) {
+        let table = &self.splits[split as usize];
+        let mut hasher = table.prefix.clone();
+        let from = match sticky.and_then(|slot| req.get(slot)) {
+            Some(v) => {
+                match v {
+                    Value::Str(t) => hasher.update(t.as_bytes()),
+                    Value::Bool(b) => hasher.update(if b {
+                        b"true".as_slice()
+                    } else {
+                        b"false".as_slice()
+                    }),
+                    Value::Num(x) => {
+                        s.text.clear();
+                        write_number(&mut s.text, x);
+                        hasher.update(s.text.as_bytes());
+                    }
+                }
+                StickyFrom::Field
+            }
+            None => match req.id() {
+                Some(id) => {
+                    hasher.update(id.as_bytes());
+                    StickyFrom::RequestId
+                }
+                None => {
+                    // Without a draw (explaining fallbacks) the generator must not
+                    // advance; hash a fixed text instead.
+                    let v = if draw { s.rng.next_u64() } else { 0 };
+                    s.text.clear();
+                    let _ = write!(s.text, "{v}");
+                    hasher.update(s.text.as_bytes());
+                    StickyFrom::Random
+                }
+            },
+        };
+        let digest = hasher.finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        let bucket = (u64::from_be_bytes(first) % 10_000) as u16;
+        let share = table
+            .shares
+            .iter()
+            .position(|(bound, _)| bucket < *bound)
+            .unwrap_or(table.shares.len() - 1);
+        (bucket, share, from)
+    }
+}
+
+/// A number as the sticky hash reads it: integral numbers as plain digits, others
+/// as the shortest decimal that reads back to the same double, never an exponent.
+pub fn write_number(out: &mut String, x: f64) {
+    if x == 0.0 {
+        out.push('0');
+    } else {
+        let _ = write!(out, "{x}");
+    }
+}
+
+/// The bucket (0..10000) SPEC section 3 assigns to `value` at split `node` of
+/// route `route`. Anyone can recompute it.
+pub fn sticky_bucket(route: &str, node: &str, value: &str) -> u16 {
+    let mut h = sha2::Sha256::new();
+    h.update(route.as_bytes());
+    h.update([0u8]);
+    h.update(node.as_bytes());
+    h.update([0u8]);
+    h.update(value.as_bytes());
+    let d = h.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&d[..8]);
+    (u64::from_be_bytes(first) % 10_000) as u16
+}

@@ -1,0 +1,123 @@
+//! The reader's shared value checks: required keys, strings, mappings, amounts,
+//! unknown keys with suggestions.
+
+use super::{Reader, text_of};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::source::Spanned;
+use crate::syntax::ast::Target;
+use crate::syntax::doc::{Doc, DocValue};
+use crate::syntax::list;
+
+impl Reader<'_> {
+    pub(super) fn required<'d>(
+        &mut self,
+        body: &'d Doc,
+        key: &str,
+        example: &str,
+    ) -> Option<&'d Doc> {
+        let found = body.get(key);
+        if found.is_none() {
+            self.diags.push(
+                Diagnostic::error(Code::MissingKey, body.span, format!("`{key}` is missing"))
+                    .help(format!("add `{example}`")),
+            );
+        }
+        found
+    }
+
+    pub(super) fn target(&mut self, body: &Doc, key: &str) -> Target {
+        body.get(key)
+            .and_then(|d| self.string(d, &format!("`{key}`")))
+    }
+
+    pub(super) fn string(&mut self, doc: &Doc, what: &str) -> Option<Spanned<String>> {
+        match &doc.value {
+            DocValue::Str(s) => Some(Spanned::new(s.clone(), doc.span)),
+            _ => {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::WrongType,
+                        doc.span,
+                        format!("{what} takes a string, not {}", doc.type_name()),
+                    )
+                    .help("quote the value if it is meant as text"),
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn map<'d>(
+        &mut self,
+        doc: &'d Doc,
+        what: &str,
+    ) -> Option<&'d [(Spanned<String>, Doc)]> {
+        let found = doc.as_map();
+        if found.is_none() {
+            self.diags.push(Diagnostic::error(
+                Code::WrongType,
+                doc.span,
+                format!("{what} takes a mapping, not {}", doc.type_name()),
+            ));
+        }
+        found
+    }
+
+    pub(super) fn amount(
+        &mut self,
+        doc: &Doc,
+        parse: impl Fn(&str) -> Option<f64>,
+        what: &str,
+    ) -> Option<Spanned<f64>> {
+        let value = match &doc.value {
+            DocValue::Num(n) => Some(*n),
+            DocValue::Str(s) => parse(s),
+            _ => None,
+        };
+        if value.is_none() {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::BadValue,
+                    doc.span,
+                    format!("`{}` is not {what}", text_of(doc)),
+                )
+                .help(format!("write {what}")),
+            );
+        }
+        value.map(|v| Spanned::new(v, doc.span))
+    }
+
+    pub(super) fn unknown_keys(
+        &mut self,
+        entries: &[(Spanned<String>, Doc)],
+        allowed: &[&str],
+        place: &str,
+    ) {
+        self.unknown_keys_hint(entries, allowed, place, |_| None);
+    }
+
+    pub(super) fn unknown_keys_hint(
+        &mut self,
+        entries: &[(Spanned<String>, Doc)],
+        allowed: &[&str],
+        place: &str,
+        hint: impl Fn(&str) -> Option<String>,
+    ) {
+        for (k, _) in entries {
+            if allowed.contains(&k.value.as_str()) {
+                continue;
+            }
+            let help = hint(&k.value)
+                .or_else(|| did_you_mean(&k.value, allowed.iter().copied()))
+                .unwrap_or_else(|| format!("the keys here are {}", list(allowed)));
+            self.diags.push(
+                Diagnostic::error(
+                    Code::UnknownKey,
+                    k.span,
+                    format!("unknown key `{}` {place}", k.value),
+                )
+                .help(help),
+            );
+        }
+    }
+}
