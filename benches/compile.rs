@@ -16,8 +16,8 @@ mod common;
 
 fn compile(c: &mut Criterion) {
     let mut group = c.benchmark_group("check");
-    group.sample_size(20);
-    for n in [1_000usize, 4_000, 16_000] {
+    group.sample_size(10);
+    for n in [1_000usize, 4_000, 16_000, 64_000] {
         let text = common::generated_route(n);
         let mut sources = SourceMap::new();
         let id = sources.add("generated.yaml", text);
