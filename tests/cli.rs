@@ -319,3 +319,94 @@ fn schema_is_printed_and_is_json() {
     let doc = json_of(&out.stdout);
     assert_eq!(doc["title"], "aig-route route (YAML)");
 }
+
+#[test]
+fn simulate_synthetic_compare_and_plot_from_the_command_line() {
+    let dir = std::env::temp_dir().join(format!("aig-route-syn-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg = dir.join("t.svg");
+    let run = || {
+        cmd()
+            .args([
+                "simulate",
+                "routes/team-budget.yaml",
+                "--synthetic",
+                "routes/example.traffic.yaml",
+                "--requests",
+                "40000",
+                "--format",
+                "json",
+                "--bucket",
+                "600",
+                "--plot",
+            ])
+            .arg(&svg)
+            .output()
+            .unwrap()
+    };
+    let (a, b) = (run(), run());
+    assert_eq!(
+        a.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&a.stderr)
+    );
+    assert_eq!(a.stdout, b.stdout);
+    let doc = json_of(&a.stdout);
+    assert_eq!(doc["requests"], 40000);
+    assert_eq!(doc["pricing_date"], "2025-10-01");
+    assert!(
+        doc["limited"]["team_budget"].as_u64().unwrap() > 0,
+        "the example budget must run out: {doc}"
+    );
+    assert!(doc["spend"]["large"].as_f64().unwrap() > 0.0);
+    assert!(std::fs::read_to_string(&svg).unwrap().contains("<polyline"));
+    let out = cmd()
+        .args([
+            "simulate",
+            "routes/canary.yaml",
+            "--compare",
+            "routes/fallback-chain.yaml",
+            "--requests",
+            "5000",
+            "--fail-rate",
+            "primary=0.5",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = json_of(&out.stdout);
+    assert_eq!(doc["compare"]["report"]["requests"], 5000);
+    assert!(
+        doc["compare"]["report"]["fallbacks"]["primary"]
+            .as_u64()
+            .unwrap()
+            > 2000
+    );
+    assert_eq!(doc["compare"]["shift"]["by_model"]["primary"]["new"], 0);
+    let out = cmd()
+        .args([
+            "simulate",
+            "routes/canary.yaml",
+            "--requests",
+            "10",
+            "--fail-rate",
+            "canddate=0.1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `candidate`?"));
+    let out = cmd()
+        .args(["simulate", "routes/canary.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -1,30 +1,73 @@
-//! `aig-route simulate FILE --traffic FILE.jsonl`: replay traffic and report.
+//! `aig-route simulate FILE`: recorded or synthetic traffic through a route (and,
+//! with `--compare`, through a second one), reported as tables or JSON.
 
 use std::io::{BufRead, BufReader, IsTerminal, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::ValueEnum;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::json;
 
 use super::common::{Global, fail, write_atomic};
 use super::eval::compile_file;
-use crate::simulate::{Report, Simulator, parse_line};
+use crate::compile::Program;
+use crate::simulate::{
+    CostSpec, Pricing, Report, Simulator, Synthetic, SyntheticSpec, parse_line, typed_value,
+};
 
-/// Replay recorded traffic through a route: which model served what, where
-/// limits bit, how splits came out, what it cost.
+/// Run traffic through a route: which model served what, where limits bit, how
+/// splits came out, what it cost. Traffic is recorded (`--traffic`) or synthetic
+/// (`--synthetic SPEC.yaml`, or flags such as `--requests`).
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Traffic lines: {\"t\": seconds, \"id\": \"r1\", \"metadata\": {...}, \"cost\": 0.002, \"fail\": [\"main\"]}\n\nExamples:\n  aig-route simulate routes/tiers.yaml --traffic routes/tiers.traffic.jsonl\n  aig-route simulate routes/canary.yaml --traffic t.jsonl --format json --timeline t.csv"
+    after_help = "Traffic lines: {\"t\": seconds, \"id\": \"r1\", \"metadata\": {...}, \"cost\": 0.002, \"fail\": [\"main\"]}\n\nExamples:\n  aig-route simulate routes/tiers.yaml --traffic routes/tiers.traffic.jsonl\n  aig-route simulate routes/tiers.yaml --synthetic routes/example.traffic.yaml --plot tiers.svg\n  aig-route simulate routes/canary.yaml --requests 100000 --meta plan=free:0.8,paid:0.2 --fail-rate candidate=0.05\n  aig-route simulate new.yaml --compare old.yaml --traffic t.jsonl --format json"
 )]
 pub struct Args {
     /// The route file.
     file: PathBuf,
-    /// Traffic, one JSON object per line, in time order (`-` for stdin).
-    #[arg(long, value_name = "FILE.jsonl")]
-    traffic: PathBuf,
-    /// Seed for splits that have neither a sticky value nor a request id.
+    /// Recorded traffic, one JSON object per line, in time order (`-` for stdin).
+    #[arg(long, value_name = "FILE.jsonl", conflicts_with = "synthetic")]
+    traffic: Option<PathBuf>,
+    /// A synthetic traffic spec (YAML).
+    #[arg(long, value_name = "SPEC.yaml")]
+    synthetic: Option<PathBuf>,
+    /// Synthetic: number of requests.
+    #[arg(long, conflicts_with = "traffic")]
+    requests: Option<u64>,
+    /// Synthetic: mean requests per second.
+    #[arg(long, conflicts_with = "traffic")]
+    rate: Option<f64>,
+    /// Synthetic: distinct users (metadata.user_id).
+    #[arg(long, conflicts_with = "traffic")]
+    users: Option<u64>,
+    /// Synthetic: a metadata distribution, e.g. `plan=free:0.8,paid:0.2` (repeatable).
+    #[arg(
+        long = "meta",
+        value_name = "FIELD=VALUE:WEIGHT,...",
+        conflicts_with = "traffic"
+    )]
+    meta: Vec<String>,
+    /// Synthetic: seconds since the epoch of the first request.
+    #[arg(long, conflicts_with = "traffic")]
+    start: Option<f64>,
+    /// Synthetic: dollars per served request.
+    #[arg(long, value_name = "DOLLARS", conflicts_with_all = ["traffic", "tokens"])]
+    cost_per_request: Option<f64>,
+    /// Synthetic: tokens per request, priced by `--pricing`, e.g. `800:300`.
+    #[arg(long, value_name = "IN:OUT", conflicts_with = "traffic")]
+    tokens: Option<String>,
+    /// A pricing table (dollars per million tokens by provider/model).
+    #[arg(long, value_name = "FILE.yaml")]
+    pricing: Option<PathBuf>,
+    /// Make a model fail at random with this probability, e.g. `main=0.05` (repeatable).
+    #[arg(long = "fail-rate", value_name = "MODEL_ID=RATE")]
+    fail_rate: Vec<String>,
+    /// Send the same traffic through this route too, and report the shift.
+    #[arg(long, value_name = "OTHER_ROUTE")]
+    compare: Option<PathBuf>,
+    /// Seed for synthetic traffic, failure draws and unkeyed splits.
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Output format.
@@ -33,6 +76,9 @@ pub struct Args {
     /// Write served requests per model over time to this CSV file.
     #[arg(long, value_name = "CSV")]
     timeline: Option<PathBuf>,
+    /// Draw served requests per model over time to this SVG file.
+    #[arg(long, value_name = "SVG")]
+    plot: Option<PathBuf>,
     /// Timeline bucket length in seconds.
     #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
     bucket: f64,
@@ -49,80 +95,318 @@ enum Format {
     Json,
 }
 
+/// A usage problem (exit 2) or bad input (exit 1), with its message.
+type Failure = (u8, String);
+
+fn usage(msg: impl Into<String>) -> Failure {
+    (2, msg.into())
+}
+
 pub fn run(g: &Global, args: &Args) -> u8 {
-    let (_, program) = match compile_file(g, &args.file) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    let (input, size): (Box<dyn Read>, u64) = if args.traffic.as_os_str() == "-" {
-        (Box::new(std::io::stdin()), 0)
-    } else {
-        match std::fs::File::open(&args.traffic) {
-            Ok(f) => {
-                let size = f.metadata().map(|m| m.len()).unwrap_or(0);
-                (Box::new(f), size)
+    match simulate(g, args) {
+        Ok(()) => 0,
+        Err((code, msg)) => {
+            if !msg.is_empty() {
+                fail(g, &msg);
             }
-            Err(e) => {
-                fail(g, &format!("cannot read `{}`: {e}", args.traffic.display()));
-                return 2;
+            code
+        }
+    }
+}
+
+fn simulate(g: &Global, args: &Args) -> Result<(), Failure> {
+    if !(args.bucket.is_finite() && args.bucket > 0.0) {
+        return Err(usage("--bucket must be a positive number of seconds"));
+    }
+    let (_, program) = compile_file(g, &args.file).map_err(|c| (c, String::new()))?;
+    let other = match &args.compare {
+        Some(path) => Some(compile_file(g, path).map_err(|c| (c, String::new()))?.1),
+        None => None,
+    };
+    let spec = synthetic_spec(args)?;
+    let pricing = match args
+        .pricing
+        .clone()
+        .or_else(|| pricing_from_spec(args, spec.as_ref()))
+    {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| usage(format!("cannot read `{}`: {e}", path.display())))?;
+            Some(Pricing::parse(&text).map_err(|e| (1, format!("{}: {e}", path.display())))?)
+        }
+        None => None,
+    };
+    let mut rates: Vec<(String, f64)> = spec
+        .as_ref()
+        .map(|s| s.fail_rate.clone())
+        .unwrap_or_default();
+    for f in &args.fail_rate {
+        let (id, r) = f
+            .split_once('=')
+            .ok_or_else(|| usage(format!("--fail-rate `{f}` is not MODEL_ID=RATE")))?;
+        let r: f64 = r
+            .parse()
+            .ok()
+            .filter(|r: &f64| (0.0..=1.0).contains(r))
+            .ok_or_else(|| {
+                usage(format!(
+                    "--fail-rate `{f}`: the rate is a number from 0 to 1"
+                ))
+            })?;
+        rates.push((id.to_string(), r));
+    }
+    // A failure rate must name a model of at least one route simulated.
+    for (id, _) in &rates {
+        let known = |p: &Program| p.find_node(id).is_some_and(|n| p.model(n).is_some());
+        if !known(&program) && !other.as_ref().is_some_and(known) {
+            let hint = crate::diagnostic::did_you_mean(
+                id,
+                (0..program.len() as u32)
+                    .filter(|n| program.model(*n).is_some())
+                    .map(|n| program.node_id(n)),
+            );
+            return Err(usage(format!(
+                "fail rate for `{id}`: no model node `{id}` in the route{}",
+                hint.map(|h| format!("; {h}")).unwrap_or_default()
+            )));
+        }
+    }
+    let mut sims = vec![build(&program, args, pricing.as_ref(), &rates)?];
+    if let Some(o) = &other {
+        sims.push(build(o, args, pricing.as_ref(), &rates)?.lenient_fail_ids());
+    }
+    match (&args.traffic, spec) {
+        (Some(path), _) => replay(path, &mut sims, args.quiet)?,
+        (None, Some(spec)) => {
+            let total = spec.requests;
+            let progress = Progress::new(total, args.quiet, false);
+            for sim in &mut sims {
+                let mut generator = Synthetic::new(spec.clone(), args.seed);
+                let mut n: u64 = 0;
+                while sim.feed_synthetic(&mut generator) {
+                    n += 1;
+                    if n % 65_536 == 0 {
+                        progress.update(n);
+                    }
+                }
+            }
+            progress.finish();
+        }
+        (None, None) => {
+            return Err(usage(
+                "give traffic: --traffic FILE.jsonl, --synthetic SPEC.yaml, or --requests N",
+            ));
+        }
+    }
+    let mut reports = sims.into_iter().map(Simulator::finish);
+    let report = reports
+        .next()
+        .unwrap_or_else(|| unreachable_report(&program));
+    let other_report = reports.next();
+    let title = format!("{} — served requests per model", args.file.display());
+    if let Some(path) = &args.timeline {
+        write_atomic(path, report.timeline_csv().as_bytes())
+            .map_err(|e| usage(format!("cannot write `{}`: {e}", path.display())))?;
+    }
+    if let Some(path) = &args.plot {
+        write_atomic(path, report.timeline_svg(&title).as_bytes())
+            .map_err(|e| usage(format!("cannot write `{}`: {e}", path.display())))?;
+    }
+    match args.format {
+        Format::Json => {
+            let mut doc = report.to_json();
+            if let Some(p) = &pricing {
+                doc["pricing_date"] = json!(p.date);
+            }
+            if let (Some(o), Some(path)) = (&other_report, &args.compare) {
+                doc["compare"] = json!({"route": path.display().to_string(), "report": o.to_json(), "shift": report.shift(o)});
+            }
+            println!("{doc}");
+        }
+        Format::Human => {
+            if let Some(p) = &pricing {
+                println!("prices from the table dated {}", p.date);
+            }
+            print_tables(&report);
+            if let (Some(o), Some(path)) = (&other_report, &args.compare) {
+                print_shift(&report, o, &args.file, path);
             }
         }
-    };
-    if !(args.bucket.is_finite() && args.bucket > 0.0) {
-        fail(g, "--bucket must be a positive number of seconds");
-        return 2;
     }
-    let mut sim = Simulator::new(&program, args.seed);
-    if args.timeline.is_some() {
+    Ok(())
+}
+
+/// A simulator for `p` with the run's pricing, failure rates (those naming a
+/// model of `p`) and timeline.
+fn build<'p>(
+    p: &'p Program,
+    args: &Args,
+    pricing: Option<&Pricing>,
+    rates: &[(String, f64)],
+) -> Result<Simulator<'p>, Failure> {
+    let mut sim = Simulator::new(p, args.seed);
+    if let Some(pr) = pricing {
+        sim = sim.with_pricing(pr);
+    }
+    for (id, r) in rates {
+        if let Some(n) = p.find_node(id).filter(|n| p.model(*n).is_some()) {
+            sim = sim.with_fail_rate(n, *r);
+        }
+    }
+    if args.timeline.is_some() || args.plot.is_some() {
         sim = sim.with_timeline(args.bucket);
     }
-    let progress = Progress::new(size, args.quiet);
+    Ok(sim)
+}
+
+fn unreachable_report(program: &Program) -> Report {
+    Simulator::new(program, 0).finish()
+}
+
+/// The spec for synthetic traffic, from `--synthetic` and the flags (flags win).
+fn synthetic_spec(args: &Args) -> Result<Option<SyntheticSpec>, Failure> {
+    let flags = args.requests.is_some()
+        || args.rate.is_some()
+        || args.users.is_some()
+        || !args.meta.is_empty()
+        || args.start.is_some()
+        || args.cost_per_request.is_some()
+        || args.tokens.is_some();
+    let mut spec = match &args.synthetic {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| usage(format!("cannot read `{}`: {e}", path.display())))?;
+            SyntheticSpec::parse(&text).map_err(|e| (1, format!("{}: {e}", path.display())))?
+        }
+        None if flags => SyntheticSpec::default(),
+        None => return Ok(None),
+    };
+    if let Some(n) = args.requests {
+        spec.requests = n;
+    }
+    if let Some(r) = args.rate {
+        spec.rate = r;
+    }
+    if let Some(u) = args.users {
+        spec.users = u;
+    }
+    if let Some(s) = args.start {
+        spec.start = s;
+    }
+    if let Some(c) = args.cost_per_request {
+        spec.cost = CostSpec::PerRequest(c);
+    }
+    if let Some(t) = &args.tokens {
+        let parsed = t
+            .split_once(':')
+            .and_then(|(i, o)| Some((i.parse::<f64>().ok()?, o.parse::<f64>().ok()?)));
+        let (input, output) = parsed
+            .filter(|(i, o)| *i >= 0.0 && *o >= 0.0)
+            .ok_or_else(|| usage(format!("--tokens `{t}` is not IN:OUT")))?;
+        spec.cost = CostSpec::Tokens { input, output };
+    }
+    for m in &args.meta {
+        let (field, dist) = m
+            .split_once('=')
+            .ok_or_else(|| usage(format!("--meta `{m}` is not FIELD=VALUE:WEIGHT,...")))?;
+        let mut values = Vec::new();
+        for part in dist.split(',') {
+            let (v, w) = part
+                .rsplit_once(':')
+                .ok_or_else(|| usage(format!("--meta `{m}`: `{part}` is not VALUE:WEIGHT")))?;
+            let w: f64 = w
+                .parse()
+                .map_err(|_| usage(format!("--meta `{m}`: weight `{w}` is not a number")))?;
+            values.push((typed_value(v), w));
+        }
+        let field = field.trim_start_matches("metadata.").to_string();
+        spec.metadata.retain(|(f, _)| *f != field);
+        spec.metadata.push((field, values));
+    }
+    spec.check().map_err(|e| usage(e.to_string()))?;
+    Ok(Some(spec))
+}
+
+/// The spec's pricing path, relative to the spec file.
+fn pricing_from_spec(args: &Args, spec: Option<&SyntheticSpec>) -> Option<PathBuf> {
+    let rel = spec?.pricing.as_ref()?;
+    let base = args
+        .synthetic
+        .as_deref()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new("."));
+    Some(base.join(rel))
+}
+
+/// Streams a traffic file through every simulator; nothing is reported on error.
+fn replay(path: &Path, sims: &mut [Simulator<'_>], quiet: bool) -> Result<(), Failure> {
+    let (input, size): (Box<dyn Read>, u64) = if path.as_os_str() == "-" {
+        (Box::new(std::io::stdin()), 0)
+    } else {
+        let f = std::fs::File::open(path)
+            .map_err(|e| usage(format!("cannot read `{}`: {e}", path.display())))?;
+        let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+        (Box::new(f), size)
+    };
+    let progress = Progress::new(size, quiet, true);
     let mut reader = BufReader::with_capacity(1 << 16, input);
     let mut line = String::new();
     let mut line_no: u64 = 0;
     let mut read_bytes: u64 = 0;
-    loop {
+    let result = loop {
         line.clear();
         match reader.read_line(&mut line) {
-            Ok(0) => break,
+            Ok(0) => break Ok(()),
             Ok(n) => read_bytes += n as u64,
-            Err(e) => {
-                progress.finish();
-                fail(
-                    g,
-                    &format!("{}: line {}: {e}", args.traffic.display(), line_no + 1),
-                );
-                return 1;
-            }
+            Err(e) => break Err((1, format!("{}: line {}: {e}", path.display(), line_no + 1))),
         }
         line_no += 1;
         let text = line.trim();
         if text.is_empty() {
             continue;
         }
-        let parsed = parse_line(text, line_no).and_then(|l| sim.feed(&l, line_no));
-        if let Err(e) = parsed {
-            progress.finish();
-            fail(g, &format!("{}: {e}", args.traffic.display()));
-            return 1;
+        let parsed = match parse_line(text, line_no) {
+            Ok(l) => l,
+            Err(e) => break Err((1, format!("{}: {e}", path.display()))),
+        };
+        if let Some(e) = sims.iter_mut().find_map(|s| s.feed(&parsed, line_no).err()) {
+            break Err((1, format!("{}: {e}", path.display())));
         }
         if line_no % 4096 == 0 {
             progress.update(read_bytes);
         }
-    }
+    };
     progress.finish();
-    let report = sim.finish();
-    if let Some(path) = &args.timeline {
-        if let Err(e) = write_atomic(path, report.timeline_csv().as_bytes()) {
-            fail(g, &format!("cannot write `{}`: {e}", path.display()));
-            return 2;
+    result
+}
+
+fn print_shift(new: &Report, old: &Report, new_path: &Path, old_path: &Path) {
+    println!(
+        "\ntraffic shift from {} to {}:",
+        old_path.display(),
+        new_path.display()
+    );
+    let shift = new.shift(old);
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED)
+        .set_header(vec!["model", "old", "new", "change"]);
+    if let Some(rows) = shift["by_model"].as_object() {
+        for (id, r) in rows {
+            t.add_row(vec![
+                id.clone(),
+                r["old"].to_string(),
+                r["new"].to_string(),
+                format!("{:+}", r["delta"].as_i64().unwrap_or(0)),
+            ]);
         }
     }
-    match args.format {
-        Format::Json => println!("{}", report.to_json()),
-        Format::Human => print_tables(&report),
-    }
-    0
+    t.add_row(vec![
+        "errors".to_string(),
+        old.errors.to_string(),
+        new.errors.to_string(),
+        format!("{:+}", new.errors as i64 - old.errors as i64),
+    ]);
+    println!("{t}");
 }
 
 fn pct(k: u64, n: u64) -> String {
@@ -210,15 +494,17 @@ struct Progress {
     bar: Option<ProgressBar>,
     started: Instant,
     size: u64,
+    bytes: bool,
 }
 
 impl Progress {
-    fn new(size: u64, quiet: bool) -> Self {
+    fn new(size: u64, quiet: bool, bytes: bool) -> Self {
         let show = !quiet && std::io::stderr().is_terminal();
         Progress {
             bar: show.then(ProgressBar::hidden),
             started: Instant::now(),
             size,
+            bytes,
         }
     }
 
@@ -227,9 +513,11 @@ impl Progress {
         if bar.is_hidden() && self.started.elapsed() > Duration::from_secs(1) {
             bar.set_draw_target(ProgressDrawTarget::stderr());
             bar.set_length(self.size);
-            if let Ok(style) =
-                ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {elapsed} (eta {eta})")
-            {
+            if let Ok(style) = ProgressStyle::with_template(if self.bytes {
+                "{bar:40} {bytes}/{total_bytes} {elapsed} (eta {eta})"
+            } else {
+                "{bar:40} {human_pos}/{human_len} requests {elapsed} (eta {eta})"
+            }) {
                 bar.set_style(style);
             }
         }

@@ -337,13 +337,13 @@ impl Program {
             } => {
                 let spec = &self.limits[*limit as usize];
                 let key = key_of(req, spec.key);
-                let used = store.used(*limit, spec, key, now);
+                let used = match (live, spec.kind) {
+                    (true, LimitKind::Count) => store.admit_one(*limit, spec, key, now),
+                    _ => store.used(*limit, spec, key, now),
+                };
                 let passed = used < spec.limit;
-                if passed && live {
-                    match spec.kind {
-                        LimitKind::Count => store.add(*limit, spec, key, now, 1.0),
-                        LimitKind::Cost => s.budgets.push(*limit),
-                    }
+                if passed && live && spec.kind == LimitKind::Cost {
+                    s.budgets.push(*limit);
                 }
                 Some((
                     if passed { *success } else { *fallback },

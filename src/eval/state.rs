@@ -13,7 +13,7 @@
 use std::collections::VecDeque;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
-use indexmap::{Equivalent, IndexMap};
+use hashbrown::{Equivalent, HashMap};
 
 use crate::compile::LimitSpec;
 use crate::syntax::ast::WindowMode;
@@ -41,12 +41,61 @@ pub trait LimitStore {
     fn used(&mut self, limit: u32, spec: &LimitSpec, key: KeyRef<'_>, now: f64) -> f64;
     /// Adds `amount` at time `now`.
     fn add(&mut self, limit: u32, spec: &LimitSpec, key: KeyRef<'_>, now: f64, amount: f64);
+    /// A rate limit's admission in one step: returns what was used before, and
+    /// counts one request when that was below the limit. Stores override this to
+    /// look the key up once.
+    fn admit_one(&mut self, limit: u32, spec: &LimitSpec, key: KeyRef<'_>, now: f64) -> f64 {
+        let used = self.used(limit, spec, key, now);
+        if used < spec.limit {
+            self.add(limit, spec, key, now, 1.0);
+        }
+        used
+    }
+}
+
+/// A key's text, stored in place when short (most user ids and team names), so
+/// comparing keys in the map does not chase a pointer to the heap.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum KeyText {
+    Inline { len: u8, bytes: [u8; 22] },
+    Heap(Box<str>),
+}
+
+impl KeyText {
+    fn new(s: &str) -> Self {
+        if s.len() <= 22 {
+            let mut bytes = [0u8; 22];
+            bytes[..s.len()].copy_from_slice(s.as_bytes());
+            KeyText::Inline {
+                len: s.len() as u8,
+                bytes,
+            }
+        } else {
+            KeyText::Heap(s.into())
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            KeyText::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..*len as usize]).unwrap_or("")
+            }
+            KeyText::Heap(s) => s,
+        }
+    }
+
+    fn is(&self, s: &str) -> bool {
+        match self {
+            KeyText::Inline { len, bytes } => &bytes[..*len as usize] == s.as_bytes(),
+            KeyText::Heap(h) => &**h == s,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum OwnedKey {
     Missing,
-    Str(Box<str>),
+    Str(KeyText),
     Num(u64),
     Bool(bool),
 }
@@ -61,7 +110,7 @@ impl Hash for StoreKey {
     fn hash<H: Hasher>(&self, state: &mut H) {
         let key = match &self.key {
             OwnedKey::Missing => KeyRef::Missing,
-            OwnedKey::Str(s) => KeyRef::Str(s),
+            OwnedKey::Str(s) => KeyRef::Str(s.as_str()),
             OwnedKey::Num(bits) => KeyRef::Num(f64::from_bits(*bits)),
             OwnedKey::Bool(b) => KeyRef::Bool(*b),
         };
@@ -111,7 +160,7 @@ impl Equivalent<StoreKey> for Lookup<'_> {
         self.limit == k.limit
             && match (&self.key, &k.key) {
                 (KeyRef::Missing, OwnedKey::Missing) => true,
-                (KeyRef::Str(a), OwnedKey::Str(b)) => *a == &**b,
+                (KeyRef::Str(a), OwnedKey::Str(b)) => b.is(a),
                 (KeyRef::Num(a), OwnedKey::Num(b)) => num_bits(*a) == *b,
                 (KeyRef::Bool(a), OwnedKey::Bool(b)) => a == b,
                 _ => false,
@@ -125,7 +174,7 @@ impl Lookup<'_> {
             limit: self.limit,
             key: match self.key {
                 KeyRef::Missing => OwnedKey::Missing,
-                KeyRef::Str(s) => OwnedKey::Str(s.into()),
+                KeyRef::Str(s) => OwnedKey::Str(KeyText::new(s)),
                 KeyRef::Num(n) => OwnedKey::Num(num_bits(n)),
                 KeyRef::Bool(b) => OwnedKey::Bool(b),
             },
@@ -251,7 +300,7 @@ impl Counter {
 /// The in-memory limit store.
 #[derive(Clone, Debug, Default)]
 pub struct MemoryStore {
-    counters: IndexMap<StoreKey, Counter, BuildHasherDefault<FxHasher>>,
+    counters: HashMap<StoreKey, Counter, BuildHasherDefault<FxHasher>>,
     specs: Vec<Option<LimitSpec>>,
     next_prune: usize,
 }
@@ -285,6 +334,20 @@ impl MemoryStore {
 }
 
 impl LimitStore for MemoryStore {
+    fn admit_one(&mut self, limit: u32, spec: &LimitSpec, key: KeyRef<'_>, now: f64) -> f64 {
+        if let Some(c) = self.counters.get_mut(&Lookup { limit, key }) {
+            let used = c.used(spec, now);
+            if used < spec.limit {
+                c.add(spec, now, 1.0);
+            }
+            return used;
+        }
+        if spec.limit > 0.0 {
+            self.add(limit, spec, key, now, 1.0);
+        }
+        0.0
+    }
+
     fn used(&mut self, limit: u32, spec: &LimitSpec, key: KeyRef<'_>, now: f64) -> f64 {
         match self.counters.get_mut(&Lookup { limit, key }) {
             Some(c) => c.used(spec, now),

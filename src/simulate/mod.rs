@@ -1,18 +1,44 @@
-//! Traffic replay: requests through one shared limit state, in time order, with
-//! per-request cost and injected failures, tallied into a [`Report`].
+//! Traffic through a route: requests through one shared limit state, in time
+//! order, with per-request cost and failures, tallied into a [`Report`].
 //!
-//! Streams: one line at a time, memory bounded by the live limit keys.
+//! Traffic comes from a recorded file ([`parse_line`], streamed one line at a
+//! time) or from a seeded generator ([`Synthetic`]). Memory is bounded by the live
+//! limit keys, never by the length of the traffic.
 
+mod plot;
+mod pricing;
 mod report;
+mod synthetic;
 mod traffic;
 
+pub use pricing::{Pricing, PricingError};
 pub use report::{Report, SplitStat};
-pub use traffic::{TrafficError, TrafficLine, parse_line};
+pub use synthetic::{CostSpec, SpecError, Synthetic, SyntheticSpec, typed_value, weights_map};
+pub use traffic::{MetaValue, TrafficError, TrafficLine, parse_line};
+
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::{Rng, SeedableRng};
 
 use crate::compile::{NodeId, Program};
-use crate::eval::{MemoryStore, Reason, Report as ModelReport, Request, Session, Step};
+use crate::eval::{MemoryStore, Reason, Report as ModelReport, Request, Session, Step, StickyFrom};
 
-/// Replays requests through a program and counts what happened.
+/// What a request costs once served.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Cost {
+    /// Nothing is known.
+    None,
+    /// A fixed amount in dollars.
+    Dollars(f64),
+    /// Tokens, priced by the model that served the request.
+    Tokens {
+        /// Input tokens.
+        input: f64,
+        /// Output tokens.
+        output: f64,
+    },
+}
+
+/// Runs requests through a program and counts what happened.
 pub struct Simulator<'p> {
     program: &'p Program,
     store: MemoryStore,
@@ -21,6 +47,13 @@ pub struct Simulator<'p> {
     report: Report,
     failing: Vec<NodeId>,
     last_t: Option<(f64, u64)>,
+    /// Per node: dollars per million input and output tokens.
+    prices: Vec<Option<(f64, f64)>>,
+    /// Per node: probability that the model fails after its retries.
+    fail_rates: Vec<f64>,
+    rng: ChaCha8Rng,
+    /// Ignore `fail` ids the route does not have (when comparing two routes).
+    lenient_fail_ids: bool,
 }
 
 impl<'p> Simulator<'p> {
@@ -34,26 +67,57 @@ impl<'p> Simulator<'p> {
             report: Report::new(program),
             failing: Vec::new(),
             last_t: None,
+            prices: vec![None; program.len()],
+            fail_rates: vec![0.0; program.len()],
+            // A stream of its own, so failure draws never shift split draws.
+            rng: ChaCha8Rng::seed_from_u64(seed ^ 0x6661_696c_7572_6573),
+            lenient_fail_ids: false,
         }
+    }
+
+    /// Prices token costs with `pricing` (by `provider/model`).
+    pub fn with_pricing(mut self, pricing: &Pricing) -> Self {
+        for n in 0..self.program.len() as NodeId {
+            if let Some(m) = self.program.model(n) {
+                self.prices[n as usize] = pricing.price(&m.provider, &m.model);
+            }
+        }
+        self
+    }
+
+    /// Makes model `node` fail with probability `rate` (0..=1), drawn from the seed.
+    pub fn with_fail_rate(mut self, node: NodeId, rate: f64) -> Self {
+        if let Some(r) = self.fail_rates.get_mut(node as usize) {
+            *r = rate.clamp(0.0, 1.0);
+        }
+        self
+    }
+
+    /// Skips `fail` ids the route lacks instead of rejecting the line.
+    pub fn lenient_fail_ids(mut self) -> Self {
+        self.lenient_fail_ids = true;
+        self
+    }
+
+    /// Turns on a timeline of served requests per model in buckets of `seconds`.
+    pub fn with_timeline(mut self, seconds: f64) -> Self {
+        self.report.timeline_bucket = Some(seconds);
+        self
+    }
+
+    /// The program simulated.
+    pub fn program(&self) -> &'p Program {
+        self.program
     }
 
     /// Feeds one parsed traffic line (`line_no` for error messages).
     pub fn feed(&mut self, line: &TrafficLine, line_no: u64) -> Result<(), TrafficError> {
-        if let Some((prev, prev_no)) = self.last_t {
-            if line.t < prev {
-                return Err(TrafficError::OutOfOrder {
-                    line: line_no,
-                    t: line.t,
-                    prev_line: prev_no,
-                    prev_t: prev,
-                });
-            }
-        }
-        self.last_t = Some((line.t, line_no));
+        self.check_order(line.t, line_no)?;
         self.failing.clear();
         for id in &line.fail {
             match self.program.find_node(id) {
                 Some(n) if self.program.model(n).is_some() => self.failing.push(n),
+                _ if self.lenient_fail_ids => {}
                 _ => {
                     return Err(TrafficError::UnknownModel {
                         line: line_no,
@@ -72,18 +136,52 @@ impl<'p> Simulator<'p> {
         if let Some(id) = &line.id {
             self.request.set_id(id);
         }
-        self.run(line.t, line.cost);
+        let cost = line.cost.map_or(Cost::None, Cost::Dollars);
+        self.run(line.t, cost);
         Ok(())
     }
 
+    /// Feeds the next request of a generator.
+    pub fn feed_synthetic(&mut self, generator: &mut Synthetic) -> bool {
+        self.failing.clear();
+        let Some((t, cost)) = generator.next_into(self.program, &mut self.request) else {
+            return false;
+        };
+        self.run(t, cost);
+        true
+    }
+
+    fn check_order(&mut self, t: f64, line_no: u64) -> Result<(), TrafficError> {
+        if let Some((prev, prev_no)) = self.last_t {
+            if t < prev {
+                return Err(TrafficError::OutOfOrder {
+                    line: line_no,
+                    t,
+                    prev_line: prev_no,
+                    prev_t: prev,
+                });
+            }
+        }
+        self.last_t = Some((t, line_no));
+        Ok(())
+    }
+
+    fn fails(&mut self, node: NodeId) -> bool {
+        if self.failing.contains(&node) {
+            return true;
+        }
+        let rate = self.fail_rates[node as usize];
+        rate > 0.0 && unit(&mut self.rng) < rate
+    }
+
     /// Runs one request whose metadata and id are already in `self.request`.
-    fn run(&mut self, t: f64, cost: Option<f64>) {
+    fn run(&mut self, t: f64, cost: Cost) {
         let p = self.program;
         let mut step = p.begin(&mut self.session, &self.request, &mut self.store, t);
         let done = loop {
             match step {
                 Step::Call(call) => {
-                    let r = if self.failing.contains(&call.node) {
+                    let r = if self.fails(call.node) {
                         ModelReport::Failed
                     } else {
                         ModelReport::Answered
@@ -93,8 +191,14 @@ impl<'p> Simulator<'p> {
                 Step::Done(d) => break d,
             }
         };
-        if let (Some(c), Some(_)) = (cost, done.served_by) {
-            p.settle(&self.session, &self.request, &mut self.store, t, c);
+        let dollars = match (done.served_by, cost) {
+            (None, _) | (_, Cost::None) => 0.0,
+            (Some(_), Cost::Dollars(d)) => d,
+            (Some(m), Cost::Tokens { input, output }) => self.prices[m as usize]
+                .map_or(0.0, |(pi, po)| (input * pi + output * po) / 1_000_000.0),
+        };
+        if dollars > 0.0 {
+            p.settle(&self.session, &self.request, &mut self.store, t, dollars);
         }
         let r = &mut self.report;
         r.requests += 1;
@@ -102,7 +206,16 @@ impl<'p> Simulator<'p> {
             let n = step.node as usize;
             r.visits[n] += 1;
             match &step.reason {
-                Reason::Split { share, .. } => r.split_hits[n][*share] += 1,
+                Reason::Split {
+                    share,
+                    bucket,
+                    from,
+                } => {
+                    r.split_hits[n][*share] += 1;
+                    if *from == StickyFrom::Field {
+                        r.record_sticky(n, *bucket);
+                    }
+                }
                 Reason::Limit { passed: false, .. } => r.limited[n] += 1,
                 Reason::Model {
                     report: ModelReport::Failed,
@@ -113,14 +226,11 @@ impl<'p> Simulator<'p> {
         match done.served_by {
             Some(m) => {
                 r.served[m as usize] += 1;
-                r.spend[m as usize] += cost.unwrap_or(0.0);
-                r.record_timeline(t, Some(m));
+                r.spend[m as usize] += dollars;
             }
-            None => {
-                r.errors += 1;
-                r.record_timeline(t, None);
-            }
+            None => r.errors += 1,
         }
+        r.record_timeline(t, done.served_by);
     }
 
     /// The report so far.
@@ -128,14 +238,13 @@ impl<'p> Simulator<'p> {
         &self.report
     }
 
-    /// Turns on a timeline of served requests per model in buckets of `seconds`.
-    pub fn with_timeline(mut self, seconds: f64) -> Self {
-        self.report.timeline_bucket = Some(seconds);
-        self
-    }
-
     /// Finishes and returns the report.
     pub fn finish(self) -> Report {
         self.report
     }
+}
+
+/// A uniform draw in `[0, 1)` with 53 bits of precision.
+pub(crate) fn unit(rng: &mut ChaCha8Rng) -> f64 {
+    (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
 }

@@ -24,6 +24,10 @@ pub struct SplitStat {
     pub high: f64,
     /// Whether the configured share lies inside the interval.
     pub agrees: bool,
+    /// What the interval counts: `requests` (independent draws), or distinct
+    /// `buckets` hit by sticky values (a sticky user is one draw, however many
+    /// requests they send).
+    pub basis: &'static str,
 }
 
 /// Counts of a simulation, per node in the order the route was written.
@@ -39,6 +43,8 @@ pub struct Report {
     pub(super) failed: Vec<u64>,
     pub(super) limited: Vec<u64>,
     pub(super) split_hits: Vec<Vec<u64>>,
+    /// Per sticky split: a bitset of the 10,000 buckets its sticky values hit.
+    pub(super) sticky_buckets: Vec<Vec<u64>>,
     pub(super) timeline_bucket: Option<f64>,
     /// Bucket start → served count per node (errors in the last column).
     pub(super) timeline: BTreeMap<i64, Vec<u64>>,
@@ -93,6 +99,7 @@ impl Report {
             failed: vec![0; n],
             limited: vec![0; n],
             split_hits,
+            sticky_buckets: vec![Vec::new(); n],
             timeline_bucket: None,
             timeline: BTreeMap::new(),
             ids: (0..n as NodeId).map(|i| p.node_id(i).to_string()).collect(),
@@ -108,6 +115,14 @@ impl Report {
             limits,
             splits,
         }
+    }
+
+    pub(super) fn record_sticky(&mut self, node: usize, bucket: u16) {
+        let bits = &mut self.sticky_buckets[node];
+        if bits.is_empty() {
+            bits.resize(10_000usize.div_ceil(64), 0);
+        }
+        bits[bucket as usize / 64] |= 1 << (bucket % 64);
     }
 
     pub(super) fn record_timeline(&mut self, t: f64, served: Option<NodeId>) {
@@ -163,19 +178,46 @@ impl Report {
             .map(|(n, shares)| {
                 let hits = &self.split_hits[*n as usize];
                 let total: u64 = hits.iter().sum();
+                let bits = &self.sticky_buckets[*n as usize];
+                let distinct = |lo: u32, hi: u32| {
+                    (lo..hi)
+                        .filter(|b| {
+                            bits.get(*b as usize / 64)
+                                .is_some_and(|w| w >> (b % 64) & 1 == 1)
+                        })
+                        .count() as u64
+                };
+                let all_buckets = if bits.is_empty() {
+                    0
+                } else {
+                    distinct(0, 10_000)
+                };
+                let mut lo = 0u32;
                 let stats = shares
                     .iter()
                     .zip(hits)
                     .map(|((configured, target), &k)| {
-                        let (observed, low, high) = wilson(k, total);
+                        let hi = lo + (configured * 10_000.0).round() as u32;
+                        let (k_b, n_b, basis) = if all_buckets > 0 {
+                            (distinct(lo, hi), all_buckets, "buckets")
+                        } else {
+                            (k, total, "requests")
+                        };
+                        lo = hi;
+                        let (_, low, high) = wilson(k_b, n_b);
                         SplitStat {
                             target: target.clone(),
                             configured: *configured,
                             hits: k,
-                            observed,
+                            observed: if total == 0 {
+                                0.0
+                            } else {
+                                k as f64 / total as f64
+                            },
                             low,
                             high,
-                            agrees: total == 0 || (low <= *configured && *configured <= high),
+                            agrees: n_b == 0 || (low <= *configured && *configured <= high),
+                            basis,
                         }
                     })
                     .collect();
@@ -218,7 +260,7 @@ impl Report {
                     .iter()
                     .map(|s| {
                         json!({"target": s.target, "configured": round6(s.configured), "requests": s.hits,
-                               "observed": round6(s.observed), "ci95": [round6(s.low), round6(s.high)], "agrees": s.agrees})
+                               "observed": round6(s.observed), "ci95": [round6(s.low), round6(s.high)], "ci_basis": s.basis, "agrees": s.agrees})
                     })
                     .collect();
                 (id.to_string(), Value::Array(arr))
@@ -233,6 +275,78 @@ impl Report {
             "fallbacks": obj(self.fallbacks()),
             "limited": obj(self.limited()),
             "splits": splits,
+        })
+    }
+
+    /// Timeline columns: each model node's index and id, then errors.
+    pub(super) fn timeline_columns(&self) -> Vec<(usize, String)> {
+        let mut cols: Vec<(usize, String)> = self
+            .models
+            .iter()
+            .map(|&m| (m as usize, self.ids[m as usize].clone()))
+            .collect();
+        cols.push((self.ids.len(), "errors".to_string()));
+        cols
+    }
+
+    /// Per model and per node, how `self` (the new route) moves traffic compared
+    /// with `old` under the same requests: `(id, old, new)` rows, old's order first.
+    pub fn shift(&self, old: &Report) -> serde_json::Value {
+        fn rows(old: Vec<(&str, u64)>, new: Vec<(&str, u64)>) -> Value {
+            let mut ids: Vec<&str> = old.iter().map(|(i, _)| *i).collect();
+            ids.extend(
+                new.iter()
+                    .map(|(i, _)| *i)
+                    .filter(|i| !old.iter().any(|(o, _)| o == i)),
+            );
+            let get = |v: &[(&str, u64)], id: &str| {
+                v.iter().find(|(i, _)| *i == id).map_or(0, |(_, n)| *n)
+            };
+            Value::Object(
+                ids.into_iter()
+                    .map(|id| {
+                        let (o, n) = (get(&old, id), get(&new, id));
+                        (
+                            id.to_string(),
+                            json!({"old": o, "new": n, "delta": n as i64 - o as i64}),
+                        )
+                    })
+                    .collect(),
+            )
+        }
+        let by_name = |r: &Report| {
+            let mut acc: BTreeMap<String, u64> = BTreeMap::new();
+            for (id, n) in r.by_model() {
+                *acc.entry(r.model_name(id).to_string()).or_default() += n;
+            }
+            acc
+        };
+        let (o, n) = (by_name(old), by_name(self));
+        let names: Vec<String> = o
+            .keys()
+            .chain(n.keys())
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let by_provider_model: Map<String, Value> = names
+            .into_iter()
+            .map(|name| {
+                let (a, b) = (
+                    o.get(&name).copied().unwrap_or(0),
+                    n.get(&name).copied().unwrap_or(0),
+                );
+                (
+                    name,
+                    json!({"old": a, "new": b, "delta": b as i64 - a as i64}),
+                )
+            })
+            .collect();
+        json!({
+            "by_model": rows(old.by_model(), self.by_model()),
+            "by_provider_model": by_provider_model,
+            "by_node": rows(old.by_node(), self.by_node()),
+            "errors": {"old": old.errors, "new": self.errors, "delta": self.errors as i64 - old.errors as i64},
         })
     }
 

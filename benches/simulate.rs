@@ -1,0 +1,69 @@
+//! Simulation throughput (issue 5): replaying recorded traffic lines (parse and
+//! run) and generating synthetic requests, per 100,000 requests. The end-to-end
+//! targets (1M lines and 10M synthetic requests under 2 s each) are timed with
+//! the release binary; the commands are in the README.
+
+use std::hint::black_box;
+
+use aig_route::check::check_text;
+use aig_route::compile::Program;
+use aig_route::simulate::{Simulator, Synthetic, SyntheticSpec, parse_line, typed_value};
+use aig_route::source::SourceMap;
+use aig_route::syntax::Format;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+fn program(path: &str) -> Program {
+    let text = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let mut sources = SourceMap::new();
+    let (_, checked) = check_text(&mut sources, path, &text, Format::from_path(path).unwrap());
+    Program::compile(&checked.parsed.unwrap().route).unwrap()
+}
+
+fn simulate(c: &mut Criterion) {
+    let tiers = program("routes/tiers.yaml");
+    let canary = program("routes/canary.yaml");
+    let n = 100_000u64;
+    let lines: Vec<String> = (0..n)
+        .map(|i| {
+            let plan = ["free", "paid", "trial"][(i % 3) as usize];
+            format!(r#"{{"t":{},"id":"r{i}","metadata":{{"plan":"{plan}","user_id":"u{}"}},"cost":0.001}}"#, 1_767_225_600 + i / 100, i * 7919 % 5000)
+        })
+        .collect();
+    let mut group = c.benchmark_group("simulate");
+    group.throughput(Throughput::Elements(n));
+    group.sample_size(10);
+    group.bench_function("replay_100k_lines/tiers", |b| {
+        b.iter(|| {
+            let mut sim = Simulator::new(&tiers, 0);
+            for (i, l) in lines.iter().enumerate() {
+                sim.feed(&parse_line(l, i as u64 + 1).unwrap(), i as u64 + 1)
+                    .unwrap();
+            }
+            black_box(sim.finish().requests)
+        })
+    });
+    let spec = SyntheticSpec {
+        requests: n,
+        rate: 1000.0,
+        users: 100_000,
+        metadata: vec![(
+            "plan".into(),
+            vec![(typed_value("free"), 0.7), (typed_value("paid"), 0.3)],
+        )],
+        ..SyntheticSpec::default()
+    };
+    for (name, p) in [("tiers", &tiers), ("canary", &canary)] {
+        group.bench_function(format!("synthetic_100k/{name}"), |b| {
+            b.iter(|| {
+                let mut sim = Simulator::new(p, 0);
+                let mut generator = Synthetic::new(spec.clone(), 0);
+                while sim.feed_synthetic(&mut generator) {}
+                black_box(sim.finish().requests)
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, simulate);
+criterion_main!(benches);
