@@ -57,6 +57,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod api;
 pub mod check;
 pub mod cli;
 pub mod compile;
@@ -69,4 +70,5 @@ pub mod semantics;
 pub mod simulate;
 pub mod source;
 pub mod syntax;
+pub mod textdiff;
 pub mod validate;

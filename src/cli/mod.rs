@@ -6,6 +6,7 @@
 mod common;
 mod convert;
 mod eval;
+mod remote;
 mod simulate;
 mod validate;
 
@@ -34,6 +35,11 @@ enum Command {
     Convert(convert::Args),
     Eval(eval::Args),
     Simulate(simulate::Args),
+    Push(remote::PushArgs),
+    Pull(remote::PullArgs),
+    Versions(remote::VersionsArgs),
+    Deploy(remote::DeployArgs),
+    Rollback(remote::RollbackArgs),
     /// Print the JSON Schema of the YAML route format (for editors).
     #[command(
         after_help = "Example:\n  aig-route schema > route.schema.json\n\nIn VS Code (YAML extension), add to a route file:\n  # yaml-language-server: $schema=./route.schema.json"
@@ -49,6 +55,11 @@ pub fn main() -> ExitCode {
         Command::Convert(a) => convert::run(&cli.global, &a),
         Command::Eval(a) => eval::run(&cli.global, &a),
         Command::Simulate(a) => simulate::run(&cli.global, &a),
+        Command::Push(a) => remote::push(&cli.global, &a),
+        Command::Pull(a) => remote::pull(&cli.global, &a),
+        Command::Versions(a) => remote::versions(&cli.global, &a),
+        Command::Deploy(a) => remote::deploy(&cli.global, &a),
+        Command::Rollback(a) => remote::rollback(&cli.global, &a),
         Command::Schema => {
             println!("{}", crate::schema::SCHEMA.trim_end());
             0

@@ -1,0 +1,517 @@
+//! `push`, `pull`, `versions`, `deploy`, `rollback`: the dashboard API from a
+//! terminal or a CI job. The token comes from `CLOUDFLARE_API_TOKEN` only.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::ValueEnum;
+use serde_json::{Value, json};
+
+use super::common::{Global, fail, load_and_check, print_human, write_atomic};
+use crate::api::{self, ApiError, Client, DEFAULT_BASE, RouteInfo, Token};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::SourceMap;
+use crate::syntax::ast::Route;
+
+/// Where the gateway is.
+#[derive(Debug, clap::Args)]
+pub struct Remote {
+    /// Cloudflare account id.
+    #[arg(long, env = "CLOUDFLARE_ACCOUNT_ID", hide_env_values = true)]
+    account: String,
+    /// AI Gateway id.
+    #[arg(long, env = "AIG_GATEWAY_ID", hide_env_values = true)]
+    gateway: String,
+    /// API root (plain http only for loopback addresses).
+    #[arg(long, env = "AIG_API_BASE", default_value = DEFAULT_BASE)]
+    api_base: String,
+    /// Seconds before a request is abandoned.
+    #[arg(long, default_value_t = 30)]
+    timeout: u64,
+}
+
+impl Remote {
+    fn client(&self) -> Result<Client, ApiError> {
+        Client::new(
+            &self.api_base,
+            &self.account,
+            &self.gateway,
+            Token::from_env()?,
+            Duration::from_secs(self.timeout.max(1)),
+        )
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutFormat {
+    /// Words.
+    Human,
+    /// One JSON document.
+    Json,
+}
+
+/// Validate a route and send it to the gateway as a new version.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "The token is read from CLOUDFLARE_API_TOKEN, never from an argument.\n\nExamples:\n  aig-route push routes/tiers.yaml --account $ACCOUNT --gateway prod --dry-run\n  aig-route push routes/tiers.yaml --account $ACCOUNT --gateway prod --deploy --format json"
+)]
+pub struct PushArgs {
+    /// The route file.
+    file: PathBuf,
+    #[command(flatten)]
+    remote: Remote,
+    /// The route's name on the gateway (default: the file's `name`).
+    #[arg(long)]
+    route: Option<String>,
+    /// Deploy the new version.
+    #[arg(long)]
+    deploy: bool,
+    /// Print the plan and the diff; send nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutFormat::Human)]
+    format: OutFormat,
+}
+
+/// Which route, for `pull`, `versions`, `deploy` and `rollback`.
+#[derive(Debug, clap::Args)]
+pub struct Which {
+    #[command(flatten)]
+    remote: Remote,
+    /// The route's name on the gateway.
+    #[arg(long)]
+    route: String,
+}
+
+/// Write the deployed (or a given) version of a route to a file.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Example:\n  aig-route pull --account $ACCOUNT --gateway prod --route tiers -o routes/tiers.yaml"
+)]
+pub struct PullArgs {
+    #[command(flatten)]
+    which: Which,
+    /// A version id (default: the deployed one).
+    #[arg(long = "version-id", value_name = "VERSION_ID")]
+    version_id: Option<String>,
+    /// Output file; its extension picks the format (stdout as YAML when absent).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+}
+
+/// List a route's versions, the deployed one marked, with content hashes.
+#[derive(Debug, clap::Args)]
+pub struct VersionsArgs {
+    #[command(flatten)]
+    which: Which,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutFormat::Human)]
+    format: OutFormat,
+}
+
+/// Deploy a version of a route.
+#[derive(Debug, clap::Args)]
+pub struct DeployArgs {
+    /// The version id.
+    #[arg(value_name = "VERSION_ID")]
+    version_id: String,
+    #[command(flatten)]
+    which: Which,
+}
+
+/// Deploy the version that was deployed before the current one.
+#[derive(Debug, clap::Args)]
+pub struct RollbackArgs {
+    #[command(flatten)]
+    which: Which,
+}
+
+fn report(g: &Global, e: &ApiError) -> u8 {
+    fail(g, &e.to_string());
+    match e {
+        ApiError::NoToken | ApiError::BadBase(_) => 2,
+        _ => 1,
+    }
+}
+
+/// The service's validation errors, at the fields of the user's file.
+fn located(route: &Route, e: &ApiError, sources: &SourceMap, g: &Global) -> bool {
+    let ApiError::Status { errors, .. } = e else {
+        return false;
+    };
+    let diags: Vec<Diagnostic> = errors
+        .iter()
+        .filter_map(|item| {
+            let span = api::locate(route, &item.path)?;
+            Some(
+                Diagnostic::error(Code::ApiError, span, format!("the gateway rejected this: {} (error {})", item.message, item.code))
+                    .note(format!("the service pointed at {}", Value::Array(item.path.clone())))
+                    .help("fix the field and push again; `aig-route validate` cannot know every rule the service applies"),
+            )
+        })
+        .collect();
+    print_human(&diags, sources, g);
+    !diags.is_empty()
+}
+
+pub fn push(g: &Global, args: &PushArgs) -> u8 {
+    let mut sources = SourceMap::new();
+    let path = args.file.to_string_lossy().into_owned();
+    let (loaded, checked) = load_and_check(&mut sources, &path, g);
+    print_human(&checked.diagnostics, &sources, g);
+    if loaded.unreadable {
+        return 2;
+    }
+    let Some(parsed) = checked.parsed.as_ref().filter(|_| checked.is_ok()) else {
+        fail(g, &format!("`{path}` has errors; nothing was sent"));
+        return 1;
+    };
+    let route = &parsed.route;
+    let name = args
+        .route
+        .clone()
+        .unwrap_or_else(|| route.name.value.clone());
+    let elements = match api::wire_elements(route) {
+        Ok(e) => e,
+        Err(e) => {
+            fail(g, &e.to_string());
+            return 1;
+        }
+    };
+    let hash = api::content_hash(&elements);
+    let warnings = api::not_honoured(route);
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    let client = match args.remote.client() {
+        Ok(c) => c,
+        Err(e) => return report(g, &e),
+    };
+    let result = plan_and_push(&client, &name, &elements, args);
+    let outcome = match result {
+        Ok(o) => o,
+        Err(e) => {
+            located(route, &e, &sources, g);
+            return report(g, &e);
+        }
+    };
+    match args.format {
+        OutFormat::Json => println!(
+            "{}",
+            json!({
+                "route": name, "route_id": outcome.route_id, "version_id": outcome.version_id,
+                "content_hash": format!("sha256:{hash}"), "action": outcome.action, "deployed": outcome.deployed,
+                "dry_run": args.dry_run, "diff": outcome.diff, "warnings": warnings,
+            })
+        ),
+        OutFormat::Human => {
+            let id = outcome.route_id.as_deref().unwrap_or("(new)");
+            println!("route `{name}` ({id}), content sha256:{hash}");
+            if !outcome.diff.is_empty() {
+                print!("{}", outcome.diff);
+            }
+            println!("{}", outcome.message);
+        }
+    }
+    0
+}
+
+struct Outcome {
+    route_id: Option<String>,
+    version_id: Option<String>,
+    action: &'static str,
+    deployed: bool,
+    diff: String,
+    message: String,
+}
+
+fn plan_and_push(
+    client: &Client,
+    name: &str,
+    elements: &[Value],
+    args: &PushArgs,
+) -> Result<Outcome, ApiError> {
+    let local_yaml = yaml_of(name, elements);
+    let Some(existing) = client.find_route(name)? else {
+        let diff = crate::textdiff::unified("", &local_yaml, "(no route)", name, 3);
+        if args.dry_run {
+            return Ok(Outcome {
+                route_id: None,
+                version_id: None,
+                action: "would_create",
+                deployed: false,
+                diff,
+                message: format!(
+                    "would create route `{name}`; creating a route deploys it at once (dry run: nothing sent)"
+                ),
+            });
+        }
+        let created = client.create_route(name, elements)?;
+        let version = client.deployed_version(&created)?;
+        return Ok(Outcome {
+            route_id: Some(created.id),
+            version_id: version.clone(),
+            action: "created",
+            deployed: true,
+            diff,
+            message: format!(
+                "created route `{name}`{}; creating a route deploys it at once",
+                version
+                    .map(|v| format!(" as version {v}"))
+                    .unwrap_or_default()
+            ),
+        });
+    };
+    let deployed = client.deployed_version(&existing)?;
+    let remote = match &deployed {
+        Some(v) => Some(deployed_elements(client, &existing, v)?),
+        None => None,
+    };
+    let remote_canonical = remote.as_ref().map(|r| api::canonical_remote(name, r));
+    if remote_canonical.as_deref() == Some(elements) {
+        return Ok(Outcome {
+            route_id: Some(existing.id),
+            version_id: deployed.clone(),
+            action: "up_to_date",
+            deployed: true,
+            diff: String::new(),
+            message: format!(
+                "up to date: the deployed version {} is this route; nothing changed",
+                deployed.unwrap_or_default()
+            ),
+        });
+    }
+    let old_yaml = remote_canonical
+        .as_ref()
+        .map(|r| yaml_of(name, r))
+        .unwrap_or_default();
+    let diff = crate::textdiff::unified(
+        &old_yaml,
+        &local_yaml,
+        &format!("{name} (deployed)"),
+        &format!("{name} (local)"),
+        3,
+    );
+    if args.dry_run {
+        let then = if args.deploy { " and deploy it" } else { "" };
+        return Ok(Outcome {
+            route_id: Some(existing.id),
+            version_id: None,
+            action: "would_create_version",
+            deployed: false,
+            diff,
+            message: format!(
+                "would create a new version of `{name}`{then} (dry run: nothing sent)"
+            ),
+        });
+    }
+    let version = client.create_version(&existing.id, elements)?;
+    if args.deploy {
+        client.deploy(&existing.id, &version)?;
+    }
+    let message = if args.deploy {
+        format!("created and deployed version {version}")
+    } else {
+        format!(
+            "created version {version} (not deployed: run `aig-route deploy {version} --route {name}` or push with --deploy)"
+        )
+    };
+    Ok(Outcome {
+        route_id: Some(existing.id),
+        version_id: Some(version),
+        action: "version_created",
+        deployed: args.deploy,
+        diff,
+        message,
+    })
+}
+
+fn deployed_elements(
+    client: &Client,
+    route: &RouteInfo,
+    version: &str,
+) -> Result<Vec<Value>, ApiError> {
+    let v = client.version(&route.id, version);
+    match v {
+        Ok(v) => client.version_elements(&route.id, &v),
+        Err(e) => route.elements.clone().ok_or(e),
+    }
+}
+
+/// The elements as YAML, for diffs (the raw JSON when they cannot be read).
+fn yaml_of(name: &str, elements: &[Value]) -> String {
+    match api::route_from_elements(name, elements) {
+        Ok(r) => crate::emit::to_yaml(&r),
+        Err(_) => serde_json::to_string_pretty(elements).unwrap_or_default(),
+    }
+}
+
+fn find(client: &Client, name: &str) -> Result<RouteInfo, ApiError> {
+    client
+        .find_route(name)?
+        .ok_or_else(|| ApiError::NotFound(format!("the gateway has no route named `{name}`")))
+}
+
+pub fn pull(g: &Global, args: &PullArgs) -> u8 {
+    let run = || -> Result<String, ApiError> {
+        let client = args.which.remote.client()?;
+        let route = find(&client, &args.which.route)?;
+        let version = match &args.version_id {
+            Some(v) => v.clone(),
+            None => client.deployed_version(&route)?.ok_or_else(|| {
+                ApiError::NotFound(format!("route `{}` has no deployed version", route.name))
+            })?,
+        };
+        let elements = deployed_elements(&client, &route, &version)?;
+        let parsed = api::route_from_elements(&route.name, &elements)
+            .map_err(|e| ApiError::Unexpected(format!("version {version} cannot be read: {e}")))?;
+        let format = args
+            .output
+            .as_ref()
+            .and_then(|p| crate::syntax::Format::from_path(&p.to_string_lossy()))
+            .unwrap_or(crate::syntax::Format::Yaml);
+        let text = match format {
+            crate::syntax::Format::Json => {
+                let doc = crate::emit::to_json(&parsed)
+                    .map_err(|e| ApiError::Unexpected(e.to_string()))?;
+                format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&doc).unwrap_or_default()
+                )
+            }
+            crate::syntax::Format::Dsl => {
+                return Err(ApiError::Unexpected(
+                    "the DSL format is not supported yet".into(),
+                ));
+            }
+            _ => crate::emit::to_yaml(&parsed),
+        };
+        eprintln!(
+            "pulled version {version} of `{}` (content sha256:{})",
+            route.name,
+            api::content_hash(&api::canonical_remote(&route.name, &elements))
+        );
+        Ok(text)
+    };
+    match run() {
+        Ok(text) => match &args.output {
+            None => {
+                print!("{text}");
+                0
+            }
+            Some(path) => match write_atomic(path, text.as_bytes()) {
+                Ok(()) => 0,
+                Err(e) => {
+                    fail(g, &format!("cannot write `{}`: {e}", path.display()));
+                    2
+                }
+            },
+        },
+        Err(e) => report(g, &e),
+    }
+}
+
+pub fn versions(g: &Global, args: &VersionsArgs) -> u8 {
+    let run = || -> Result<Vec<Value>, ApiError> {
+        let client = args.which.remote.client()?;
+        let route = find(&client, &args.which.route)?;
+        let deployed = client.deployed_version(&route)?;
+        let mut rows = Vec::new();
+        for v in client.versions(&route.id)? {
+            let elements = client.version_elements(&route.id, &v)?;
+            rows.push(json!({
+                "version_id": v.id, "created_at": v.created_at, "deployed": deployed.as_deref() == Some(v.id.as_str()),
+                "content_hash": format!("sha256:{}", api::content_hash(&api::canonical_remote(&route.name, &elements))),
+            }));
+        }
+        Ok(rows)
+    };
+    match run() {
+        Ok(rows) => {
+            match args.format {
+                OutFormat::Json => {
+                    println!("{}", json!({"route": args.which.route, "versions": rows}))
+                }
+                OutFormat::Human => {
+                    for r in &rows {
+                        let mark = if r["deployed"] == true { "*" } else { " " };
+                        let hash = r["content_hash"].as_str().unwrap_or("");
+                        println!(
+                            "{mark} {}  {}  {}",
+                            r["version_id"].as_str().unwrap_or(""),
+                            r["created_at"].as_str().unwrap_or(""),
+                            &hash[..hash.len().min(19)]
+                        );
+                    }
+                    println!("(* deployed)");
+                }
+            }
+            0
+        }
+        Err(e) => report(g, &e),
+    }
+}
+
+pub fn deploy(g: &Global, args: &DeployArgs) -> u8 {
+    let run = || -> Result<String, ApiError> {
+        let client = args.which.remote.client()?;
+        let route = find(&client, &args.which.route)?;
+        if !client
+            .versions(&route.id)?
+            .iter()
+            .any(|v| v.id == args.version_id)
+        {
+            return Err(ApiError::NotFound(format!(
+                "route `{}` has no version `{}`",
+                route.name, args.version_id
+            )));
+        }
+        client.deploy(&route.id, &args.version_id)?;
+        Ok(format!(
+            "deployed version {} of `{}`",
+            args.version_id, route.name
+        ))
+    };
+    match run() {
+        Ok(m) => {
+            println!("{m}");
+            0
+        }
+        Err(e) => report(g, &e),
+    }
+}
+
+pub fn rollback(g: &Global, args: &RollbackArgs) -> u8 {
+    let run = || -> Result<String, ApiError> {
+        let client = args.which.remote.client()?;
+        let route = find(&client, &args.which.route)?;
+        let current = client.deployed_version(&route)?;
+        let history = client.deployments(&route.id)?;
+        let previous = history
+            .iter()
+            .rev()
+            .map(|d| &d.version_id)
+            .find(|v| Some(*v) != current.as_ref())
+            .cloned()
+            .ok_or_else(|| {
+                ApiError::NotFound(format!(
+                    "route `{}` has no earlier deployment to roll back to",
+                    route.name
+                ))
+            })?;
+        client.deploy(&route.id, &previous)?;
+        Ok(format!(
+            "rolled `{}` back from version {} to version {previous}",
+            route.name,
+            current.unwrap_or_else(|| "(none)".into())
+        ))
+    };
+    match run() {
+        Ok(m) => {
+            println!("{m}");
+            0
+        }
+        Err(e) => report(g, &e),
+    }
+}
