@@ -26,12 +26,14 @@ pub fn unified(old: &str, new: &str, old_name: &str, new_name: &str, context: us
         changed[lo..hi].iter().any(|c| *c)
     };
     let mut skipped = false;
+    let mut printed = false;
     for (i, (kind, line)) in ops.iter().enumerate() {
         if near(i) {
-            if skipped {
+            if skipped && printed {
                 out.push_str("@@\n");
-                skipped = false;
             }
+            skipped = false;
+            printed = true;
             out.push(*kind);
             out.push_str(line);
             out.push('\n');
@@ -66,12 +68,12 @@ fn lcs_ops<'a>(a: &[&'a str], b: &[&'a str]) -> Option<Vec<(char, &'a str)>> {
             ops.push((' ', a[i]));
             i += 1;
             j += 1;
-        } else if j < m && (i == n || len[i * w + j + 1] >= len[(i + 1) * w + j]) {
-            ops.push(('+', b[j]));
-            j += 1;
-        } else {
+        } else if i < n && (j == m || len[(i + 1) * w + j] >= len[i * w + j + 1]) {
             ops.push(('-', a[i]));
             i += 1;
+        } else {
+            ops.push(('+', b[j]));
+            j += 1;
         }
     }
     Some(ops)
