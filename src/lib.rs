@@ -64,6 +64,7 @@ pub mod compile;
 pub mod diagnostic;
 pub mod emit;
 pub mod eval;
+pub mod fmt;
 pub mod graph;
 pub mod schema;
 pub mod semantics;

@@ -1,4 +1,4 @@
-//! `aig-route convert FILE --to yaml|json`: the same route in another format.
+//! `aig-route convert FILE --to yaml|json|dsl`: the same route in another format.
 
 use std::path::PathBuf;
 
@@ -58,10 +58,7 @@ pub fn run(g: &Global, args: &Args) -> u8 {
                 return 1;
             }
         },
-        Target::Dsl => {
-            fail(g, "the DSL format is not supported yet");
-            return 2;
-        }
+        Target::Dsl => emit::to_dsl(&parsed.route),
     };
     match &args.output {
         None => {

@@ -6,6 +6,8 @@
 mod common;
 mod convert;
 mod eval;
+mod fmt;
+mod graph;
 mod remote;
 mod simulate;
 mod validate;
@@ -34,6 +36,8 @@ enum Command {
     Validate(validate::Args),
     Convert(convert::Args),
     Eval(eval::Args),
+    Fmt(fmt::Args),
+    Graph(graph::Args),
     Simulate(simulate::Args),
     Push(remote::PushArgs),
     Pull(remote::PullArgs),
@@ -54,6 +58,8 @@ pub fn main() -> ExitCode {
         Command::Validate(a) => validate::run(&cli.global, &a),
         Command::Convert(a) => convert::run(&cli.global, &a),
         Command::Eval(a) => eval::run(&cli.global, &a),
+        Command::Fmt(a) => fmt::run(&cli.global, &a),
+        Command::Graph(a) => graph::run(&cli.global, &a),
         Command::Simulate(a) => simulate::run(&cli.global, &a),
         Command::Push(a) => remote::push(&cli.global, &a),
         Command::Pull(a) => remote::pull(&cli.global, &a),

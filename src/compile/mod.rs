@@ -360,10 +360,11 @@ impl Program {
         self.origin.get(n as usize).copied().unwrap_or(usize::MAX)
     }
 
-    /// A canonical description of the program (ids, properties, edges), equal for
-    /// routes that mean the same whatever format they were read from.
+    /// A canonical description of the program (ids, properties, edges), one line
+    /// per node sorted by id: equal for routes that mean the same whatever format
+    /// they were read from and whatever order their nodes were written in.
     pub fn canonical(&self) -> String {
-        let mut out = format!("route {:?}\n", self.name);
+        let mut lines = Vec::with_capacity(self.insts.len());
         for (i, inst) in self.insts.iter().enumerate() {
             let id = |n: NodeId| self.node_id(n).to_string();
             let line = match inst {
@@ -428,8 +429,11 @@ impl Program {
                     )
                 }
             };
-            out.push_str(&format!("{} {line}\n", self.ids[i]));
+            lines.push(format!("{:?} {line}\n", self.ids[i]));
         }
+        lines.sort();
+        let mut out = format!("route {:?}\n", self.name);
+        out.extend(lines);
         out
     }
 }

@@ -4,13 +4,25 @@
 
 use std::fmt::Write as _;
 
+use super::Comments;
 use crate::syntax::ast::{LimitKind, NodeKind, Route, WindowMode};
 use crate::syntax::cond::{number_text, to_expr};
 use crate::syntax::values::{format_millis, format_money, format_seconds};
 
 /// The route as YAML text.
 pub fn to_yaml(route: &Route) -> String {
+    to_yaml_with(route, &Comments::default())
+}
+
+/// The route as YAML text, with comments placed before the nodes they preceded.
+pub fn to_yaml_with(route: &Route, comments: &Comments) -> String {
     let mut out = String::new();
+    let lines = |out: &mut String, cs: Option<&Vec<String>>, indent: &str| {
+        for c in cs.into_iter().flatten() {
+            let _ = writeln!(out, "{indent}{c}");
+        }
+    };
+    lines(&mut out, Some(&comments.header), "");
     let _ = writeln!(out, "name: {}", scalar(&route.name.value));
     if !route.metadata.is_empty() {
         out.push_str("metadata:\n");
@@ -18,8 +30,9 @@ pub fn to_yaml(route: &Route) -> String {
             let _ = writeln!(out, "  {}: {}", scalar(&k.value), t.value.as_str());
         }
     }
-    for node in &route.nodes {
+    for (i, node) in route.nodes.iter().enumerate() {
         if let NodeKind::Start { next } = &node.kind {
+            lines(&mut out, comments.before.get(&i), "");
             let next = next.as_ref().map_or("", |n| n.value.as_str());
             if node.id.value == "start" {
                 let _ = writeln!(out, "start: {}", scalar(next));
@@ -34,7 +47,10 @@ pub fn to_yaml(route: &Route) -> String {
         }
     }
     out.push_str("nodes:\n");
-    for node in &route.nodes {
+    for (i, node) in route.nodes.iter().enumerate() {
+        if !matches!(node.kind, NodeKind::Start { .. }) {
+            lines(&mut out, comments.before.get(&i), "  ");
+        }
         let id = scalar(&node.id.value);
         let t = |t: &Option<crate::source::Spanned<String>>| {
             scalar(t.as_ref().map_or("", |t| t.value.as_str()))
@@ -127,6 +143,7 @@ pub fn to_yaml(route: &Route) -> String {
             }
         }
     }
+    lines(&mut out, Some(&comments.footer), "");
     out
 }
 

@@ -9,6 +9,7 @@ pub mod cond;
 pub mod doc;
 pub(crate) mod grammar;
 mod json;
+mod read_dsl;
 mod read_json;
 mod read_yaml;
 pub mod values;
@@ -81,17 +82,10 @@ pub fn parse(sources: &SourceMap, source: SourceId, format: Format, limits: &Lim
     }
     let name = default_name(sources.name(source));
     let route = match format {
-        Format::Dsl => {
-            diags.push(
-                Diagnostic::error(
-                    Code::Syntax,
-                    Span::new(source, 0, 0),
-                    "the DSL (`.route`) format is not supported yet",
-                )
-                .help("write the route as YAML or gateway JSON"),
-            );
-            return fail(diags);
-        }
+        Format::Dsl => match read_dsl::read(text, source, limits, &mut diags) {
+            Some(route) => (route, None),
+            None => return fail(diags),
+        },
         Format::Json | Format::Yaml => {
             let doc = match parse_doc(text, source, format, limits) {
                 Ok(doc) => doc,

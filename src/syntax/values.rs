@@ -36,12 +36,19 @@ pub fn format_seconds(seconds: f64) -> String {
     format_in_units(seconds * 1000.0, true)
 }
 
-/// Writes `ms` milliseconds as `60s`, `1500ms`.
+/// Writes `ms` milliseconds as `60s` or `1500ms` (timeouts read best in seconds).
 pub fn format_millis(ms: f64) -> String {
-    format_in_units(ms, false)
+    if ms.is_finite() && ms > 0.0 && ms.fract() == 0.0 {
+        if ms % 1000.0 == 0.0 {
+            return format!("{}s", ms / 1000.0);
+        }
+        return format!("{ms}ms");
+    }
+    crate::syntax::cond::number_text(ms)
 }
 
 fn format_in_units(ms: f64, seconds_floor: bool) -> String {
+    // Callers pass whole seconds here; `seconds_floor` keeps the unit list honest.
     const UNITS: [(&str, f64); 6] = [
         ("w", 604_800_000.0),
         ("d", 86_400_000.0),
@@ -170,7 +177,7 @@ mod tests {
         assert_eq!(format_seconds(5400.0), "90m");
         assert_eq!(format_seconds(2_592_000.0), "30d");
         assert_eq!(format_seconds(90.0), "90s");
-        assert_eq!(format_millis(60_000.0), "1m");
+        assert_eq!(format_millis(60_000.0), "60s");
         assert_eq!(format_millis(1500.0), "1500ms");
         assert_eq!(format_millis(0.0), "0");
     }

@@ -7,6 +7,16 @@ use crate::syntax::ast::NodeKind;
 
 pub(super) fn check(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
     let route = g.route;
+    if route.name.value.trim().is_empty() {
+        diags.push(
+            Diagnostic::error(
+                Code::BadValue,
+                route.name.span,
+                "the route has an empty name",
+            )
+            .help("name it: clients call it as `dynamic/<name>`"),
+        );
+    }
     if route.nodes.is_empty() {
         diags.push(
             Diagnostic::error(Code::EmptyRoute, route.name.span, "the route has no nodes")

@@ -85,7 +85,8 @@ pub(crate) fn check_depth(text: &str, pos: TextPos, max_depth: usize) -> Result<
     Ok(())
 }
 
-fn lower(pair: Pair<'_, Rule>, pos: TextPos) -> Cond {
+/// Lowers a parsed `expr` (or any condition rule) into a [`Cond`].
+pub(crate) fn lower(pair: Pair<'_, Rule>, pos: TextPos) -> Cond {
     match pair.as_rule() {
         Rule::expr | Rule::conj => {
             let is_or = pair.as_rule() == Rule::expr;
