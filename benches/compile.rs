@@ -42,6 +42,36 @@ fn compile(c: &mut Criterion) {
         });
     }
     group.finish();
+
+    // Issue 3: parse a 4,000-node DSL file (the generated route, written as DSL).
+    let mut group = c.benchmark_group("dsl");
+    group.sample_size(20);
+    for n in [1_000usize, 4_000] {
+        let mut sources = SourceMap::new();
+        let id = sources.add("g.yaml", common::generated_route(n));
+        let route = check(&sources, id, Format::Yaml, &Limits::default())
+            .parsed
+            .unwrap()
+            .route;
+        let dsl = aig_route::emit::to_dsl(&route);
+        let did = sources.add("g.route", dsl);
+        let probe = aig_route::syntax::parse(&sources, did, Format::Dsl, &Limits::default());
+        assert!(
+            probe.diagnostics.iter().all(|d| !d.is_error()),
+            "generated DSL must parse"
+        );
+        group.bench_with_input(BenchmarkId::new("parse", n), &n, |b, _| {
+            b.iter(|| {
+                black_box(aig_route::syntax::parse(
+                    &sources,
+                    did,
+                    Format::Dsl,
+                    &Limits::default(),
+                ))
+            })
+        });
+    }
+    group.finish();
 }
 
 criterion_group!(benches, compile);

@@ -18,7 +18,7 @@ fn cases() -> Vec<std::path::PathBuf> {
         .filter(|p| {
             matches!(
                 p.extension().and_then(|e| e.to_str()),
-                Some("yaml" | "json")
+                Some("yaml" | "json" | "route")
             )
         })
         .collect();

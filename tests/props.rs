@@ -148,6 +148,42 @@ proptest! {
         prop_assert_eq!(&r1, &r3);
         let json2 = serde_json::to_string_pretty(&to_json(&r3).unwrap()).unwrap();
         prop_assert_eq!(json, json2);
+        // Through the DSL and back: the same program, and the DSL text is stable.
+        let dsl = aig_route::emit::to_dsl(&r1);
+        let (p4, r4) = program_of(&dsl, Format::Dsl);
+        prop_assert_eq!(p1.canonical(), p4.canonical());
+        prop_assert_eq!(aig_route::emit::to_dsl(&r4), dsl.clone());
+        let (p5, _) = program_of(&to_yaml(&r4), Format::Yaml);
+        prop_assert_eq!(p1.canonical(), p5.canonical());
+    }
+
+    #[test]
+    fn fmt_is_idempotent_and_keeps_every_comment(kinds in routes(), at in prop::collection::vec(any::<u16>(), 0..6)) {
+        // Comments on their own lines at random places between lines.
+        for format in [Format::Yaml, Format::Dsl] {
+            let base = if format == Format::Yaml {
+                route_yaml(&kinds)
+            } else {
+                let (_, r) = program_of(&route_yaml(&kinds), Format::Yaml);
+                aig_route::emit::to_dsl(&r)
+            };
+            let mut lines: Vec<String> = base.lines().map(String::from).collect();
+            for (k, a) in at.iter().enumerate() {
+                let i = *a as usize % (lines.len() + 1);
+                lines.insert(i, format!("# note {k}"));
+            }
+            let text = lines.join("\n") + "\n";
+            let mut sources = SourceMap::new();
+            let id = sources.add("c", text.clone());
+            let once = aig_route::fmt::format_file(&sources, id, format, &Default::default())
+                .unwrap_or_else(|d| panic!("{d:?}\n{text}"));
+            for k in 0..at.len() {
+                prop_assert!(once.contains(&format!("# note {k}")), "lost comment {} in\n{}", k, once);
+            }
+            let id2 = sources.add("c2", once.clone());
+            let twice = aig_route::fmt::format_file(&sources, id2, format, &Default::default()).unwrap();
+            prop_assert_eq!(&twice, &once);
+        }
     }
 
     #[test]

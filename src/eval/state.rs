@@ -224,10 +224,14 @@ enum Counter {
         window: i64,
         used: f64,
     },
-    Sliding {
-        events: VecDeque<(f64, f64)>,
-        sum: f64,
-    },
+    /// Boxed so that the common fixed counter keeps a map entry to one cache line.
+    Sliding(Box<Sliding>),
+}
+
+#[derive(Clone, Debug, Default)]
+struct Sliding {
+    events: VecDeque<(f64, f64)>,
+    sum: f64,
 }
 
 fn window_index(now: f64, window: f64) -> i64 {
@@ -241,10 +245,7 @@ impl Counter {
                 window: window_index(now, spec.window),
                 used: 0.0,
             },
-            WindowMode::Sliding => Counter::Sliding {
-                events: VecDeque::new(),
-                sum: 0.0,
-            },
+            WindowMode::Sliding => Counter::Sliding(Box::default()),
         }
     }
 
@@ -257,7 +258,8 @@ impl Counter {
                     0.0
                 }
             }
-            Counter::Sliding { events, sum } => {
+            Counter::Sliding(sl) => {
+                let Sliding { events, sum } = &mut **sl;
                 let cutoff = now - spec.window;
                 while events.front().is_some_and(|(t, _)| *t <= cutoff) {
                     if let Some((_, a)) = events.pop_front() {
@@ -282,7 +284,8 @@ impl Counter {
                 }
                 *used += amount;
             }
-            Counter::Sliding { events, sum } => {
+            Counter::Sliding(sl) => {
+                let Sliding { events, sum } = &mut **sl;
                 events.push_back((now, amount));
                 *sum += amount;
             }
@@ -292,7 +295,7 @@ impl Counter {
     fn live(&mut self, spec: &LimitSpec, now: f64) -> bool {
         match self {
             Counter::Fixed { window, .. } => *window >= window_index(now, spec.window),
-            Counter::Sliding { .. } => self.used(spec, now) > 0.0,
+            Counter::Sliding(_) => self.used(spec, now) > 0.0,
         }
     }
 }
@@ -428,5 +431,14 @@ mod tests {
         }
         // Only keys of the last window or two can be alive.
         assert!(m.len() < 3000, "{} counters kept", m.len());
+    }
+}
+
+#[cfg(test)]
+mod size {
+    #[test]
+    fn a_fixed_counter_entry_fits_a_cache_line() {
+        let entry = std::mem::size_of::<(super::StoreKey, super::Counter)>();
+        assert!(entry <= 64, "{entry} bytes");
     }
 }

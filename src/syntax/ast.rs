@@ -335,6 +335,26 @@ impl NodeKind {
         }
     }
 
+    /// Every output target, for rewriting ids.
+    pub fn targets_mut(&mut self) -> Vec<&mut Spanned<String>> {
+        match self {
+            NodeKind::Start { next } => next.iter_mut().collect(),
+            NodeKind::Conditional {
+                then, otherwise, ..
+            } => then.iter_mut().chain(otherwise.iter_mut()).collect(),
+            NodeKind::Percentage { branches, .. } => {
+                branches.iter_mut().map(|b| &mut b.target).collect()
+            }
+            NodeKind::Limit(Limit {
+                success, fallback, ..
+            })
+            | NodeKind::Model(Model {
+                success, fallback, ..
+            }) => success.iter_mut().chain(fallback.iter_mut()).collect(),
+            NodeKind::End => Vec::new(),
+        }
+    }
+
     /// The outputs in wire order: `(output name, target)`. Percentage outputs are
     /// named by their share text.
     pub fn outputs(&self) -> Vec<(&str, Option<&Spanned<String>>)> {

@@ -47,7 +47,7 @@ pub fn read(
     let mut r = Reader {
         source,
         nodes: Vec::new(),
-        taken: Vec::new(),
+        anonymous: Vec::new(),
         diags,
         limits,
     };
@@ -57,8 +57,9 @@ pub fn read(
 struct Reader<'a> {
     source: SourceId,
     nodes: Vec<Node>,
-    /// Every name given explicitly, so generated names never collide with them.
-    taken: Vec<String>,
+    /// Unnamed inline nodes: their placeholder id and the name to derive from
+    /// (`parent_output`). Names are given once every written name is known.
+    anonymous: Vec<(String, String)>,
     diags: &'a mut Vec<Diagnostic>,
     limits: &'a Limits,
 }
@@ -71,10 +72,11 @@ impl Reader<'_> {
 
     fn name(&self, p: Pair<'_, Rule>) -> Spanned<String> {
         let span = self.span(&p);
-        let inner = p.into_inner().next();
-        let text = match inner.as_ref().map(Pair::as_rule) {
-            Some(Rule::string) => unquote(inner.as_ref().map_or("", |i| i.as_str())),
-            _ => inner.map_or(String::new(), |i| i.as_str().to_string()),
+        let raw = p.as_str();
+        let text = if raw.starts_with('"') {
+            unquote(raw)
+        } else {
+            raw.to_string()
         };
         Spanned::new(text, span)
     }
@@ -83,9 +85,6 @@ impl Reader<'_> {
         let mut items = decl.into_inner().filter(|p| p.as_rule() != Rule::kw_route);
         let name = items.next().map(|n| self.name(n)).unwrap_or_default();
         let items: Vec<Pair<'_, Rule>> = items.collect();
-        for item in &items {
-            collect_names(item.clone(), &mut self.taken);
-        }
         let mut metadata = Vec::new();
         for item in items {
             match item.as_rule() {
@@ -155,10 +154,53 @@ impl Reader<'_> {
                 ),
             ));
         }
+        self.name_anonymous();
         Route {
             name,
             metadata,
             nodes: std::mem::take(&mut self.nodes),
+        }
+    }
+
+    /// Gives unnamed inline nodes `parent_output` names that no written name uses,
+    /// and points their parents' outputs at them.
+    fn name_anonymous(&mut self) {
+        if self.anonymous.is_empty() {
+            return;
+        }
+        let mut taken: std::collections::HashSet<String> = self
+            .nodes
+            .iter()
+            .map(|n| n.id.value.clone())
+            .filter(|id| !id.starts_with('\u{0}'))
+            .collect();
+        let mut names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+        for (placeholder, base) in std::mem::take(&mut self.anonymous) {
+            // The parent may itself have been unnamed; it was named just before.
+            let base = match base.split_once('\u{1}') {
+                Some((parent, arm)) => {
+                    format!("{}_{arm}", names.get(parent).map_or(parent, String::as_str))
+                }
+                None => base,
+            };
+            let mut name = base.clone();
+            let mut n = 2;
+            while taken.contains(&name) {
+                name = format!("{base}_{n}");
+                n += 1;
+            }
+            taken.insert(name.clone());
+            names.insert(placeholder, name);
+        }
+        for node in &mut self.nodes {
+            if let Some(n) = names.get(&node.id.value) {
+                node.id.value.clone_from(n);
+            }
+            for t in node.kind.targets_mut() {
+                if let Some(n) = names.get(&t.value) {
+                    t.value.clone_from(n);
+                }
+            }
         }
     }
 
@@ -179,41 +221,35 @@ impl Reader<'_> {
 
     /// An output's target: a reference, a named inline node, or an unnamed one.
     fn target(&mut self, t: Pair<'_, Rule>, parent: &str, arm: &str) -> Target {
-        let inner = t.into_inner().next()?;
-        match inner.as_rule() {
-            Rule::name => Some(self.name(inner)),
-            Rule::node_def => Some(self.node_def(inner)),
-            Rule::node => {
-                let span = self.span(&inner);
-                let id = Spanned::new(self.fresh(parent, arm), span);
-                self.node(id.clone(), inner, span);
-                Some(id)
+        let span = self.span(&t);
+        let mut parts = t.into_inner();
+        let first = parts.next()?;
+        if first.as_rule() == Rule::name {
+            let id = self.name(first);
+            if let Some(node) = parts.next() {
+                self.node(id.clone(), node, span);
             }
-            _ => None,
+            return Some(id);
         }
-    }
-
-    /// A name for an unnamed inline node that no written name uses.
-    fn fresh(&mut self, parent: &str, arm: &str) -> String {
         let arm: String = arm
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
             .collect();
-        let base = format!("{parent}_{}", arm.trim_end_matches('_'));
-        let mut name = base.clone();
-        let mut n = 2;
-        while self.taken.contains(&name) {
-            name = format!("{base}_{n}");
-            n += 1;
-        }
-        self.taken.push(name.clone());
-        name
+        let arm = arm.trim_end_matches('_');
+        let placeholder = format!("\u{0}{}", self.anonymous.len());
+        // A placeholder parent is resolved when names are given.
+        let base = if parent.starts_with('\u{0}') {
+            format!("{parent}\u{1}{arm}")
+        } else {
+            format!("{parent}_{arm}")
+        };
+        self.anonymous.push((placeholder.clone(), base));
+        let id = Spanned::new(placeholder, span);
+        self.node(id.clone(), first, span);
+        Some(id)
     }
 
-    fn node(&mut self, id: Spanned<String>, node: Pair<'_, Rule>, span: Span) {
-        let Some(body) = node.into_inner().next() else {
-            return;
-        };
+    fn node(&mut self, id: Spanned<String>, body: Pair<'_, Rule>, span: Span) {
         let at = self.span(&body);
         // Push a placeholder first so nodes read in the order they are written.
         let index = self.nodes.len();
@@ -240,9 +276,10 @@ impl Reader<'_> {
             match p.as_rule() {
                 Rule::expr => {
                     let span = self.span(&p);
+                    // Pair spans are offsets into the whole file already.
                     let pos = TextPos {
                         source: self.source,
-                        base: Some(span.start as usize),
+                        base: Some(0),
                         whole: span,
                     };
                     condition = Some(Spanned::new(super::cond::lower_expr(p, pos), span));
@@ -479,22 +516,6 @@ impl Arms {
     }
 }
 
-/// Every explicit name in an item (top-level and inline definitions, start name).
-fn collect_names(p: Pair<'_, Rule>, out: &mut Vec<String>) {
-    if p.as_rule() == Rule::node_def || p.as_rule() == Rule::start_decl {
-        if let Some(n) = p.clone().into_inner().find(|c| c.as_rule() == Rule::name) {
-            let inner = n.into_inner().next();
-            out.push(match inner.as_ref().map(Pair::as_rule) {
-                Some(Rule::string) => unquote(inner.as_ref().map_or("", |i| i.as_str())),
-                _ => inner.map_or(String::new(), |i| i.as_str().to_string()),
-            });
-        }
-    }
-    for c in p.into_inner() {
-        collect_names(c, out);
-    }
-}
-
 fn unquote(s: &str) -> String {
     serde_json::from_str::<String>(s).unwrap_or_else(|_| s.trim_matches('"').to_string())
 }
@@ -527,7 +548,24 @@ fn syntax_error(text: &str, source: SourceId, e: &pest::error::Error<Rule>) -> D
         at,
         at + token.len().max(1).min(text.len().saturating_sub(at).max(1)),
     );
-    let hint = if token.chars().next().is_some_and(char::is_alphabetic) {
+    let after = rest[token.len().min(rest.len())..].trim_start();
+    let share_like = rest
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| w.ends_with('%'));
+    let hint = if share_like
+        && !rest
+            .split_once('%')
+            .is_some_and(|(_, a)| a.trim_start().starts_with("->"))
+    {
+        Some("a share leads somewhere: write `90% -> target`".to_string())
+    } else if ["then", "else", "success", "fallback"].contains(&token.as_str())
+        && !after.starts_with("->")
+    {
+        Some(format!(
+            "an output leads somewhere: write `{token} -> target`"
+        ))
+    } else if token.chars().next().is_some_and(char::is_alphabetic) {
         did_you_mean(&token, KEYWORDS).or_else(|| match token.as_str() {
             "and" | "AND" => Some("join tests with `&&`".into()),
             "or" | "OR" => Some("join alternatives with `||`".into()),
@@ -558,7 +596,18 @@ fn words(rules: &[Rule]) -> String {
             Rule::node_def | Rule::item | Rule::metadata_decl | Rule::start_decl => {
                 "a node definition (`name: ...`), `start -> ...` or `}`"
             }
-            Rule::target | Rule::node => {
+            Rule::target
+            | Rule::end_node
+            | Rule::cond_node
+            | Rule::split_node
+            | Rule::rate_node
+            | Rule::budget_node
+            | Rule::model_node
+            | Rule::kw_if
+            | Rule::kw_split
+            | Rule::kw_rate
+            | Rule::kw_budget
+            | Rule::kw_model => {
                 "a node (`if`, `split`, `rate`, `budget`, `model`, `end`) or a node's name"
             }
             Rule::arm | Rule::arm_name => "an output such as `success -> next`",

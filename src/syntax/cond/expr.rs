@@ -90,11 +90,7 @@ pub(crate) fn lower(pair: Pair<'_, Rule>, pos: TextPos) -> Cond {
     match pair.as_rule() {
         Rule::expr | Rule::conj => {
             let is_or = pair.as_rule() == Rule::expr;
-            let mut parts: Vec<Cond> = pair
-                .into_inner()
-                .filter(|p| !matches!(p.as_rule(), Rule::or_op | Rule::and_op))
-                .map(|p| lower(p, pos))
-                .collect();
+            let mut parts: Vec<Cond> = pair.into_inner().map(|p| lower(p, pos)).collect();
             if parts.len() == 1 {
                 parts.pop().unwrap_or(Cond::All(Vec::new()))
             } else if is_or {
@@ -103,10 +99,6 @@ pub(crate) fn lower(pair: Pair<'_, Rule>, pos: TextPos) -> Cond {
                 Cond::All(parts)
             }
         }
-        Rule::unary | Rule::primary => match pair.into_inner().next() {
-            Some(inner) => lower(inner, pos),
-            None => Cond::All(Vec::new()),
-        },
         Rule::negation => {
             let inner = pair.into_inner().find(|p| p.as_rule() != Rule::not_op);
             Cond::Not(Box::new(
@@ -121,37 +113,30 @@ pub(crate) fn lower(pair: Pair<'_, Rule>, pos: TextPos) -> Cond {
                 present,
             }
         }
-        Rule::membership => {
+        Rule::test => {
             let mut field = Spanned::default();
             let mut negated = false;
+            let mut op = None;
             let mut values = Vec::new();
+            let mut value = None;
             for p in pair.into_inner() {
                 match p.as_rule() {
                     Rule::field => field = spanned_text(&p, pos),
                     Rule::not_in => negated = true,
                     Rule::list => values = p.into_inner().map(|l| literal(l, pos)).collect(),
+                    Rule::cmp_op => op = Some(cmp_op(p.as_str())),
+                    Rule::string | Rule::number | Rule::boolean => value = Some(literal(p, pos)),
                     _ => {}
                 }
             }
-            Cond::In {
-                field,
-                negated,
-                values,
+            match (op, value) {
+                (Some(op), Some(value)) => Cond::Cmp { field, op, value },
+                _ => Cond::In {
+                    field,
+                    negated,
+                    values,
+                },
             }
-        }
-        Rule::comparison => {
-            let mut field = Spanned::default();
-            let mut op = CmpOp::Eq;
-            let mut value = Spanned::new(Literal::Bool(false), pos.whole);
-            for p in pair.into_inner() {
-                match p.as_rule() {
-                    Rule::field => field = spanned_text(&p, pos),
-                    Rule::cmp_op => op = cmp_op(p.as_str()),
-                    Rule::literal => value = literal(p, pos),
-                    _ => {}
-                }
-            }
-            Cond::Cmp { field, op, value }
         }
         _ => Cond::All(Vec::new()),
     }
@@ -173,20 +158,15 @@ fn cmp_op(s: &str) -> CmpOp {
     }
 }
 
+/// A `string`, `number` or `boolean` pair as a literal.
 fn literal(pair: Pair<'_, Rule>, pos: TextPos) -> Spanned<Literal> {
     let s = pair.as_span();
     let span = pos.span(s.start(), s.end());
-    let inner = pair.into_inner().next();
-    let value = match inner.as_ref().map(Pair::as_rule) {
-        Some(Rule::string) => Literal::Str(unescape(
-            inner
-                .and_then(|p| p.into_inner().next())
-                .map_or("", |p| p.as_str()),
-        )),
-        Some(Rule::number) => {
-            Literal::Num(inner.map_or(0.0, |p| p.as_str().parse().unwrap_or(f64::NAN)))
-        }
-        _ => Literal::Bool(inner.is_some_and(|p| p.as_str() == "true")),
+    let text = pair.as_str();
+    let value = match pair.as_rule() {
+        Rule::string => Literal::Str(unescape(&text[1..text.len().saturating_sub(1).max(1)])),
+        Rule::number => Literal::Num(text.parse().unwrap_or(f64::NAN)),
+        _ => Literal::Bool(text == "true"),
     };
     Spanned::new(value, span)
 }
@@ -288,8 +268,7 @@ fn expected_words(rules: &[Rule]) -> String {
                 "a value (a string in double quotes, a number, `true` or `false`)"
             }
             Rule::list => "a list such as `[\"a\", \"b\"]`",
-            Rule::and_op | Rule::or_op => "`&&`, `||` or the end of the condition",
-            Rule::EOI => "the end of the condition",
+            Rule::EOI => "`&&`, `||` or the end of the condition",
             Rule::expr | Rule::conj | Rule::unary | Rule::primary | Rule::condition => {
                 "a test such as `metadata.plan == \"paid\"`"
             }
