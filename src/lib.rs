@@ -62,6 +62,7 @@ pub mod check;
 pub mod cli;
 pub mod compile;
 pub mod diagnostic;
+pub mod diff;
 pub mod emit;
 pub mod eval;
 pub mod fmt;

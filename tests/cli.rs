@@ -410,3 +410,130 @@ fn simulate_synthetic_compare_and_plot_from_the_command_line() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn sarif_is_a_valid_log_with_rules_and_regions() {
+    let out = cmd()
+        .args([
+            "validate",
+            "tests/diagnostics/limits.json",
+            "tests/diagnostics/cycle.yaml",
+            "--format",
+            "sarif",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc = json_of(&out.stdout);
+    assert_eq!(doc["version"], "2.1.0");
+    let run = &doc["runs"][0];
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 10);
+    for r in results {
+        let idx = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(
+            rules[idx],
+            r["ruleId"].as_str().unwrap(),
+            "ruleIndex must point at the rule"
+        );
+        let region = &r["locations"][0]["physicalLocation"]["region"];
+        assert!(
+            region["startLine"].as_u64().unwrap() >= 1
+                && region["startColumn"].as_u64().unwrap() >= 1
+        );
+        assert!(["error", "warning"].contains(&r["level"].as_str().unwrap()));
+    }
+    let cycle = results.iter().find(|r| r["ruleId"] == "E0205").unwrap();
+    assert_eq!(
+        cycle["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "tests/diagnostics/cycle.yaml"
+    );
+    assert_eq!(
+        cycle["locations"][0]["physicalLocation"]["region"]["startLine"],
+        10
+    );
+}
+
+#[test]
+fn diff_speaks_of_meaning_not_text() {
+    let dir = std::env::temp_dir().join(format!("aig-route-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let new = dir.join("canary.yaml");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/routes/canary.yaml"))
+        .unwrap()
+        .replace("90%: current\n      10%: candidate", "75%: current\n      25%: candidate")
+        .replace("model: openai/gpt-5", "model: openai/gpt-5.1")
+        .replace("    fallback: done\n  done: end", "    fallback: done\n  done: end\n  spare:\n    model: groq/llama-3.3-70b-versatile\n    timeout: 5s\n    retries: 0\n    success: done\n    fallback: done");
+    std::fs::write(&new, text).unwrap();
+    let out = cmd()
+        .args(["diff", "routes/canary.yaml"])
+        .arg(&new)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("~ split `split`: `candidate` 10% → 25%"),
+        "{text}"
+    );
+    assert!(
+        text.contains("~ model `candidate`: model openai/gpt-5 → openai/gpt-5.1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("+ added model `spare`: groq/llama-3.3-70b-versatile"),
+        "{text}"
+    );
+    // The same route in another format, nodes in another order: no change.
+    let out = cmd()
+        .args([
+            "diff",
+            "routes/anchor.json",
+            "routes/anchor.route",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json_of(&out.stdout)["same"], true);
+    // With traffic: the shift per model from simulating both.
+    let out = cmd()
+        .args([
+            "diff",
+            "routes/tiers.yaml",
+            "routes/regional.yaml",
+            "--traffic",
+            "routes/tiers.traffic.jsonl",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc = json_of(&out.stdout);
+    assert_eq!(doc["traffic"]["requests"], 3000);
+    assert_eq!(
+        doc["traffic"]["by_provider_model"]["openai/gpt-4.1"]["new"],
+        0
+    );
+    assert!(
+        doc["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["change"] == "removed" && c["node"] == "large")
+    );
+    // A side that cannot be read: exit 2.
+    let out = cmd()
+        .args(["diff", "routes/tiers.yaml", "tests/diagnostics/cycle.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -5,6 +5,7 @@
 
 mod common;
 mod convert;
+mod diff;
 mod eval;
 mod fmt;
 mod graph;
@@ -35,6 +36,7 @@ pub struct Cli {
 enum Command {
     Validate(validate::Args),
     Convert(convert::Args),
+    Diff(diff::Args),
     Eval(eval::Args),
     Fmt(fmt::Args),
     Graph(graph::Args),
@@ -57,6 +59,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Validate(a) => validate::run(&cli.global, &a),
         Command::Convert(a) => convert::run(&cli.global, &a),
+        Command::Diff(a) => diff::run(&cli.global, &a),
         Command::Eval(a) => eval::run(&cli.global, &a),
         Command::Fmt(a) => fmt::run(&cli.global, &a),
         Command::Graph(a) => graph::run(&cli.global, &a),

@@ -31,6 +31,8 @@ enum OutputFormat {
     Json,
     /// GitHub Actions workflow annotations on stdout.
     Github,
+    /// SARIF 2.1.0 on stdout, for code-scanning tools.
+    Sarif,
 }
 
 pub fn run(g: &Global, args: &Args) -> u8 {
@@ -82,6 +84,7 @@ pub fn run(g: &Global, args: &Args) -> u8 {
                 .collect();
             println!("{}", json!({"files": files}));
         }
+        OutputFormat::Sarif => println!("{}", sarif(&results, &sources)),
         OutputFormat::Github => {
             for (path, diags) in &results {
                 for d in diags {
@@ -97,6 +100,53 @@ pub fn run(g: &Global, args: &Args) -> u8 {
     } else {
         0
     }
+}
+
+/// The diagnostics as a SARIF 2.1.0 log: one run, a rule per code used.
+fn sarif(results: &[(String, Vec<Diagnostic>)], sources: &SourceMap) -> serde_json::Value {
+    let mut used: Vec<crate::diagnostic::Code> = results
+        .iter()
+        .flat_map(|(_, d)| d.iter().map(|d| d.code))
+        .collect();
+    used.sort();
+    used.dedup();
+    let rules: Vec<_> = used
+        .iter()
+        .map(|c| json!({"id": c.as_str(), "shortDescription": {"text": c.summary()}}))
+        .collect();
+    let mut out = Vec::new();
+    for (path, diags) in results {
+        for d in diags {
+            let (line, column) = d.line_col(sources);
+            let (end_line, end_column) = sources.line_col(crate::source::Span {
+                start: d.primary.span.end,
+                ..d.primary.span
+            });
+            let mut text = d.message.clone();
+            if let Some(h) = &d.help {
+                text.push_str("; help: ");
+                text.push_str(h);
+            }
+            out.push(json!({
+                "ruleId": d.code.as_str(),
+                "ruleIndex": used.iter().position(|c| *c == d.code),
+                "level": if d.severity == Severity::Error { "error" } else { "warning" },
+                "message": {"text": text},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": path.replace('\\', "/")},
+                    "region": {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column.max(column)},
+                }}],
+            }));
+        }
+    }
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "aig-route", "version": env!("CARGO_PKG_VERSION"), "rules": rules}},
+            "results": out,
+        }],
+    })
 }
 
 fn plural(n: usize) -> &'static str {
