@@ -64,9 +64,21 @@ pub(super) fn check(route: &Route, diags: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Whether a metadata key can be named in conditions and the DSL.
+pub(super) fn nameable_key(k: &str) -> bool {
+    !k.is_empty()
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 fn field(f: &Spanned<String>, diags: &mut Vec<Diagnostic>) {
     match f.value.strip_prefix("metadata.") {
-        Some(k) if !k.is_empty() && !k.contains('.') => {}
+        Some(k) if nameable_key(k) => {}
+        Some(k) if !k.is_empty() && !k.contains('.') => diags.push(
+            Diagnostic::error(Code::BadField, f.span, format!("metadata key `{k}` has characters that conditions cannot name"))
+                .note("keys in conditions are letters, digits, `_` and `-`, so that every format can write them")
+                .help("rename the key in the requests' `cf-aig-metadata`, such as `user_id`"),
+        ),
         Some(_) => diags.push(
             Diagnostic::error(
                 Code::BadField,

@@ -278,7 +278,7 @@ fn field_ref(field: &Spanned<String>, what: &str, diags: &mut Vec<Diagnostic>) {
     let ok = field
         .value
         .strip_prefix("metadata.")
-        .is_some_and(|k| !k.is_empty());
+        .is_some_and(super::conditions::nameable_key);
     if !ok {
         diags.push(
             Diagnostic::error(

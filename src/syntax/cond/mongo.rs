@@ -91,7 +91,11 @@ fn combinator(key: &Spanned<String>, value: &Doc, diags: &mut Vec<Diagnostic>) -
                 );
                 return None;
             }
-            let parts: Vec<Cond> = items.iter().filter_map(|i| query(i, diags)).collect();
+            let mut parts: Vec<Cond> = items.iter().filter_map(|i| query(i, diags)).collect();
+            // `{"$or": [x]}` means `x`: read it so, as every other format would write it.
+            if parts.len() == 1 {
+                return parts.pop();
+            }
             Some(if key.value == "$and" {
                 Cond::All(parts)
             } else {

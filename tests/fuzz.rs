@@ -1,0 +1,252 @@
+//! Property-based fuzzing of every parser: YAML, DSL and gateway JSON routes (read,
+//! validated, compiled and formatted), traffic lines, condition expressions, Mongo
+//! queries and raw metadata, from random bytes and from mutations of the routes
+//! in `routes/`. None may panic; whatever reads must round-trip.
+//!
+//! CI runs a bounded number of cases; for a long run:
+//!
+//! ```sh
+//! PROPTEST_CASES=200000 cargo test --release --test fuzz
+//! ```
+//!
+//! A failure prints the minimal input; add it to `tests/hostile/` with its `.expect`.
+
+use aig_route::check::check;
+use aig_route::compile::Program;
+use aig_route::eval::{MemoryStore, Request, Session};
+use aig_route::graph::RouteGraph;
+use aig_route::simulate::{Simulator, parse_line};
+use aig_route::source::{SourceId, SourceMap, Span};
+use aig_route::syntax::cond::{TextPos, parse_expr};
+use aig_route::syntax::{Format, Limits};
+use proptest::prelude::*;
+
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(192);
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+fn seeds(ext: &str) -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("routes");
+    let mut out: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == ext)
+                && !p.to_string_lossy().contains(".traffic.")
+                && !p.to_string_lossy().contains(".pricing.")
+        })
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    out.sort();
+    out
+}
+
+#[derive(Clone, Debug)]
+enum Mutation {
+    Insert(usize, Vec<u8>),
+    Delete(usize, usize),
+    Replace(usize, Vec<u8>),
+    Duplicate(usize, usize),
+    SwapLines(usize, usize),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    let bytes = prop::collection::vec(
+        prop_oneof![
+            any::<u8>(),
+            prop::sample::select(b"{}[]():,-># \"'\n\t$%.!&|=<>*&".to_vec())
+        ],
+        1..12,
+    );
+    prop_oneof![
+        (any::<usize>(), bytes.clone()).prop_map(|(p, b)| Mutation::Insert(p, b)),
+        (any::<usize>(), 1usize..40).prop_map(|(p, n)| Mutation::Delete(p, n)),
+        (any::<usize>(), bytes).prop_map(|(p, b)| Mutation::Replace(p, b)),
+        (any::<usize>(), 1usize..200).prop_map(|(p, n)| Mutation::Duplicate(p, n)),
+        (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Mutation::SwapLines(a, b)),
+    ]
+}
+
+fn mutate(seed: &str, ms: &[Mutation]) -> String {
+    let mut b = seed.as_bytes().to_vec();
+    for m in ms {
+        let len = b.len().max(1);
+        match m {
+            Mutation::Insert(p, x) => {
+                let p = p % len;
+                b.splice(p.min(b.len())..p.min(b.len()), x.iter().copied());
+            }
+            Mutation::Delete(p, n) => {
+                let p = p % len;
+                let e = (p + n).min(b.len());
+                b.drain(p.min(b.len())..e);
+            }
+            Mutation::Replace(p, x) => {
+                let p = p % len;
+                for (i, v) in x.iter().enumerate() {
+                    if let Some(slot) = b.get_mut(p + i) {
+                        *slot = *v;
+                    }
+                }
+            }
+            Mutation::Duplicate(p, n) => {
+                let p = p % len;
+                let e = (p + n).min(b.len());
+                let chunk: Vec<u8> = b[p.min(b.len())..e].to_vec();
+                b.splice(e..e, chunk);
+            }
+            Mutation::SwapLines(x, y) => {
+                let text = String::from_utf8_lossy(&b).into_owned();
+                let mut lines: Vec<&str> = text.lines().collect();
+                if !lines.is_empty() {
+                    let (i, j) = (x % lines.len(), y % lines.len());
+                    lines.swap(i, j);
+                }
+                b = lines.join("\n").into_bytes();
+            }
+        }
+    }
+    String::from_utf8_lossy(&b).into_owned()
+}
+
+/// The whole pipeline on one text: read, validate, compile, evaluate, format.
+fn pipeline(text: &str, format: Format) {
+    let mut sources = SourceMap::new();
+    let id = sources.add("fuzz", text);
+    let limits = Limits::default();
+    let checked = check(&sources, id, format, &limits);
+    for d in &checked.diagnostics {
+        let (line, col) = d.line_col(&sources);
+        assert!(line >= 1 && col >= 1);
+        let _ = aig_route::diagnostic::render(d, &sources, Default::default());
+    }
+    if let Some(parsed) = checked.parsed.as_ref().filter(|_| checked.is_ok()) {
+        let mut scratch = Vec::new();
+        let program = Program::from_graph(&RouteGraph::build(&parsed.route, &mut scratch)).unwrap();
+        let mut req = Request::new(&program);
+        let _ = req.set_metadata_json(
+            &program,
+            r#"{"plan":"paid","tier":3,"user_id":"u1","region":"eu-west"}"#,
+        );
+        let mut session = Session::new(1);
+        let d = program.decide(&mut session, &req, &mut MemoryStore::new(), 0.0);
+        assert!(d.path.len() <= program.len());
+        // What validates converts to every format and back to the same program.
+        let json =
+            serde_json::to_string(&aig_route::emit::to_json(&parsed.route).unwrap_or_default())
+                .unwrap();
+        for (text, fmt) in [
+            (aig_route::emit::to_yaml(&parsed.route), Format::Yaml),
+            (aig_route::emit::to_dsl(&parsed.route), Format::Dsl),
+            (json, Format::Json),
+        ] {
+            if fmt == Format::Json && text == "null" {
+                continue;
+            }
+            let id2 = sources.add("again", text.clone());
+            let again = check(&sources, id2, fmt, &limits);
+            let route = again
+                .parsed
+                .as_ref()
+                .filter(|_| again.is_ok())
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{fmt:?} output does not read back:\n{text}\n{:?}",
+                        again.diagnostics
+                    )
+                });
+            let p2 = Program::compile(&route.route).unwrap();
+            assert_eq!(program.canonical(), p2.canonical());
+        }
+    }
+    if format != Format::Json {
+        if let Ok(once) = aig_route::fmt::format_file(&sources, id, format, &limits) {
+            let id3 = sources.add("formatted", once.clone());
+            let twice = aig_route::fmt::format_file(&sources, id3, format, &limits)
+                .expect("formatted output reads back");
+            assert_eq!(once, twice, "fmt is not idempotent");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn yaml_mutations(seed in prop::sample::select(seeds("yaml")), ms in prop::collection::vec(mutation(), 1..5)) {
+        pipeline(&mutate(&seed, &ms), Format::Yaml);
+    }
+
+    #[test]
+    fn dsl_mutations(seed in prop::sample::select(seeds("route")), ms in prop::collection::vec(mutation(), 1..5)) {
+        pipeline(&mutate(&seed, &ms), Format::Dsl);
+    }
+
+    #[test]
+    fn json_mutations(seed in prop::sample::select(seeds("json")), ms in prop::collection::vec(mutation(), 1..5)) {
+        pipeline(&mutate(&seed, &ms), Format::Json);
+    }
+
+    #[test]
+    fn random_bytes_in_every_format(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        let text = String::from_utf8_lossy(&bytes);
+        for f in [Format::Yaml, Format::Json, Format::Dsl] {
+            pipeline(&text, f);
+        }
+    }
+
+    #[test]
+    fn condition_expressions(seed in prop::sample::select(vec![
+        "metadata.plan == \"paid\" && metadata.tier >= 2",
+        "metadata.region in [\"eu-west\", 3, true] || !exists metadata.plan",
+        "!(metadata.a < 1.5e3 || metadata.b not in [\"x\"]) && exists metadata.c",
+    ]), ms in prop::collection::vec(mutation(), 0..4)) {
+        let text = mutate(seed, &ms);
+        let pos = TextPos { source: SourceId(0), base: Some(0), whole: Span::default() };
+        if let Ok(c) = parse_expr(&text, pos, 64) {
+            let printed = aig_route::syntax::cond::to_expr(&c);
+            let back = parse_expr(&printed, pos, 64).expect("printed condition reads back");
+            prop_assert_eq!(back, c);
+        }
+    }
+
+    #[test]
+    fn mongo_queries(seed in prop::sample::select(vec![
+        r#"{"metadata.plan": {"$eq": "paid"}, "metadata.tier": {"$gte": 2}}"#,
+        r#"{"$or": [{"metadata.plan": "trial"}, {"metadata.plan": {"$exists": false}}]}"#,
+        r#"{"metadata.tier": {"$not": {"$in": [1, 2]}}, "$not": {"metadata.x": {"$ne": true}}}"#,
+    ]), ms in prop::collection::vec(mutation(), 0..4)) {
+        let text = mutate(seed, &ms);
+        let route = format!(r#"[{{"id":"start","type":"start","outputs":{{"next":{{"elementId":"c"}}}}}},{{"id":"c","type":"conditional","properties":{{"conditions":{text}}},"outputs":{{"true":{{"elementId":"e"}},"false":{{"elementId":"e"}}}}}},{{"id":"e","type":"end","outputs":{{}}}}]"#);
+        pipeline(&route, Format::Json);
+    }
+
+    #[test]
+    fn traffic_lines(seed in prop::sample::select(vec![
+        r#"{"t": 1767225600, "id": "r1", "metadata": {"plan": "paid", "user_id": "u1"}, "cost": 0.002, "fail": ["large"]}"#,
+        r#"{"t": 5, "metadata": {"tier": 2.5, "beta": true}}"#,
+    ]), ms in prop::collection::vec(mutation(), 0..4), raw in prop::collection::vec(any::<u8>(), 0..100)) {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/routes/tiers.yaml")).unwrap();
+        let mut sources = SourceMap::new();
+        let id = sources.add("t.yaml", text);
+        let route = check(&sources, id, Format::Yaml, &Limits::default()).parsed.unwrap().route;
+        let program = Program::compile(&route).unwrap();
+        let mut sim = Simulator::new(&program, 0);
+        for (n, line) in [mutate(seed, &ms), String::from_utf8_lossy(&raw).into_owned()].iter().enumerate() {
+            if let Ok(l) = parse_line(line, n as u64 + 1) {
+                let _ = sim.feed(&l, n as u64 + 1);
+            }
+        }
+        let mut req = Request::new(&program);
+        let _ = req.set_metadata_json(&program, &String::from_utf8_lossy(&raw));
+        let _ = req.set_metadata_json(&program, &mutate(r#"{"plan": "paid", "user_id": "\u00e9\ud83d\ude00"}"#, &ms));
+    }
+}
