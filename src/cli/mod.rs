@@ -9,7 +9,9 @@ mod diff;
 mod eval;
 mod fmt;
 mod graph;
+mod push;
 mod remote;
+mod sim_report;
 mod simulate;
 mod validate;
 
@@ -41,7 +43,7 @@ enum Command {
     Fmt(fmt::Args),
     Graph(graph::Args),
     Simulate(simulate::Args),
-    Push(remote::PushArgs),
+    Push(push::PushArgs),
     Pull(remote::PullArgs),
     Versions(remote::VersionsArgs),
     Deploy(remote::DeployArgs),
@@ -64,7 +66,7 @@ pub fn main() -> ExitCode {
         Command::Fmt(a) => fmt::run(&cli.global, &a),
         Command::Graph(a) => graph::run(&cli.global, &a),
         Command::Simulate(a) => simulate::run(&cli.global, &a),
-        Command::Push(a) => remote::push(&cli.global, &a),
+        Command::Push(a) => push::push(&cli.global, &a),
         Command::Pull(a) => remote::pull(&cli.global, &a),
         Command::Versions(a) => remote::versions(&cli.global, &a),
         Command::Deploy(a) => remote::deploy(&cli.global, &a),

@@ -1,5 +1,6 @@
-//! `push`, `pull`, `versions`, `deploy`, `rollback`: the dashboard API from a
-//! terminal or a CI job. The token comes from `CLOUDFLARE_API_TOKEN` only.
+//! `pull`, `versions`, `deploy`, `rollback` (and what `push` shares with them):
+//! the dashboard API from a terminal or a CI job. The token comes from
+//! `CLOUDFLARE_API_TOKEN` only.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -7,11 +8,8 @@ use std::time::Duration;
 use clap::ValueEnum;
 use serde_json::{Value, json};
 
-use super::common::{Global, fail, load_and_check, print_human, write_atomic};
+use super::common::{Global, fail, write_atomic};
 use crate::api::{self, ApiError, Client, DEFAULT_BASE, RouteInfo, Token};
-use crate::diagnostic::{Code, Diagnostic};
-use crate::source::SourceMap;
-use crate::syntax::ast::Route;
 
 /// Where the gateway is.
 #[derive(Debug, clap::Args)]
@@ -31,7 +29,7 @@ pub struct Remote {
 }
 
 impl Remote {
-    fn client(&self) -> Result<Client, ApiError> {
+    pub(super) fn client(&self) -> Result<Client, ApiError> {
         Client::new(
             &self.api_base,
             &self.account,
@@ -48,30 +46,6 @@ pub enum OutFormat {
     Human,
     /// One JSON document.
     Json,
-}
-
-/// Validate a route and send it to the gateway as a new version.
-#[derive(Debug, clap::Args)]
-#[command(
-    after_help = "The token is read from CLOUDFLARE_API_TOKEN, never from an argument.\n\nExamples:\n  aig-route push routes/tiers.yaml --account $ACCOUNT --gateway prod --dry-run\n  aig-route push routes/tiers.yaml --account $ACCOUNT --gateway prod --deploy --format json"
-)]
-pub struct PushArgs {
-    /// The route file.
-    file: PathBuf,
-    #[command(flatten)]
-    remote: Remote,
-    /// The route's name on the gateway (default: the file's `name`).
-    #[arg(long)]
-    route: Option<String>,
-    /// Deploy the new version.
-    #[arg(long)]
-    deploy: bool,
-    /// Print the plan and the diff; send nothing.
-    #[arg(long)]
-    dry_run: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutFormat::Human)]
-    format: OutFormat,
 }
 
 /// Which route, for `pull`, `versions`, `deploy` and `rollback`.
@@ -127,7 +101,7 @@ pub struct RollbackArgs {
     which: Which,
 }
 
-fn report(g: &Global, e: &ApiError) -> u8 {
+pub(super) fn report(g: &Global, e: &ApiError) -> u8 {
     fail(g, &e.to_string());
     match e {
         ApiError::NoToken | ApiError::BadBase(_) => 2,
@@ -135,199 +109,7 @@ fn report(g: &Global, e: &ApiError) -> u8 {
     }
 }
 
-/// The service's validation errors, at the fields of the user's file.
-fn located(route: &Route, e: &ApiError, sources: &SourceMap, g: &Global) -> bool {
-    let ApiError::Status { errors, .. } = e else {
-        return false;
-    };
-    let diags: Vec<Diagnostic> = errors
-        .iter()
-        .filter_map(|item| {
-            let span = api::locate(route, &item.path)?;
-            Some(
-                Diagnostic::error(Code::ApiError, span, format!("the gateway rejected this: {} (error {})", item.message, item.code))
-                    .note(format!("the service pointed at {}", Value::Array(item.path.clone())))
-                    .help("fix the field and push again; `aig-route validate` cannot know every rule the service applies"),
-            )
-        })
-        .collect();
-    print_human(&diags, sources, g);
-    !diags.is_empty()
-}
-
-pub fn push(g: &Global, args: &PushArgs) -> u8 {
-    let mut sources = SourceMap::new();
-    let path = args.file.to_string_lossy().into_owned();
-    let (loaded, checked) = load_and_check(&mut sources, &path, g);
-    print_human(&checked.diagnostics, &sources, g);
-    if loaded.unreadable {
-        return 2;
-    }
-    let Some(parsed) = checked.parsed.as_ref().filter(|_| checked.is_ok()) else {
-        fail(g, &format!("`{path}` has errors; nothing was sent"));
-        return 1;
-    };
-    let route = &parsed.route;
-    let name = args
-        .route
-        .clone()
-        .unwrap_or_else(|| route.name.value.clone());
-    let elements = match api::wire_elements(route) {
-        Ok(e) => e,
-        Err(e) => {
-            fail(g, &e.to_string());
-            return 1;
-        }
-    };
-    let hash = api::content_hash(&elements);
-    let warnings = api::not_honoured(route);
-    for w in &warnings {
-        eprintln!("warning: {w}");
-    }
-    let client = match args.remote.client() {
-        Ok(c) => c,
-        Err(e) => return report(g, &e),
-    };
-    let result = plan_and_push(&client, &name, &elements, args);
-    let outcome = match result {
-        Ok(o) => o,
-        Err(e) => {
-            located(route, &e, &sources, g);
-            return report(g, &e);
-        }
-    };
-    match args.format {
-        OutFormat::Json => println!(
-            "{}",
-            json!({
-                "route": name, "route_id": outcome.route_id, "version_id": outcome.version_id,
-                "content_hash": format!("sha256:{hash}"), "action": outcome.action, "deployed": outcome.deployed,
-                "dry_run": args.dry_run, "diff": outcome.diff, "warnings": warnings,
-            })
-        ),
-        OutFormat::Human => {
-            let id = outcome.route_id.as_deref().unwrap_or("(new)");
-            println!("route `{name}` ({id}), content sha256:{hash}");
-            if !outcome.diff.is_empty() {
-                print!("{}", outcome.diff);
-            }
-            println!("{}", outcome.message);
-        }
-    }
-    0
-}
-
-struct Outcome {
-    route_id: Option<String>,
-    version_id: Option<String>,
-    action: &'static str,
-    deployed: bool,
-    diff: String,
-    message: String,
-}
-
-fn plan_and_push(
-    client: &Client,
-    name: &str,
-    elements: &[Value],
-    args: &PushArgs,
-) -> Result<Outcome, ApiError> {
-    let local_yaml = yaml_of(name, elements);
-    let Some(existing) = client.find_route(name)? else {
-        let diff = crate::textdiff::unified("", &local_yaml, "(no route)", name, 3);
-        if args.dry_run {
-            return Ok(Outcome {
-                route_id: None,
-                version_id: None,
-                action: "would_create",
-                deployed: false,
-                diff,
-                message: format!(
-                    "would create route `{name}`; creating a route deploys it at once (dry run: nothing sent)"
-                ),
-            });
-        }
-        let created = client.create_route(name, elements)?;
-        let version = client.deployed_version(&created)?;
-        return Ok(Outcome {
-            route_id: Some(created.id),
-            version_id: version.clone(),
-            action: "created",
-            deployed: true,
-            diff,
-            message: format!(
-                "created route `{name}`{}; creating a route deploys it at once",
-                version
-                    .map(|v| format!(" as version {v}"))
-                    .unwrap_or_default()
-            ),
-        });
-    };
-    let deployed = client.deployed_version(&existing)?;
-    let remote = match &deployed {
-        Some(v) => Some(deployed_elements(client, &existing, v)?),
-        None => None,
-    };
-    let remote_canonical = remote.as_ref().map(|r| api::canonical_remote(name, r));
-    if remote_canonical.as_deref() == Some(elements) {
-        return Ok(Outcome {
-            route_id: Some(existing.id),
-            version_id: deployed.clone(),
-            action: "up_to_date",
-            deployed: true,
-            diff: String::new(),
-            message: format!(
-                "up to date: the deployed version {} is this route; nothing changed",
-                deployed.unwrap_or_default()
-            ),
-        });
-    }
-    let old_yaml = remote_canonical
-        .as_ref()
-        .map(|r| yaml_of(name, r))
-        .unwrap_or_default();
-    let diff = crate::textdiff::unified(
-        &old_yaml,
-        &local_yaml,
-        &format!("{name} (deployed)"),
-        &format!("{name} (local)"),
-        3,
-    );
-    if args.dry_run {
-        let then = if args.deploy { " and deploy it" } else { "" };
-        return Ok(Outcome {
-            route_id: Some(existing.id),
-            version_id: None,
-            action: "would_create_version",
-            deployed: false,
-            diff,
-            message: format!(
-                "would create a new version of `{name}`{then} (dry run: nothing sent)"
-            ),
-        });
-    }
-    let version = client.create_version(&existing.id, elements)?;
-    if args.deploy {
-        client.deploy(&existing.id, &version)?;
-    }
-    let message = if args.deploy {
-        format!("created and deployed version {version}")
-    } else {
-        format!(
-            "created version {version} (not deployed: run `aig-route deploy {version} --route {name}` or push with --deploy)"
-        )
-    };
-    Ok(Outcome {
-        route_id: Some(existing.id),
-        version_id: Some(version),
-        action: "version_created",
-        deployed: args.deploy,
-        diff,
-        message,
-    })
-}
-
-fn deployed_elements(
+pub(super) fn deployed_elements(
     client: &Client,
     route: &RouteInfo,
     version: &str,
@@ -340,7 +122,7 @@ fn deployed_elements(
 }
 
 /// The elements as YAML, for diffs (the raw JSON when they cannot be read).
-fn yaml_of(name: &str, elements: &[Value]) -> String {
+pub(super) fn yaml_of(name: &str, elements: &[Value]) -> String {
     match api::route_from_elements(name, elements) {
         Ok(r) => crate::emit::to_yaml(&r),
         Err(_) => serde_json::to_string_pretty(elements).unwrap_or_default(),

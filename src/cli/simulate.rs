@@ -1,17 +1,15 @@
 //! `aig-route simulate FILE`: recorded or synthetic traffic through a route (and,
 //! with `--compare`, through a second one), reported as tables or JSON.
 
-use std::io::{BufRead, BufReader, IsTerminal, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use clap::ValueEnum;
-use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
 use super::common::{Global, fail, write_atomic};
 use super::eval::compile_file;
+use super::sim_report::{Progress, print_shift, print_tables};
 use crate::compile::Program;
 use crate::simulate::{
     CostSpec, Pricing, Report, Simulator, Synthetic, SyntheticSpec, parse_line, typed_value,
@@ -378,155 +376,4 @@ fn replay(path: &Path, sims: &mut [Simulator<'_>], quiet: bool) -> Result<(), Fa
     };
     progress.finish();
     result
-}
-
-fn print_shift(new: &Report, old: &Report, new_path: &Path, old_path: &Path) {
-    println!(
-        "\ntraffic shift from {} to {}:",
-        old_path.display(),
-        new_path.display()
-    );
-    let shift = new.shift(old);
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED)
-        .set_header(vec!["model", "old", "new", "change"]);
-    if let Some(rows) = shift["by_model"].as_object() {
-        for (id, r) in rows {
-            t.add_row(vec![
-                id.clone(),
-                r["old"].to_string(),
-                r["new"].to_string(),
-                format!("{:+}", r["delta"].as_i64().unwrap_or(0)),
-            ]);
-        }
-    }
-    t.add_row(vec![
-        "errors".to_string(),
-        old.errors.to_string(),
-        new.errors.to_string(),
-        format!("{:+}", new.errors as i64 - old.errors as i64),
-    ]);
-    println!("{t}");
-}
-
-fn pct(k: u64, n: u64) -> String {
-    if n == 0 {
-        "-".into()
-    } else {
-        format!("{:.1}%", k as f64 * 100.0 / n as f64)
-    }
-}
-
-fn print_tables(r: &Report) {
-    println!(
-        "{} requests, {} errors (no model answered)\n",
-        r.requests, r.errors
-    );
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED).set_header(vec![
-        "model",
-        "provider/model",
-        "served",
-        "share",
-        "spend",
-        "failed",
-    ]);
-    let spend = r.spend();
-    let failed = r.fallbacks();
-    for (i, (id, n)) in r.by_model().into_iter().enumerate() {
-        t.add_row(vec![
-            id.to_string(),
-            r.model_name(id).to_string(),
-            n.to_string(),
-            pct(n, r.requests),
-            format!("${:.2}", spend[i].1),
-            failed[i].1.to_string(),
-        ]);
-    }
-    println!("{t}\n");
-    let limited = r.limited();
-    if !limited.is_empty() {
-        let mut t = Table::new();
-        t.load_style(UTF8_FULL_CONDENSED)
-            .set_header(vec!["limit", "sent to fallback"]);
-        for (id, n) in limited {
-            t.add_row(vec![id.to_string(), n.to_string()]);
-        }
-        println!("{t}\n");
-    }
-    for (id, stats) in r.splits() {
-        let mut t = Table::new();
-        t.load_style(UTF8_FULL_CONDENSED).set_header(vec![
-            "split",
-            "target",
-            "configured",
-            "observed",
-            "95% interval",
-            "",
-        ]);
-        for s in stats {
-            t.add_row(vec![
-                id.to_string(),
-                s.target.clone(),
-                format!("{:.2}%", s.configured * 100.0),
-                format!("{:.2}%", s.observed * 100.0),
-                format!("{:.2}%–{:.2}%", s.low * 100.0, s.high * 100.0),
-                if s.agrees {
-                    String::new()
-                } else {
-                    "DISAGREES".into()
-                },
-            ]);
-        }
-        println!("{t}\n");
-    }
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED)
-        .set_header(vec!["node", "visits"]);
-    for (id, n) in r.by_node() {
-        t.add_row(vec![id.to_string(), n.to_string()]);
-    }
-    println!("{t}");
-}
-
-/// A progress bar on stderr that appears only after a second, only on a terminal.
-struct Progress {
-    bar: Option<ProgressBar>,
-    started: Instant,
-    size: u64,
-    bytes: bool,
-}
-
-impl Progress {
-    fn new(size: u64, quiet: bool, bytes: bool) -> Self {
-        let show = !quiet && std::io::stderr().is_terminal();
-        Progress {
-            bar: show.then(ProgressBar::hidden),
-            started: Instant::now(),
-            size,
-            bytes,
-        }
-    }
-
-    fn update(&self, bytes: u64) {
-        let Some(bar) = &self.bar else { return };
-        if bar.is_hidden() && self.started.elapsed() > Duration::from_secs(1) {
-            bar.set_draw_target(ProgressDrawTarget::stderr());
-            bar.set_length(self.size);
-            if let Ok(style) = ProgressStyle::with_template(if self.bytes {
-                "{bar:40} {bytes}/{total_bytes} {elapsed} (eta {eta})"
-            } else {
-                "{bar:40} {human_pos}/{human_len} requests {elapsed} (eta {eta})"
-            }) {
-                bar.set_style(style);
-            }
-        }
-        bar.set_position(bytes);
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
 }

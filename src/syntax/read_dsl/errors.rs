@@ -1,0 +1,180 @@
+//! What the DSL reader says when a file does not parse, and the nesting bound
+//! checked before pest recurses.
+
+use super::KEYWORDS;
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::source::{SourceId, Span};
+use crate::syntax::grammar::Rule;
+
+pub(super) fn syntax_error(
+    text: &str,
+    source: SourceId,
+    e: &pest::error::Error<Rule>,
+) -> Diagnostic {
+    let at = match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let rest = &text[at.min(text.len())..];
+    let token: String = match rest.chars().next() {
+        None => String::new(),
+        Some(c) if c.is_alphanumeric() || c == '_' => rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+            .collect(),
+        Some(c) => c.to_string(),
+    };
+    let found = if token.is_empty() {
+        "the end of the file".to_string()
+    } else {
+        format!("`{token}`")
+    };
+    let expected = match &e.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => words(positives),
+        pest::error::ErrorVariant::CustomError { message } => message.clone(),
+    };
+    let span = Span::new(
+        source,
+        at,
+        at + token.len().max(1).min(text.len().saturating_sub(at).max(1)),
+    );
+    let after = rest[token.len().min(rest.len())..].trim_start();
+    let share_like = rest
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| w.ends_with('%'));
+    let hint = if share_like
+        && !rest
+            .split_once('%')
+            .is_some_and(|(_, a)| a.trim_start().starts_with("->"))
+    {
+        Some("a share leads somewhere: write `90% -> target`".to_string())
+    } else if ["then", "else", "success", "fallback"].contains(&token.as_str())
+        && !after.starts_with("->")
+    {
+        Some(format!(
+            "an output leads somewhere: write `{token} -> target`"
+        ))
+    } else if token.chars().next().is_some_and(char::is_alphabetic) {
+        did_you_mean(&token, KEYWORDS).or_else(|| match token.as_str() {
+            "and" | "AND" => Some("join tests with `&&`".into()),
+            "or" | "OR" => Some("join alternatives with `||`".into()),
+            _ => None,
+        })
+    } else if rest.starts_with('=') && !rest.starts_with("==") {
+        Some("compare with `==`, not `=`".into())
+    } else if rest.starts_with("=>") || rest.starts_with('>') {
+        Some("outputs are written `name -> target`".into())
+    } else {
+        None
+    };
+    Diagnostic::error(
+        Code::Syntax,
+        span,
+        format!("expected {expected}, found {found}"),
+    )
+    .label(format!("expected {expected}"))
+    .help(hint.unwrap_or_else(|| "see the DSL example at the top of grammar/route.pest".into()))
+}
+
+fn words(rules: &[Rule]) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for r in rules {
+        let w = match r {
+            Rule::kw_route => "`route NAME { ... }`",
+            Rule::name | Rule::bare_name | Rule::string => "a name",
+            Rule::node_def | Rule::item | Rule::metadata_decl | Rule::start_decl => {
+                "a node definition (`name: ...`), `start -> ...` or `}`"
+            }
+            Rule::target
+            | Rule::end_node
+            | Rule::cond_node
+            | Rule::split_node
+            | Rule::rate_node
+            | Rule::budget_node
+            | Rule::model_node
+            | Rule::kw_if
+            | Rule::kw_split
+            | Rule::kw_rate
+            | Rule::kw_budget
+            | Rule::kw_model => {
+                "a node (`if`, `split`, `rate`, `budget`, `model`, `end`) or a node's name"
+            }
+            Rule::arm | Rule::arm_name => "an output such as `success -> next`",
+            Rule::share_arm | Rule::share => "a share such as `90% -> main`",
+            Rule::block => "`{` and the outputs",
+            Rule::duration => "a duration such as `1h` or `30s`",
+            Rule::amount => "a number (or `$amount` for a budget)",
+            Rule::model_ref | Rule::model_word => "`provider/model`",
+            Rule::kw_per => "`per` and a window",
+            Rule::kw_by | Rule::field => "a field such as `metadata.user_id`",
+            Rule::window_mode | Rule::kw_sliding | Rule::kw_fixed => "`sliding` or `fixed`",
+            Rule::kw_timeout => "`timeout`",
+            Rule::kw_retries => "`retries`",
+            Rule::cmp_op => "a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`)",
+            Rule::kw_in | Rule::not_in => "`in` or `not in`",
+            Rule::literal | Rule::number | Rule::boolean => {
+                "a value (a string in double quotes, a number, `true` or `false`)"
+            }
+            Rule::expr | Rule::conj | Rule::unary | Rule::primary => {
+                "a condition such as `metadata.plan == \"paid\"`"
+            }
+            Rule::and_op | Rule::or_op => "`&&`, `||`",
+            Rule::EOI => "the end of the file",
+            _ => continue,
+        };
+        if !out.contains(&w) {
+            out.push(w);
+        }
+    }
+    match out.len() {
+        0 => "more of the route".into(),
+        1 => out[0].to_string(),
+        _ => {
+            let last = out.pop().unwrap_or_default();
+            format!("{} or {last}", out.join(", "))
+        }
+    }
+}
+
+/// Bounds nesting (`{`, `(`, `[` and runs of `!`, outside strings and comments)
+/// before pest recurses into it.
+pub(super) fn check_nesting(text: &str, source: SourceId, max: usize) -> Result<(), Diagnostic> {
+    let b = text.as_bytes();
+    let (mut depth, mut bangs, mut i) = (0usize, 0usize, 0usize);
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'{' | b'(' | b'[' => depth += 1,
+            b'}' | b')' | b']' => depth = depth.saturating_sub(1),
+            b'!' => bangs += 1,
+            b' ' | b'\t' | b'\r' | b'\n' => {}
+            _ => bangs = 0,
+        }
+        if depth + bangs > max {
+            return Err(Diagnostic::error(
+                Code::LimitExceeded,
+                Span::new(source, i, i + 1),
+                format!("the route is nested more than {max} deep"),
+            )
+            .help("define deeply nested nodes at the top level and refer to them by name"));
+        }
+        i += 1;
+    }
+    Ok(())
+}
