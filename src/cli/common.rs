@@ -204,6 +204,37 @@ pub fn load_and_check(sources: &mut SourceMap, path: &str, g: &Global) -> (Loade
     (loaded, checked)
 }
 
+/// Loads a route file for a command that needs it free of errors. Prints its
+/// errors (and its warnings too with `warnings`); `Err(exit code)` when it cannot
+/// be read (2) or has errors (1), saying what could not be done (`doing`).
+pub fn load_valid(
+    sources: &mut SourceMap,
+    path: &str,
+    g: &Global,
+    warnings: bool,
+    doing: &str,
+) -> Result<crate::syntax::Parsed, u8> {
+    let (loaded, checked) = load_and_check(sources, path, g);
+    let shown: Vec<Diagnostic> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| warnings || d.is_error())
+        .cloned()
+        .collect();
+    print_human(&shown, sources, g);
+    if loaded.unreadable {
+        return Err(2);
+    }
+    let ok = checked.is_ok();
+    match checked.parsed {
+        Some(p) if ok => Ok(p),
+        _ => {
+            fail(g, &format!("`{path}` has errors; {doing}"));
+            Err(1)
+        }
+    }
+}
+
 /// The route files named by `inputs`: files as given, directories walked for
 /// `*.yaml`, `*.yml`, `*.json` and `*.route` (sorted; hidden entries and
 /// `*.traffic.yaml` / `*.pricing.yaml` companions skipped).

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::common::{Global, fail, load_and_check, print_human, write_atomic};
+use super::common::{Global, fail, load_valid, write_atomic};
 use crate::emit;
 use crate::source::SourceMap;
 
@@ -37,17 +37,9 @@ enum Target {
 pub fn run(g: &Global, args: &Args) -> u8 {
     let mut sources = SourceMap::new();
     let path = args.file.to_string_lossy().into_owned();
-    let (loaded, checked) = load_and_check(&mut sources, &path, g);
-    print_human(&checked.diagnostics, &sources, g);
-    if loaded.unreadable {
-        return 2;
-    }
-    let Some(parsed) = checked.parsed.as_ref().filter(|_| checked.is_ok()) else {
-        fail(
-            g,
-            &format!("`{path}` has errors; fix them before converting"),
-        );
-        return 1;
+    let parsed = match load_valid(&mut sources, &path, g, true, "fix them before converting") {
+        Ok(p) => p,
+        Err(code) => return code,
     };
     let text = match args.to {
         Target::Yaml => emit::to_yaml(&parsed.route),

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 use serde_json::json;
 
-use super::common::{Global, fail, load_and_check, print_human};
+use super::common::{Global, fail, load_valid};
 use crate::compile::{Inst, NodeId, Program};
 use crate::eval::{
     MAX_METADATA_ENTRIES, MemoryStore, Reason, Report, Request, Session, Step, StickyFrom, Value,
@@ -52,24 +52,13 @@ enum Format {
 pub(super) fn compile_file(g: &Global, path: &std::path::Path) -> Result<(SourceMap, Program), u8> {
     let mut sources = SourceMap::new();
     let path = path.to_string_lossy().into_owned();
-    let (loaded, checked) = load_and_check(&mut sources, &path, g);
-    let errors: Vec<_> = checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .cloned()
-        .collect();
-    print_human(&errors, &sources, g);
-    if loaded.unreadable {
-        return Err(2);
-    }
-    let Some(parsed) = checked.parsed.as_ref().filter(|_| checked.is_ok()) else {
-        fail(
-            g,
-            &format!("`{path}` has errors; run `aig-route validate {path}`"),
-        );
-        return Err(1);
-    };
+    let parsed = load_valid(
+        &mut sources,
+        &path,
+        g,
+        false,
+        &format!("run `aig-route validate {path}`"),
+    )?;
     let mut scratch = Vec::new();
     let graph = RouteGraph::build(&parsed.route, &mut scratch);
     match Program::from_graph(&graph) {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::common::{Global, fail, load_and_check, print_human};
+use super::common::{Global, load_valid};
 use crate::source::SourceMap;
 
 /// Draw a route: Mermaid (paste into a pull request inside a ```mermaid block) or DOT.
@@ -31,23 +31,9 @@ enum Kind {
 pub fn run(g: &Global, args: &Args) -> u8 {
     let mut sources = SourceMap::new();
     let path = args.file.to_string_lossy().into_owned();
-    let (loaded, checked) = load_and_check(&mut sources, &path, g);
-    let errors: Vec<_> = checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .cloned()
-        .collect();
-    print_human(&errors, &sources, g);
-    if loaded.unreadable {
-        return 2;
-    }
-    let Some(parsed) = checked.parsed.as_ref().filter(|_| errors.is_empty()) else {
-        fail(
-            g,
-            &format!("`{path}` has errors; fix them before drawing it"),
-        );
-        return 1;
+    let parsed = match load_valid(&mut sources, &path, g, false, "fix them before drawing it") {
+        Ok(p) => p,
+        Err(code) => return code,
     };
     match args.format {
         Kind::Mermaid => print!("{}", crate::emit::to_mermaid(&parsed.route)),

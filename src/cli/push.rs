@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
-use super::common::{Global, fail, load_and_check, print_human};
+use super::common::{Global, fail, load_valid, print_human};
 use super::remote::{OutFormat, Remote, deployed_elements, report, yaml_of};
 use crate::api::{self, ApiError, Client};
 use crate::diagnostic::{Code, Diagnostic};
@@ -59,14 +59,9 @@ fn located(route: &Route, e: &ApiError, sources: &SourceMap, g: &Global) -> bool
 pub fn push(g: &Global, args: &PushArgs) -> u8 {
     let mut sources = SourceMap::new();
     let path = args.file.to_string_lossy().into_owned();
-    let (loaded, checked) = load_and_check(&mut sources, &path, g);
-    print_human(&checked.diagnostics, &sources, g);
-    if loaded.unreadable {
-        return 2;
-    }
-    let Some(parsed) = checked.parsed.as_ref().filter(|_| checked.is_ok()) else {
-        fail(g, &format!("`{path}` has errors; nothing was sent"));
-        return 1;
+    let parsed = match load_valid(&mut sources, &path, g, true, "nothing was sent") {
+        Ok(p) => p,
+        Err(code) => return code,
     };
     let route = &parsed.route;
     let name = args

@@ -198,28 +198,10 @@ fn unescape(s: &str) -> String {
 }
 
 fn syntax_error(text: &str, pos: TextPos, e: &pest::error::Error<Rule>) -> Diagnostic {
-    let at = match e.location {
-        pest::error::InputLocation::Pos(p) => p,
-        pest::error::InputLocation::Span((s, _)) => s,
-    };
-    let rest = &text[at.min(text.len())..];
-    let token: String = match rest.chars().next() {
-        None => String::new(),
-        Some(c) if c.is_alphanumeric() || c == '_' => rest
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
-            .collect(),
-        Some(c) => c.to_string(),
-    };
-    let found = if token.is_empty() {
-        "the end of the condition".to_string()
-    } else {
-        format!("`{token}`")
-    };
-    let expected = match &e.variant {
-        pest::error::ErrorVariant::ParsingError { positives, .. } => expected_words(positives),
-        pest::error::ErrorVariant::CustomError { message } => message.clone(),
-    };
+    let site = crate::syntax::grammar::ErrorSite::of(text, e, '.');
+    let (at, rest, token) = (site.at, site.rest, site.token.clone());
+    let found = site.found("the end of the condition");
+    let expected = expected_words(&site.positives);
     let end = at + token.len().max(1);
     let diag = Diagnostic::error(
         Code::ConditionSyntax,
