@@ -25,7 +25,15 @@ pub fn check(doc: &Doc, diags: &mut Vec<Diagnostic>) {
     let instance = doc.to_json();
     let mut found = Vec::new();
     for err in v.iter_errors(&instance) {
-        let pointer = err.instance_path().as_str().to_string();
+        let mut pointer = err.instance_path().as_str().to_string();
+        // An unexpected key is reported on its object; point at the key itself.
+        if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } =
+            err.kind()
+        {
+            if let Some(first) = unexpected.first() {
+                pointer = format!("{pointer}/{}", first.replace('~', "~0").replace('/', "~1"));
+            }
+        }
         let at = doc.at_pointer(&pointer);
         let key = doc.key_span_at_pointer(&pointer);
         let covered = diags.iter().any(|d| {
@@ -54,8 +62,51 @@ pub fn check(doc: &Doc, diags: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
+    use crate::diagnostic::{Code, Diagnostic};
+    use crate::source::{SourceId, SourceMap};
+    use crate::syntax::{Format, Limits, parse_doc};
+
     #[test]
     fn schema_compiles() {
         assert!(super::validator().is_some());
+    }
+
+    #[test]
+    fn schema_errors_are_located_and_yield_to_the_reader() {
+        let text = "start: d\nnodes:\n  d: end\ncolour: red\n";
+        let mut sources = SourceMap::new();
+        let id = sources.add("s.yaml", text);
+        let doc = parse_doc(text, SourceId(id.0), Format::Yaml, &Limits::default()).unwrap();
+        // Nothing else said anything: the schema speaks, at the key.
+        let mut diags = Vec::new();
+        super::check(&doc, &mut diags);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].code, Code::Schema);
+        assert_eq!(sources.line_col(diags[0].primary.span), (4, 1));
+        // The reader already reported that key: the schema stays quiet.
+        let span = doc.key_span_at_pointer("/colour").unwrap();
+        let mut diags = vec![Diagnostic::error(
+            Code::UnknownKey,
+            span,
+            "unknown key `colour`",
+        )];
+        super::check(&doc, &mut diags);
+        assert_eq!(diags.len(), 1);
+        // Every example route matches the schema.
+        for f in [
+            "tiers",
+            "canary",
+            "team-budget",
+            "fallback-chain",
+            "regional",
+        ] {
+            let text =
+                std::fs::read_to_string(format!("{}/routes/{f}.yaml", env!("CARGO_MANIFEST_DIR")))
+                    .unwrap();
+            let doc = parse_doc(&text, SourceId(0), Format::Yaml, &Limits::default()).unwrap();
+            let mut diags = Vec::new();
+            super::check(&doc, &mut diags);
+            assert!(diags.is_empty(), "{f}: {diags:?}");
+        }
     }
 }

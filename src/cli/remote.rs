@@ -76,6 +76,9 @@ pub struct PullArgs {
 
 /// List a route's versions, the deployed one marked, with content hashes.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Example:\n  aig-route versions --account $ACCOUNT --gateway prod --route tiers --format json"
+)]
 pub struct VersionsArgs {
     #[command(flatten)]
     which: Which,
@@ -86,6 +89,9 @@ pub struct VersionsArgs {
 
 /// Deploy a version of a route.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Example:\n  aig-route deploy 0193a2f4-version-id --account $ACCOUNT --gateway prod --route tiers"
+)]
 pub struct DeployArgs {
     /// The version id.
     #[arg(value_name = "VERSION_ID")]
@@ -96,6 +102,9 @@ pub struct DeployArgs {
 
 /// Deploy the version that was deployed before the current one.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Example:\n  aig-route rollback --account $ACCOUNT --gateway prod --route tiers"
+)]
 pub struct RollbackArgs {
     #[command(flatten)]
     which: Which,
