@@ -196,11 +196,12 @@ fn simulate(g: &Global, args: &Args) -> Result<(), Failure> {
             ));
         }
     }
-    let mut reports = sims.into_iter().map(Simulator::finish);
-    let report = reports
-        .next()
-        .unwrap_or_else(|| unreachable_report(&program));
-    let other_report = reports.next();
+    // The route's report first, then the compared route's.
+    let mut reports: Vec<Report> = sims.into_iter().map(Simulator::finish).collect();
+    let other_report = if reports.len() > 1 { reports.pop() } else { None };
+    let Some(report) = reports.pop() else {
+        return Err((1, "no report was produced".into()));
+    };
     let title = format!("{} — served requests per model", args.file.display());
     if let Some(path) = &args.timeline {
         write_atomic(path, report.timeline_csv().as_bytes())
@@ -255,10 +256,6 @@ fn build<'p>(
         sim = sim.with_timeline(args.bucket);
     }
     Ok(sim)
-}
-
-fn unreachable_report(program: &Program) -> Report {
-    Simulator::new(program, 0).finish()
 }
 
 /// The spec for synthetic traffic, from `--synthetic` and the flags (flags win).
