@@ -198,7 +198,11 @@ fn simulate(g: &Global, args: &Args) -> Result<(), Failure> {
     }
     // The route's report first, then the compared route's.
     let mut reports: Vec<Report> = sims.into_iter().map(Simulator::finish).collect();
-    let other_report = if reports.len() > 1 { reports.pop() } else { None };
+    let other_report = if reports.len() > 1 {
+        reports.pop()
+    } else {
+        None
+    };
     let Some(report) = reports.pop() else {
         return Err((1, "no report was produced".into()));
     };
