@@ -64,6 +64,7 @@ pub mod compile;
 pub mod diagnostic;
 pub mod diff;
 pub mod emit;
+pub mod escape;
 pub mod eval;
 pub mod fmt;
 pub mod graph;

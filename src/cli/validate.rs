@@ -193,18 +193,8 @@ fn github(path: &str, d: &Diagnostic, sources: &SourceMap) -> String {
     }
     format!(
         "::{level} file={},line={line},col={col},title={}::{}",
-        escape_property(path),
-        escape_property(d.code.as_str()),
-        escape_data(&msg)
+        crate::escape::github_property(path),
+        crate::escape::github_property(d.code.as_str()),
+        crate::escape::github_data(&msg)
     )
-}
-
-fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
