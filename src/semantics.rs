@@ -1,4 +1,4 @@
-//! The meaning of conditions, stated once over the syntax tree (SPEC section 3).
+//! The meaning of conditions, stated once over the syntax tree.
 //!
 //! The compiled evaluator has its own fast form of these rules; this one is the
 //! reference: validation reasons with it, and property tests hold the evaluator

@@ -1,11 +1,16 @@
 //! The hostile-input corpus (`tests/hostile/`): every file gives located
-//! diagnostics (or validates, for `ok_*`) within a second, under a 1 GiB
-//! address-space limit, and never panics. Each `.expect` names an error code the
-//! file must produce (`ok` for none), or for traffic files the line the error names.
+//! diagnostics (or validates, for `ok_*`) under a 1 GiB address-space limit and
+//! never panics. Each `.expect` names an error code the file must produce (`ok`
+//! for none), or for traffic files the line the error names.
+//!
+//! No test here reads a clock: on a loaded machine wall time says nothing about
+//! the program. Work is bounded instead — alias expansion by `--max-values`, size
+//! by `--max-file-size`, nesting by `--max-depth` (each file's `.expect` names the
+//! `E0107` it must hit) — and every run sits under a CPU-time limit far above any
+//! linear run, so a runaway loop is killed and reported rather than hanging CI.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -13,29 +18,26 @@ fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_aig-route"))
 }
 
-/// Runs the binary with bounded memory and reports how long it took.
-fn run(args: &[&str]) -> (Output, Duration) {
-    let started = Instant::now();
-    let out = std::process::Command::new("sh")
+/// Runs the binary with bounded memory and CPU time (CPU seconds the process
+/// itself uses, which other load on the machine does not inflate). A run killed
+/// by the limit has no exit code and is reported as a crash.
+fn run(args: &[&str]) -> Output {
+    std::process::Command::new("sh")
         .arg("-c")
-        .arg("ulimit -v 1048576 && exec \"$0\" \"$@\"")
+        .arg("ulimit -v 1048576 && ulimit -t 60 && exec \"$0\" \"$@\"")
         .arg(bin())
         .args(args)
         .env("NO_COLOR", "1")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
-        .unwrap();
-    (out, started.elapsed())
+        .unwrap()
 }
 
 fn check_route_file(path: &str, expect: &str) -> Result<(), String> {
-    let (out, took) = run(&["validate", "--format", "json", path]);
+    let out = run(&["validate", "--format", "json", path]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     if stderr.contains("panicked") || out.status.code().is_none_or(|c| c > 2) {
         return Err(format!("{path}: crashed ({:?}): {stderr}", out.status));
-    }
-    if took > Duration::from_secs(1) {
-        return Err(format!("{path}: took {took:?}"));
     }
     let doc: Value = serde_json::from_slice(&out.stdout)
         .map_err(|e| format!("{path}: output is not JSON: {e}"))?;
@@ -70,7 +72,7 @@ fn check_route_file(path: &str, expect: &str) -> Result<(), String> {
 }
 
 #[test]
-fn every_corpus_file_is_rejected_cleanly_and_quickly() {
+fn every_corpus_file_is_rejected_cleanly() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
@@ -86,7 +88,7 @@ fn every_corpus_file_is_rejected_cleanly_and_quickly() {
         let expect = expect.trim();
         let path = f.to_string_lossy().into_owned();
         let result = if path.ends_with(".jsonl") {
-            let (out, took) = run(&[
+            let out = run(&[
                 "simulate",
                 "routes/tiers.yaml",
                 "--traffic",
@@ -99,10 +101,9 @@ fn every_corpus_file_is_rejected_cleanly_and_quickly() {
                 || stderr.contains("panicked")
                 || !stderr.contains(expect)
                 || !out.stdout.is_empty()
-                || took > Duration::from_secs(1)
             {
                 Err(format!(
-                    "{path}: exit {:?} in {took:?}, stderr {stderr}",
+                    "{path}: exit {:?}, stderr {stderr}",
                     out.status.code()
                 ))
             } else {
@@ -116,6 +117,25 @@ fn every_corpus_file_is_rejected_cleanly_and_quickly() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Alias expansion is counted as it happens: with a budget of 500 values the
+/// bomb is stopped on its third line, before the first ten-fold level is copied,
+/// so the work done is bounded by the budget and not by what the aliases describe.
+#[test]
+fn alias_expansion_stops_at_the_value_budget() {
+    let out = run(&[
+        "validate",
+        "--max-values",
+        "500",
+        "--format",
+        "json",
+        "tests/hostile/alias_bomb.yaml",
+    ]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = &doc["files"][0]["diagnostics"][0];
+    assert_eq!(d["code"], "E0107", "{doc}");
+    assert_eq!(d["line"], 3, "{doc}");
 }
 
 #[test]
@@ -134,7 +154,7 @@ fn ten_megabyte_files_and_configured_limits() {
     std::fs::write(&big_json, format!("[{}]", "1,".repeat(5 << 20) + "1")).unwrap();
     check_route_file(&big_json.to_string_lossy(), "E0107").unwrap();
     // Raising the limit reads it (and finds what is wrong with it instead).
-    let (out, _) = run(&[
+    let out = run(&[
         "validate",
         "--max-file-size",
         "20000000",
@@ -159,7 +179,7 @@ fn ten_megabyte_files_and_configured_limits() {
     }
     text.push_str("{\"t\": 100000, \"metadata\": [1]}\n");
     std::fs::write(&traffic, text).unwrap();
-    let (out, _) = run(&[
+    let out = run(&[
         "simulate",
         "routes/tiers.yaml",
         "--traffic",
@@ -179,7 +199,7 @@ fn ten_megabyte_files_and_configured_limits() {
         ("--max-values", "20", "routes/tiers.yaml"),
         ("--max-file-size", "100", "routes/canary.yaml"),
     ] {
-        let (out, _) = run(&["validate", flag, value, "--format", "json", file]);
+        let out = run(&["validate", flag, value, "--format", "json", file]);
         let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
         let codes: Vec<&str> = doc["files"][0]["diagnostics"]
             .as_array()

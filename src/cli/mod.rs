@@ -1,6 +1,6 @@
 //! The `aig-route` command line: one file per subcommand behind this dispatcher.
 //!
-//! Exit codes (SPEC section 6): 0 success (warnings allowed), 1 the input is
+//! Exit codes: 0 success (warnings allowed), 1 the input is
 //! wrong, 2 a usage error or a file that cannot be read.
 
 mod common;

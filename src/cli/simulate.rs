@@ -17,7 +17,7 @@ use crate::simulate::{
 
 /// Run traffic through a route: which model served what, where limits bit, how
 /// splits came out, what it cost. Traffic is recorded (`--traffic`) or synthetic
-/// (`--synthetic SPEC.yaml`, or flags such as `--requests`).
+/// (`--synthetic TRAFFIC.yaml`, or flags such as `--requests`).
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Traffic lines: {\"t\": seconds, \"id\": \"r1\", \"metadata\": {...}, \"cost\": 0.002, \"fail\": [\"main\"]}\n\nExamples:\n  aig-route simulate routes/tiers.yaml --traffic routes/tiers.traffic.jsonl\n  aig-route simulate routes/tiers.yaml --synthetic routes/example.traffic.yaml --plot tiers.svg\n  aig-route simulate routes/canary.yaml --requests 100000 --meta plan=free:0.8,paid:0.2 --fail-rate candidate=0.05\n  aig-route simulate new.yaml --compare old.yaml --traffic t.jsonl --format json"
@@ -29,7 +29,7 @@ pub struct Args {
     #[arg(long, value_name = "FILE.jsonl", conflicts_with = "synthetic")]
     traffic: Option<PathBuf>,
     /// A synthetic traffic spec (YAML).
-    #[arg(long, value_name = "SPEC.yaml")]
+    #[arg(long, value_name = "TRAFFIC.yaml")]
     synthetic: Option<PathBuf>,
     /// Synthetic: number of requests.
     #[arg(long, conflicts_with = "traffic")]
@@ -192,7 +192,7 @@ fn simulate(g: &Global, args: &Args) -> Result<(), Failure> {
         }
         (None, None) => {
             return Err(usage(
-                "give traffic: --traffic FILE.jsonl, --synthetic SPEC.yaml, or --requests N",
+                "give traffic: --traffic FILE.jsonl, --synthetic TRAFFIC.yaml, or --requests N",
             ));
         }
     }

@@ -153,7 +153,8 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// One diagnostic as SPEC section 6 prints it, with help and notes added.
+/// One diagnostic as `--format json` prints it: code, severity, file, line,
+/// column, message, with help and notes added.
 pub fn diag_json(d: &Diagnostic, sources: &SourceMap) -> serde_json::Value {
     let (line, column) = d.line_col(sources);
     let (end_line, end_column) = sources.line_col(crate::source::Span {

@@ -1,5 +1,6 @@
-//! Compiled conditions against a request: type-strict, missing fields as SPEC
-//! section 3 says (the reference is `crate::semantics`).
+//! Compiled conditions against a request: type-strict, and a missing field
+//! makes every comparison false except `$ne`/`$nin`/`$exists: false` (the
+//! reference statement of these rules is `crate::semantics`).
 
 use super::request::{Request, Value};
 use crate::compile::{CondOp, Lit, Program};

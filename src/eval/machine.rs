@@ -1,4 +1,5 @@
-//! The resumable step machine (SPEC section 5).
+//! The resumable step machine: one request walked node by node, pausing at
+//! each model call.
 //!
 //! [`Program::begin`] walks from start until a model must be asked (→
 //! [`Step::Call`]) or an end is reached (→ [`Step::Done`]). The caller asks the

@@ -1,4 +1,4 @@
-//! Split buckets (SPEC section 3): `u64_be(SHA-256(route ‖ 0 ‖ node ‖ 0 ‖ value)[0..8])
+//! Split buckets: `u64_be(SHA-256(route ‖ 0 ‖ node ‖ 0 ‖ value)[0..8])
 //! mod 10000`, with the route and node prefix absorbed once at compile time.
 
 use std::fmt::Write as _;
@@ -79,7 +79,7 @@ pub fn write_number(out: &mut String, x: f64) {
     }
 }
 
-/// The bucket (0..10000) SPEC section 3 assigns to `value` at split `node` of
+/// The bucket (0..10000) the sticky rule assigns to `value` at split `node` of
 /// route `route`. Anyone can recompute it.
 pub fn sticky_bucket(route: &str, node: &str, value: &str) -> u16 {
     let mut h = sha2::Sha256::new();

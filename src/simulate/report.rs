@@ -234,7 +234,7 @@ impl Report {
             .map_or("", |i| self.provider_model[i].as_str())
     }
 
-    /// The report as one JSON document (the fields of SPEC section 6, and more).
+    /// The report as one JSON document (the fields the README documents under `simulate`).
     pub fn to_json(&self) -> Value {
         let obj = |pairs: Vec<(&str, u64)>| -> Value {
             Value::Object(

@@ -1,4 +1,5 @@
-//! Traffic files: one JSON object per line (SPEC section 6).
+//! Traffic files: one JSON object per line
+//! (`{"t", "id", "metadata", "cost", "fail"}`).
 //!
 //! `{"t": 1767225600, "id": "r1", "metadata": {"plan": "paid"}, "cost": 0.002, "fail": ["main"]}`
 

@@ -1,4 +1,4 @@
-//! Validation: every rule of SPEC section 4, on the graph, all problems at once.
+//! Validation: every rule of the diagnostic table (README), on the graph, all problems at once.
 //!
 //! Takes a [`RouteGraph`] and returns diagnostics sorted by position. Checks that
 //! need an acyclic graph (dead branches, key presence) run only when it is one.
