@@ -66,6 +66,8 @@ pub mod diff;
 pub mod emit;
 pub mod escape;
 pub mod eval;
+#[cfg(feature = "redis")]
+pub mod fleet;
 pub mod fmt;
 pub mod graph;
 pub mod schema;
