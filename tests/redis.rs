@@ -275,3 +275,39 @@ fn a_stalled_server_times_out_and_the_late_answer_is_never_misread() {
         .unwrap();
     assert_eq!(used, 42.0);
 }
+
+#[test]
+fn rediss_urls_speak_tls_and_verify_the_certificate() {
+    let server = RedisServer::start_tls();
+    let s = spec(LimitKind::Count, WindowMode::Fixed, 1.0, 60.0);
+    // A private CA signed the test certificate: against the public roots,
+    // verification refuses it...
+    let url = format!("rediss://localhost:{}/", server.port);
+    let mut public = RedisStore::open(&url, patient()).unwrap();
+    assert!(
+        public
+            .admit_one("r", "n", &s, KeyRef::Missing, 0.0)
+            .is_err()
+    );
+    // ...and trusting that CA, the store works over TLS.
+    let options = RedisOptions {
+        ca_pem: Some(std::fs::read(server.tls_ca().unwrap()).unwrap()),
+        ..patient()
+    };
+    let mut store = RedisStore::open(&url, options).unwrap();
+    assert_eq!(
+        store.admit_one("r", "n", &s, KeyRef::Missing, 0.0).unwrap(),
+        0.0
+    );
+    assert_eq!(
+        store.admit_one("r", "n", &s, KeyRef::Missing, 0.0).unwrap(),
+        1.0
+    );
+}
+
+#[test]
+fn urls_that_are_not_redis_are_refused_without_echoing_secrets() {
+    let err = RedisStore::open("http://user:hunter2@example.com/", patient()).unwrap_err();
+    assert!(matches!(err, RedisError::Url(_)));
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+}

@@ -17,6 +17,28 @@ pub struct RedisServer {
     child: Option<Child>,
     /// The loopback port it listens on.
     pub port: u16,
+    /// With TLS: the files it serves.
+    tls: Option<Tls>,
+}
+
+/// A TLS server's files.
+struct Tls {
+    /// The private CA that signed the certificate.
+    ca: String,
+    cert: String,
+    key: String,
+}
+
+fn openssl(a: &[&str], b: &[&str], c: &[&str]) {
+    let status = Command::new("openssl")
+        .args(a)
+        .args(b)
+        .args(c)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl makes the test certificates");
+    assert!(status.success(), "openssl {a:?} failed");
 }
 
 impl RedisServer {
@@ -24,16 +46,82 @@ impl RedisServer {
     pub fn start() -> RedisServer {
         // A port the kernel just handed out is free unless another process takes
         // it in between: try a few.
+        Self::start_with(None)
+    }
+
+    /// Starts a server that speaks only TLS, with a certificate for `localhost`
+    /// signed by a private CA that `openssl` makes for this test.
+    pub fn start_tls() -> RedisServer {
+        let dir = std::env::temp_dir().join(format!(
+            "aig-route-redis-tls-{}-{}",
+            std::process::id(),
+            free_port()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+        let (ca, ca_key, csr, cert, key, ext) = (
+            path("ca.pem"),
+            path("ca.key"),
+            path("req.csr"),
+            path("cert.pem"),
+            path("key.pem"),
+            path("ext.cnf"),
+        );
+        std::fs::write(
+            &ext,
+            "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n\
+             keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
+        )
+        .unwrap();
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ];
+        openssl(
+            &[
+                "req",
+                "-x509",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=aig-route test CA",
+            ],
+            &ec,
+            &["-keyout", &ca_key, "-out", &ca],
+        );
+        openssl(
+            &["req", "-subj", "/CN=localhost"],
+            &ec,
+            &["-keyout", &key, "-out", &csr],
+        );
+        openssl(
+            &["x509", "-req", "-in", &csr, "-CA", &ca, "-CAkey", &ca_key],
+            &["-CAcreateserial", "-days", "1"],
+            &["-extfile", &ext, "-out", &cert],
+        );
+        Self::start_with(Some(Tls { ca, cert, key }))
+    }
+
+    fn start_with(tls: Option<Tls>) -> RedisServer {
         for _ in 0..20 {
             let port = free_port();
-            if let Some(child) = spawn(port) {
+            if let Some(child) = spawn(port, tls.as_ref()) {
                 return RedisServer {
                     child: Some(child),
                     port,
+                    tls,
                 };
             }
         }
         panic!("could not start redis-server on any of 20 free loopback ports");
+    }
+
+    /// With TLS: the CA file that signed its certificate.
+    pub fn tls_ca(&self) -> Option<&str> {
+        self.tls.as_ref().map(|t| t.ca.as_str())
     }
 
     /// `redis://127.0.0.1:PORT/`.
@@ -54,7 +142,7 @@ impl RedisServer {
         self.stop();
         // The port was ours a moment ago; retry while the kernel releases it.
         for _ in 0..100 {
-            if let Some(child) = spawn(self.port) {
+            if let Some(child) = spawn(self.port, self.tls.as_ref()) {
                 self.child = Some(child);
                 return;
             }
@@ -92,12 +180,30 @@ fn free_port() -> u16 {
 }
 
 /// Starts `redis-server` on `port` and waits (a bounded number of tries) until it
-/// answers `PING`; `None` when it exited (the port was taken).
-fn spawn(port: u16) -> Option<Child> {
-    let mut child = match Command::new("redis-server")
-        .args([
+/// answers `PING` (with TLS: until it accepts connections); `None` when it exited
+/// (the port was taken).
+fn spawn(port: u16, tls: Option<&Tls>) -> Option<Child> {
+    let port_text = port.to_string();
+    let args: Vec<&str> = match tls {
+        None => vec!["--port", &port_text],
+        Some(Tls { ca, cert, key }) => vec![
             "--port",
-            &port.to_string(),
+            "0",
+            "--tls-port",
+            &port_text,
+            "--tls-cert-file",
+            cert,
+            "--tls-key-file",
+            key,
+            "--tls-ca-cert-file",
+            ca,
+            "--tls-auth-clients",
+            "no",
+        ],
+    };
+    let mut child = match Command::new("redis-server")
+        .args(args)
+        .args([
             "--bind",
             "127.0.0.1",
             "--save",
@@ -123,6 +229,9 @@ fn spawn(port: u16) -> Option<Child> {
             return None;
         }
         if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
+            if tls.is_some() {
+                return Some(child);
+            }
             let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
             if s.write_all(b"PING\r\n").is_ok() {
                 let mut line = String::new();
