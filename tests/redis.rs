@@ -311,3 +311,57 @@ fn urls_that_are_not_redis_are_refused_without_echoing_secrets() {
     assert!(matches!(err, RedisError::Url(_)));
     assert!(!err.to_string().contains("hunter2"), "{err}");
 }
+
+/// A budget's check reads the settled cost and the request settles after its
+/// model answers, so requests in flight between the two can overshoot. The bound:
+/// every request that passed saw less than the limit settled, and at most one
+/// request per worker is in flight, so the total stays below
+/// `limit + workers × largest cost`. Measured here with 16 workers hammering one
+/// budget; the README quotes the bound.
+#[test]
+fn budget_overshoot_is_bounded_by_the_requests_in_flight() {
+    const WORKERS: usize = 16;
+    const COST: f64 = 0.25;
+    const LIMIT: f64 = 10.0;
+    let server = RedisServer::start();
+    let url = server.url();
+    let s = spec(LimitKind::Cost, WindowMode::Fixed, LIMIT, 3600.0);
+    let served: usize = (0..WORKERS)
+        .map(|_| {
+            let (url, s) = (url.clone(), s.clone());
+            std::thread::spawn(move || {
+                let mut store = RedisStore::open(&url, patient()).unwrap();
+                let mut served = 0;
+                // Each worker keeps asking until the budget refuses it.
+                while store.used("r", "budget", &s, KeyRef::Missing, 0.0).unwrap() < LIMIT {
+                    store
+                        .add("r", "budget", &s, KeyRef::Missing, 0.0, COST)
+                        .unwrap();
+                    served += 1;
+                }
+                served
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|t| t.join().unwrap())
+        .sum();
+    let mut store = RedisStore::open(&url, patient()).unwrap();
+    let settled = store.used("r", "budget", &s, KeyRef::Missing, 0.0).unwrap();
+    assert_eq!(
+        settled,
+        served as f64 * COST,
+        "every served request settled once"
+    );
+    assert!(settled >= LIMIT, "the budget was used up");
+    assert!(
+        settled < LIMIT + WORKERS as f64 * COST,
+        "overshoot {} beyond the bound {}",
+        settled - LIMIT,
+        WORKERS as f64 * COST
+    );
+    println!(
+        "budget overshoot with {WORKERS} workers: ${:.2}",
+        settled - LIMIT
+    );
+}
