@@ -55,6 +55,7 @@ codes! {
     BadWindow = "E0304", "a window that is not a positive whole number of seconds";
     BadTimeout = "E0305", "a timeout or retries count that is negative or not whole";
     BadKey = "E0306", "a limit key or sticky field that is not `metadata.<name>`";
+    UnwritableShares = "E0307", "more equal shares in one split than the gateway's JSON can tell apart";
     ConditionSyntax = "E0401", "a condition that does not parse";
     UnknownOperator = "E0402", "a condition operator that does not exist";
     BadField = "E0403", "a condition reads a field other than `metadata.<name>`";

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use super::Comments;
 use crate::syntax::ast::{LimitKind, NodeKind, Route, WindowMode};
 use crate::syntax::cond::{number_text, to_expr};
-use crate::syntax::values::{format_millis, format_money, format_seconds};
+use crate::syntax::values::{format_millis, format_money, format_seconds, shares_repeat};
 
 /// The route as YAML text.
 pub fn to_yaml(route: &Route) -> String {
@@ -79,10 +79,12 @@ pub fn to_yaml_with(route: &Route, comments: &Comments) -> String {
             }
             NodeKind::Percentage { sticky, branches } => {
                 let _ = writeln!(out, "  {id}:\n    split:");
+                // A mapping cannot repeat a key, so equal shares take the list form.
+                let item = if shares_repeat(branches) { "- " } else { "" };
                 for b in branches {
                     let _ = writeln!(
                         out,
-                        "      {}: {}",
+                        "      {item}{}: {}",
                         scalar(&b.share.value),
                         scalar(&b.target.value)
                     );

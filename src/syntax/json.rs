@@ -344,7 +344,11 @@ impl Parser<'_> {
                 )
                 .label("second definition")
                 .with_secondary(first.span, "first defined here")
-                .help("remove one of them; JSON readers silently keep only one"));
+                .help(
+                    crate::syntax::values::repeated_share_help(&key, true).unwrap_or_else(|| {
+                        "remove one of them; JSON readers silently keep only one".into()
+                    }),
+                ));
             }
             self.skip_ws();
             if self.bytes.get(self.pos) != Some(&b':') {

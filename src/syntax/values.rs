@@ -160,6 +160,37 @@ pub fn share_forms(basis: u32) -> Vec<String> {
     }
 }
 
+/// Whether two branches of a split have the same share (`50%` and `50%`, or
+/// `25%` and `25.0%`): YAML then writes the split as a list.
+pub fn shares_repeat(branches: &[crate::syntax::ast::Branch]) -> bool {
+    let mut seen = std::collections::HashSet::with_capacity(branches.len());
+    !branches
+        .iter()
+        .all(|b| seen.insert(parse_share(&b.share.value).map_err(|_| b.share.value.as_str())))
+}
+
+/// Advice for a share written twice in one mapping (`50%: a` and `50%: b`):
+/// equal shares are allowed, and each format has its own way to write them.
+/// `None` when `key` is not a share.
+pub fn repeated_share_help(key: &str, json: bool) -> Option<String> {
+    let basis = parse_share(key).ok()?;
+    Some(if json {
+        let forms = share_forms(basis);
+        format!(
+            "equal shares need distinct keys: write them as {}",
+            forms
+                .iter()
+                .map(|f| format!("`\"{f}\"`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    } else {
+        format!(
+            "equal shares are allowed: write the split as a list, one share per item (`- {key}: a`, then `- {key}: b`)"
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

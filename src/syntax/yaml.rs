@@ -261,7 +261,9 @@ impl<'a> Reader<'a> {
                         )
                         .label("second definition")
                         .with_secondary(first.span, "first defined here")
-                        .help("remove one of them; a later key would silently replace the first"));
+                        .help(crate::syntax::values::repeated_share_help(&raw, false).unwrap_or_else(|| {
+                            "remove one of them; a later key would silently replace the first".into()
+                        })));
                     }
                     if seen.is_none() && entries.len() >= 16 {
                         *seen = Some(

@@ -3,7 +3,7 @@
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::Spanned;
 use crate::syntax::ast::{Limit, LimitKind, Model, Node, NodeKind, WindowMode};
-use crate::syntax::values::{ShareError, parse_share};
+use crate::syntax::values::{ShareError, parse_share, share_forms};
 
 /// Provider slugs the hosted gateway knows.
 pub const PROVIDERS: [&str; 18] = [
@@ -49,9 +49,41 @@ pub(super) fn check(node: &Node, diags: &mut Vec<Diagnostic>) {
 fn shares(node: &Node, branches: &[crate::syntax::ast::Branch], diags: &mut Vec<Diagnostic>) {
     let mut total: u32 = 0;
     let mut all_ok = true;
+    // How often each share occurs: the gateway's JSON keys a split's outputs by
+    // share, so one value can be written only as many times as it has spellings.
+    let mut equal: std::collections::HashMap<u32, (usize, usize)> =
+        std::collections::HashMap::new();
+    for b in branches {
+        if let Ok(v) = parse_share(&b.share.value) {
+            equal.entry(v).or_default().0 += 1;
+        }
+    }
     for b in branches {
         match parse_share(&b.share.value) {
-            Ok(v) => total += v,
+            Ok(v) => {
+                total = total.saturating_add(v);
+                let (count, seen) = equal.entry(v).or_default();
+                *seen += 1;
+                let forms = share_forms(v);
+                if *seen == forms.len() + 1 {
+                    let share = percent(u64::from(v));
+                    diags.push(
+                        Diagnostic::error(
+                            Code::UnwritableShares,
+                            b.share.span,
+                            format!(
+                                "split `{}` has {count} shares of {share}, more than the gateway's JSON can tell apart",
+                                node.id.value,
+                            ),
+                        )
+                        .note(format!(
+                            "the gateway keys a split's outputs by share, and {share} can be written only as {}",
+                            forms.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+                        ))
+                        .help("nest splits: for four equal sides, a 50% / 50% split whose outputs each lead to a 50% / 50% split"),
+                    );
+                }
+            }
             Err(e) => {
                 all_ok = false;
                 let (what, help) = match e {

@@ -294,18 +294,48 @@ impl Reader<'_> {
         let sticky = body.get("sticky").and_then(|s| self.string(s, "`sticky`"));
         let mut branches = Vec::new();
         if let Some(split) = body.get("split") {
-            if let Some(shares) = self.map(split, "`split`") {
-                for (share, target) in shares {
-                    if let Some(t) = self.string(target, "a split target") {
-                        branches.push(Branch {
-                            share: share.clone(),
-                            target: t,
-                        });
-                    }
+            for (share, target) in self.shares(split) {
+                if let Some(t) = self.string(target, "a split target") {
+                    branches.push(Branch {
+                        share: share.clone(),
+                        target: t,
+                    });
                 }
             }
         }
         NodeKind::Percentage { sticky, branches }
+    }
+
+    /// The entries of a `split`: a mapping (`90%: main`), or a list of one-entry
+    /// mappings (`- 50%: a`), the form that can repeat a share. Both read the same.
+    fn shares<'d>(&mut self, split: &'d Doc) -> Vec<&'d (Spanned<String>, Doc)> {
+        let DocValue::Seq(items) = &split.value else {
+            return self
+                .map(split, "`split`")
+                .map(|m| m.iter().collect())
+                .unwrap_or_default();
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            match item.as_map() {
+                Some([entry]) => out.push(entry),
+                _ => self.diags.push(
+                    Diagnostic::error(
+                        Code::WrongType,
+                        item.span,
+                        format!(
+                            "each item of a `split` list is one `share: target`, not {}",
+                            match item.as_map() {
+                                Some(m) => format!("{} entries", m.len()),
+                                None => item.type_name().to_string(),
+                            }
+                        ),
+                    )
+                    .help("write one share per item, such as `- 50%: main`"),
+                ),
+            }
+        }
+        out
     }
 
     fn limit(
