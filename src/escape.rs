@@ -108,6 +108,25 @@ pub fn github_property(s: &str) -> String {
     out
 }
 
+/// Text for XML content and attribute values (JUnit reports): `&`, `<`, `>`,
+/// `"` and `'` as entities, and every other unsafe character escaped as
+/// [`terminal`] does (XML 1.0 cannot carry most control characters at all).
+pub fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push('\n'),
+            c => push_escaped(&mut out, c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +156,13 @@ mod tests {
         assert!(!data.contains('\n'));
         assert_eq!(data, "x%0A::add-mask::secret");
         assert_eq!(github_property("a:b,c%\u{1b}"), "a%3Ab%2Cc%25\\u{1b}");
+    }
+
+    #[test]
+    fn xml_cannot_open_an_element() {
+        assert_eq!(
+            xml("a<b&\"c\"\u{1b}\nd"),
+            "a&lt;b&amp;&quot;c&quot;\\u{1b}\nd"
+        );
     }
 }

@@ -66,6 +66,7 @@ pub mod diff;
 pub mod emit;
 pub mod escape;
 pub mod eval;
+pub mod explain;
 #[cfg(feature = "redis")]
 pub mod fleet;
 pub mod fmt;
@@ -75,5 +76,6 @@ pub mod semantics;
 pub mod simulate;
 pub mod source;
 pub mod syntax;
+pub mod testing;
 pub mod textdiff;
 pub mod validate;

@@ -45,6 +45,7 @@ fn every_example_route_has_an_equal_dsl_twin() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         if name.contains(".traffic.")
             || name.contains(".pricing.")
+            || name.contains(".test.")
             || path
                 .extension()
                 .is_some_and(|e| e == "route" || e == "jsonl")

@@ -42,6 +42,7 @@ fn seeds(ext: &str) -> Vec<String> {
             p.extension().is_some_and(|e| e == ext)
                 && !p.to_string_lossy().contains(".traffic.")
                 && !p.to_string_lossy().contains(".pricing.")
+                && !p.to_string_lossy().contains(".test.")
         })
         .map(|p| std::fs::read_to_string(p).unwrap())
         .collect();

@@ -236,13 +236,19 @@ pub fn load_valid(
 }
 
 /// The route files named by `inputs`: files as given, directories walked for
-/// `*.yaml`, `*.yml`, `*.json` and `*.route` (sorted; hidden entries and
-/// `*.traffic.yaml` / `*.pricing.yaml` companions skipped).
+/// `*.yaml`, `*.yml`, `*.json` and `*.route` (sorted; hidden entries,
+/// `*.traffic.yaml` / `*.pricing.yaml` companions and `*.test.yaml` suites skipped).
 pub fn collect_files(inputs: &[PathBuf]) -> Result<Vec<String>, String> {
+    collect_matching(inputs, is_route_file)
+}
+
+/// Files as given, and every file under the directories among `inputs` whose
+/// name `keep` accepts (sorted; hidden entries skipped).
+pub fn collect_matching(inputs: &[PathBuf], keep: fn(&str) -> bool) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     for input in inputs {
         if input.is_dir() {
-            walk(input, &mut out, 0)
+            walk(input, &mut out, 0, keep)
                 .map_err(|e| format!("cannot read directory `{}`: {e}", input.display()))?;
         } else {
             out.push(input.to_string_lossy().into_owned());
@@ -251,7 +257,12 @@ pub fn collect_files(inputs: &[PathBuf]) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<String>, depth: usize) -> std::io::Result<()> {
+fn walk(
+    dir: &Path,
+    out: &mut Vec<String>,
+    depth: usize,
+    keep: fn(&str) -> bool,
+) -> std::io::Result<()> {
     if depth > 32 {
         return Ok(());
     }
@@ -268,8 +279,8 @@ fn walk(dir: &Path, out: &mut Vec<String>, depth: usize) -> std::io::Result<()> 
             continue;
         }
         if p.is_dir() {
-            walk(&p, out, depth + 1)?;
-        } else if is_route_file(&name) {
+            walk(&p, out, depth + 1, keep)?;
+        } else if keep(&name) {
             out.push(p.to_string_lossy().into_owned());
         }
     }
@@ -278,7 +289,10 @@ fn walk(dir: &Path, out: &mut Vec<String>, depth: usize) -> std::io::Result<()> 
 
 /// Whether a file name looks like a route.
 pub fn is_route_file(name: &str) -> bool {
-    Format::from_path(name).is_some() && !name.contains(".traffic.") && !name.contains(".pricing.")
+    Format::from_path(name).is_some()
+        && !name.contains(".traffic.")
+        && !name.contains(".pricing.")
+        && !crate::testing::is_test_file(name)
 }
 
 /// Prints diagnostics to stderr in human form.

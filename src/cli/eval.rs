@@ -6,13 +6,10 @@ use clap::ValueEnum;
 use serde_json::json;
 
 use super::common::{Global, fail, load_valid};
-use crate::compile::{Inst, NodeId, Program};
-use crate::eval::{
-    MAX_METADATA_ENTRIES, MemoryStore, Reason, Report, Request, Session, Step, StickyFrom, Value,
-};
+use crate::compile::{NodeId, Program};
+use crate::eval::{MAX_METADATA_ENTRIES, MemoryStore, Report, Request, Session, Step, Value};
 use crate::graph::RouteGraph;
 use crate::source::SourceMap;
-use crate::syntax::cond::number_text;
 
 /// Run one request through a route at time 0 with empty limit counters, and
 /// explain each step.
@@ -187,7 +184,7 @@ pub fn run(g: &Global, args: &Args) -> u8 {
     };
     match args.format {
         Format::Json => {
-            let steps: Vec<_> = session.trace().iter().map(|t| json!({"node": program.node_id(t.node), "explain": explain(&program, t.node, &t.reason, &req)})).collect();
+            let steps: Vec<_> = session.trace().iter().map(|t| json!({"node": program.node_id(t.node), "explain": crate::explain::step(&program, t.node, &t.reason, &req)})).collect();
             let doc = json!({
                 "path": session.path().iter().map(|n| program.node_id(*n)).collect::<Vec<_>>(),
                 "model": done.served_by.map(model_json),
@@ -198,19 +195,20 @@ pub fn run(g: &Global, args: &Args) -> u8 {
             println!("{doc}");
         }
         Format::Human => {
-            let width = session
+            let steps: Vec<(String, String)> = session
                 .trace()
                 .iter()
-                .map(|t| program.node_id(t.node).chars().count())
-                .max()
-                .unwrap_or(4);
-            for t in session.trace() {
-                println!(
-                    "  {:<width$}  {}",
-                    program.node_id(t.node),
-                    explain(&program, t.node, &t.reason, &req)
-                );
-            }
+                .map(|t| {
+                    (
+                        program.node_id(t.node).to_string(),
+                        crate::explain::step(&program, t.node, &t.reason, &req),
+                    )
+                })
+                .collect();
+            print!(
+                "{}",
+                crate::escape::terminal_multiline(&crate::explain::lines(&steps))
+            );
             match done.served_by {
                 Some(n) => {
                     let m = program.model(n);
@@ -233,127 +231,4 @@ pub fn run(g: &Global, args: &Args) -> u8 {
         }
     }
     0
-}
-
-/// One step in words.
-fn explain(p: &Program, n: NodeId, reason: &Reason, req: &Request) -> String {
-    let next_of = |slot_pick: &dyn Fn(&Inst) -> Option<NodeId>| {
-        p.inst(n)
-            .and_then(slot_pick)
-            .map_or(String::new(), |t| format!(" `{}`", p.node_id(t)))
-    };
-    match (reason, p.inst(n)) {
-        (Reason::Start, Some(Inst::Start { next })) => format!("start → `{}`", p.node_id(*next)),
-        (
-            Reason::Cond { result },
-            Some(Inst::Cond {
-                cond,
-                then,
-                otherwise,
-            }),
-        ) => {
-            let to = if *result { then } else { otherwise };
-            format!(
-                "{} → {result} → `{}`",
-                p.cond_text(*cond)
-                    .trim_start_matches('(')
-                    .trim_end_matches(')'),
-                p.node_id(*to)
-            )
-        }
-        (
-            Reason::Split {
-                bucket,
-                share,
-                from,
-            },
-            Some(Inst::Split { sticky, split }),
-        ) => {
-            let table = &p.splits[*split as usize];
-            let lo = if *share == 0 {
-                0
-            } else {
-                table.shares[share - 1].0
-            };
-            let (hi, to) = table.shares[*share];
-            let pct = f64::from(hi - lo) / 100.0;
-            let src = match from {
-                StickyFrom::Field => {
-                    let key = sticky.map(|s| p.slot_name(s)).unwrap_or_default();
-                    let v = sticky.and_then(|s| req.get(s)).map(|v| match v {
-                        Value::Str(s) => format!("{s:?}"),
-                        Value::Num(x) => number_text(x),
-                        Value::Bool(b) => b.to_string(),
-                    });
-                    format!("metadata.{key} = {}", v.unwrap_or_default())
-                }
-                StickyFrom::RequestId => "the request id".to_string(),
-                StickyFrom::Random => "a seeded random draw".to_string(),
-            };
-            format!(
-                "bucket {bucket} of 10000 (from {src}) → {}% share → `{}`",
-                number_text(pct),
-                p.node_id(to)
-            )
-        }
-        (
-            Reason::Limit { used, passed },
-            Some(Inst::Limit {
-                limit,
-                success,
-                fallback,
-            }),
-        ) => {
-            let spec = &p.limits[*limit as usize];
-            let (used, of) = match spec.kind {
-                crate::syntax::ast::LimitKind::Count => (
-                    number_text(*used),
-                    format!("{} requests", number_text(spec.limit)),
-                ),
-                crate::syntax::ast::LimitKind::Cost => (
-                    format!("${}", number_text(*used)),
-                    format!("${}", number_text(spec.limit)),
-                ),
-            };
-            let key = spec
-                .key_name
-                .as_deref()
-                .map(|k| format!(" per {k}"))
-                .unwrap_or_default();
-            let out = if *passed {
-                ("success", success)
-            } else {
-                ("fallback", fallback)
-            };
-            format!(
-                "{used} of {of} used in window{key} → {} → `{}`",
-                out.0,
-                p.node_id(*out.1)
-            )
-        }
-        (Reason::Model { report }, Some(Inst::Model { model, .. })) => {
-            let m = &p.models[*model as usize];
-            let what = match report {
-                Report::Answered => format!(
-                    "answered → success{}",
-                    next_of(&|i| match i {
-                        Inst::Model { success, .. } => Some(*success),
-                        _ => None,
-                    })
-                ),
-                Report::Failed => format!(
-                    "failed after {} retr{} → fallback{}",
-                    m.retries,
-                    if m.retries == 1 { "y" } else { "ies" },
-                    next_of(&|i| match i {
-                        Inst::Model { fallback, .. } => Some(*fallback),
-                        _ => None,
-                    })
-                ),
-            };
-            format!("{}/{} {what}", m.provider, m.model)
-        }
-        (Reason::End, _) => "end".to_string(),
-        _ => String::new(),
-    }
 }

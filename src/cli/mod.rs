@@ -13,6 +13,7 @@ mod push;
 mod remote;
 mod sim_report;
 mod simulate;
+mod test;
 mod validate;
 
 use std::process::ExitCode;
@@ -43,6 +44,7 @@ enum Command {
     Fmt(fmt::Args),
     Graph(graph::Args),
     Simulate(simulate::Args),
+    Test(test::Args),
     Push(push::PushArgs),
     Pull(remote::PullArgs),
     Versions(remote::VersionsArgs),
@@ -66,6 +68,7 @@ pub fn main() -> ExitCode {
         Command::Fmt(a) => fmt::run(&cli.global, &a),
         Command::Graph(a) => graph::run(&cli.global, &a),
         Command::Simulate(a) => simulate::run(&cli.global, &a),
+        Command::Test(a) => test::run(&cli.global, &a),
         Command::Push(a) => push::push(&cli.global, &a),
         Command::Pull(a) => remote::pull(&cli.global, &a),
         Command::Versions(a) => remote::versions(&cli.global, &a),

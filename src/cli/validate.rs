@@ -180,7 +180,7 @@ pub fn diag_json(d: &Diagnostic, sources: &SourceMap) -> serde_json::Value {
 }
 
 /// A GitHub Actions annotation: `::error file=...,line=...,col=...,title=...::message`.
-fn github(path: &str, d: &Diagnostic, sources: &SourceMap) -> String {
+pub(super) fn github(path: &str, d: &Diagnostic, sources: &SourceMap) -> String {
     let (line, col) = d.line_col(sources);
     let level = if d.severity == Severity::Error {
         "error"

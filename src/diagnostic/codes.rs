@@ -2,7 +2,8 @@
 //!
 //! Codes never change meaning once released; retired codes are not reused.
 //! `E01xx` reading a file, `E02xx` graph structure, `E03xx` node properties,
-//! `E04xx` conditions, `E05xx` talking to the gateway API, `W06xx` warnings.
+//! `E04xx` conditions, `E05xx` talking to the gateway API, `W06xx` warnings,
+//! `E07xx`/`W07xx` route test files (`aig-route test`).
 
 use std::fmt;
 
@@ -70,6 +71,12 @@ codes! {
     UnknownProvider = "W0607", "a provider slug the gateway does not know";
     NotHonoured = "W0608", "a feature the hosted gateway may not honour";
     KeyMayBeMissing = "W0609", "a limit key or sticky field that requests may lack";
+    TestRoute = "E0701", "a test file's route cannot be read or has errors";
+    TestUnknownNode = "E0702", "a test names a node the route does not have";
+    TestNotModel = "E0703", "a test expects or fails a node that is not a model";
+    TestMetadata = "E0704", "test metadata the gateway could not carry (nested, null, more than 5 entries)";
+    TestCaseName = "E0705", "a test case without a name, or two cases with one name";
+    TestUnreadKey = "W0706", "test metadata sets a key the route never reads";
 }
 
 impl fmt::Display for Code {

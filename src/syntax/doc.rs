@@ -2,6 +2,7 @@
 //! read as routes. Both readers produce it, so the route readers above them deal
 //! with one shape and every value keeps its position.
 
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::{Span, Spanned};
 
 /// Bounds on what one input may make the reader do. Exceeding one is a located
@@ -141,5 +142,75 @@ impl Doc {
             .iter()
             .find(|(k, _)| k.value == last)
             .map(|(k, _)| k.span)
+    }
+}
+
+/// Checks readers of [`Doc`] trees share: each reports what does not fit, located,
+/// and the reader goes on.
+impl Doc {
+    /// The string, or an `E0104` saying `what` takes one.
+    pub fn string_or_report(
+        &self,
+        what: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Spanned<String>> {
+        match &self.value {
+            DocValue::Str(s) => Some(Spanned::new(s.clone(), self.span)),
+            _ => {
+                diags.push(
+                    Diagnostic::error(
+                        Code::WrongType,
+                        self.span,
+                        format!("{what} takes a string, not {}", self.type_name()),
+                    )
+                    .help("quote the value if it is meant as text"),
+                );
+                None
+            }
+        }
+    }
+
+    /// The entries, or an `E0104` saying `what` takes a mapping.
+    pub fn map_or_report(
+        &self,
+        what: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<&[(Spanned<String>, Doc)]> {
+        let found = self.as_map();
+        if found.is_none() {
+            diags.push(Diagnostic::error(
+                Code::WrongType,
+                self.span,
+                format!("{what} takes a mapping, not {}", self.type_name()),
+            ));
+        }
+        found
+    }
+}
+
+/// An `E0103` for each key of `entries` not in `allowed`, with `hint`'s advice or
+/// else "did you mean" or the list of keys allowed `place`.
+pub fn report_unknown_keys(
+    entries: &[(Spanned<String>, Doc)],
+    allowed: &[&str],
+    place: &str,
+    hint: impl Fn(&str) -> Option<String>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (k, _) in entries {
+        if allowed.contains(&k.value.as_str()) {
+            continue;
+        }
+        let help = hint(&k.value)
+            .or_else(|| did_you_mean(&k.value, allowed.iter().copied()))
+            .unwrap_or_else(|| format!("the keys here are {}", crate::syntax::list(allowed)));
+        diags.push(
+            Diagnostic::error(
+                Code::UnknownKey,
+                k.span,
+                format!("unknown key `{}` {place}", k.value),
+            )
+            .help(help),
+        );
     }
 }

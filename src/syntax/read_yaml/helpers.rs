@@ -2,11 +2,10 @@
 //! unknown keys with suggestions.
 
 use super::{Reader, text_of};
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Spanned;
 use crate::syntax::ast::Target;
 use crate::syntax::doc::{Doc, DocValue};
-use crate::syntax::list;
 
 impl Reader<'_> {
     pub(super) fn required<'d>(
@@ -31,20 +30,7 @@ impl Reader<'_> {
     }
 
     pub(super) fn string(&mut self, doc: &Doc, what: &str) -> Option<Spanned<String>> {
-        match &doc.value {
-            DocValue::Str(s) => Some(Spanned::new(s.clone(), doc.span)),
-            _ => {
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::WrongType,
-                        doc.span,
-                        format!("{what} takes a string, not {}", doc.type_name()),
-                    )
-                    .help("quote the value if it is meant as text"),
-                );
-                None
-            }
-        }
+        doc.string_or_report(what, self.diags)
     }
 
     pub(super) fn map<'d>(
@@ -52,15 +38,7 @@ impl Reader<'_> {
         doc: &'d Doc,
         what: &str,
     ) -> Option<&'d [(Spanned<String>, Doc)]> {
-        let found = doc.as_map();
-        if found.is_none() {
-            self.diags.push(Diagnostic::error(
-                Code::WrongType,
-                doc.span,
-                format!("{what} takes a mapping, not {}", doc.type_name()),
-            ));
-        }
-        found
+        doc.map_or_report(what, self.diags)
     }
 
     pub(super) fn amount(
@@ -103,21 +81,6 @@ impl Reader<'_> {
         place: &str,
         hint: impl Fn(&str) -> Option<String>,
     ) {
-        for (k, _) in entries {
-            if allowed.contains(&k.value.as_str()) {
-                continue;
-            }
-            let help = hint(&k.value)
-                .or_else(|| did_you_mean(&k.value, allowed.iter().copied()))
-                .unwrap_or_else(|| format!("the keys here are {}", list(allowed)));
-            self.diags.push(
-                Diagnostic::error(
-                    Code::UnknownKey,
-                    k.span,
-                    format!("unknown key `{}` {place}", k.value),
-                )
-                .help(help),
-            );
-        }
+        crate::syntax::doc::report_unknown_keys(entries, allowed, place, hint, self.diags);
     }
 }
