@@ -6,11 +6,11 @@ mod support {
     pub mod gateway;
 }
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use assert_cmd::Command;
 use serde_json::{Value, json};
-use support::gateway::{Gateway, Quirks, TOKEN};
+use support::gateway::{Elements, Gateway, PREFIX, Quirks, TOKEN};
 
 fn cmd(gw: &Gateway) -> Command {
     let mut c = Command::cargo_bin("aig-route").unwrap();
@@ -161,45 +161,69 @@ fn push_creates_then_is_up_to_date_then_versions_and_deploys() {
     assert!(err.contains("no version `v9`"), "{err}");
 }
 
+/// Every way a real answer carries the graph and the list: `elements` missing,
+/// `null` or `[]` with the graph only in `version.data` (a JSON string or the
+/// array), lists under `data` or `result.data`, short pages.
 #[test]
-fn graphs_are_read_from_version_data_strings_and_the_data_envelope() {
+fn graphs_are_read_from_version_data_in_every_shape_and_lists_are_paged() {
+    let tiers = wire("routes/tiers.yaml");
+    let mut n = 0;
+    for elements in [Elements::Missing, Elements::Null, Elements::Empty] {
+        for data_as_array in [false, true] {
+            n += 1;
+            let gw = Gateway::start(Quirks {
+                elements,
+                data_as_array,
+                result_wrapper: n % 2 == 0,
+                max_per_page: Some(2),
+                ..Quirks::default()
+            });
+            for i in 0..4 {
+                gw.seed_route(&format!("other{i}"), json!([]));
+            }
+            gw.seed_route("tiers", tiers.clone());
+            let (code, out, err) = run(
+                &mut cmd(&gw),
+                &["push", "routes/tiers.yaml", "--format", "json"],
+            );
+            assert_eq!(code, Some(0), "{elements:?} {data_as_array}: {err}");
+            assert_eq!(json_of(&out)["action"], "up_to_date", "{out}");
+            assert!(gw.writes().is_empty(), "an up-to-date push sends nothing");
+            // The route is alone on page 3 of 2-item pages; the client asked for
+            // 50 a page, followed the echoed 2, and stopped at the short page 3.
+            let lists: Vec<String> = gw
+                .log()
+                .iter()
+                .filter(|l| l.path.starts_with(&format!("{PREFIX}/routes?")))
+                .map(|l| l.path[PREFIX.len()..].to_string())
+                .collect();
+            assert_eq!(
+                lists,
+                [
+                    "/routes?page=1&per_page=50",
+                    "/routes?page=2&per_page=50",
+                    "/routes?page=3&per_page=50"
+                ]
+            );
+        }
+    }
+}
+
+#[test]
+fn pull_writes_the_deployed_version_in_the_format_of_the_output_file() {
     let gw = Gateway::start(Quirks {
-        data_envelope: true,
-        data_as_string: true,
-        omit_elements: true,
-        max_per_page: Some(2),
+        elements: Elements::Missing,
         ..Quirks::default()
     });
-    for i in 0..5 {
-        gw.seed_route(&format!("other{i}"), json!([]));
-    }
     gw.seed_route("tiers", wire("routes/tiers.yaml"));
-    let (code, out, err) = run(
-        &mut cmd(&gw),
-        &["push", "routes/tiers.yaml", "--format", "json"],
-    );
-    assert_eq!(code, Some(0), "{err}");
-    assert_eq!(json_of(&out)["action"], "up_to_date", "{out}");
-    // The route was on page 3 of 2-item pages.
-    assert!(
-        gw.log().iter().any(|l| l.path.contains("/routes?page=3")),
-        "{:?}",
-        gw.log()
-    );
-    assert!(gw.writes().is_empty());
-    // pull writes the deployed version, which validates and equals the file.
-    let out_file = std::env::temp_dir().join(format!("pulled-{}.yaml", std::process::id()));
-    let (code, _, err) = run(
-        &mut cmd(&gw),
-        &[
-            "pull",
-            "--route",
-            "tiers",
-            "-o",
-            &out_file.to_string_lossy(),
-        ],
-    );
-    assert_eq!(code, Some(0), "{err}");
+    let pull_to = |ext: &str| {
+        let file = std::env::temp_dir().join(format!("pulled-{}.{ext}", std::process::id()));
+        let file = file.to_string_lossy().into_owned();
+        let (code, _, err) = run(&mut cmd(&gw), &["pull", "--route", "tiers", "-o", &file]);
+        assert_eq!(code, Some(0), "{err}");
+        file
+    };
+    let out_file = pull_to("yaml");
     let pulled = std::fs::read_to_string(&out_file).unwrap();
     let local = Command::cargo_bin("aig-route")
         .unwrap()
@@ -222,29 +246,37 @@ fn graphs_are_read_from_version_data_strings_and_the_data_envelope() {
         strip(&pulled),
         strip(&String::from_utf8_lossy(&local.stdout))
     );
+    let _ = std::fs::remove_file(&out_file);
+    // The DSL too, and it reads back to the same wire elements.
+    let dsl_file = pull_to("route");
+    let by_id = |v: Value| {
+        let mut els = v.as_array().unwrap().clone();
+        els.sort_by_key(|e| e["id"].as_str().unwrap().to_string());
+        els
+    };
+    assert_eq!(by_id(wire(&dsl_file)), by_id(wire("routes/tiers.yaml")));
+    let _ = std::fs::remove_file(&dsl_file);
 }
 
 #[test]
-fn failures_are_retried_or_reported() {
+fn failures_are_retried_or_reported_with_their_exit_class() {
+    // `Retry-After: 0` keeps the binary from sleeping; the waits themselves are
+    // asserted in tests/api_client.rs with a recording pause.
     let gw = Gateway::start(Quirks {
         rate_limit_next: 1,
+        retry_after: Some("0".into()),
         ..Quirks::default()
     });
-    let started = Instant::now();
     let (code, out, err) = run(
         &mut cmd(&gw),
         &["push", "routes/regional.yaml", "--format", "json"],
     );
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(json_of(&out)["action"], "created");
-    assert!(
-        started.elapsed() >= Duration::from_secs(1),
-        "Retry-After: 1 was not honoured"
-    );
     let log = gw.log();
-    assert_eq!(log[0].path, log[1].path, "the 429'd request is sent again");
+    assert_eq!(log[0].path, log[1].path, "the 429'd GET is sent again");
 
-    // 503 without Retry-After: backoff, then success.
+    // 503: retried, then success.
     gw.quirks(|q| q.unavailable_next = 2);
     let (code, _, err) = run(&mut cmd(&gw), &["versions", "--route", "regional"]);
     assert_eq!(code, Some(0), "{err}");
@@ -258,14 +290,41 @@ fn failures_are_retried_or_reported() {
         "{err}"
     );
 
-    // Still failing after every retry: exit 1, not a hang.
+    // Still failing after every retry: exit 3, naming method, host and path.
     gw.quirks(|q| q.unavailable_next = 10);
-    let (code, _, err) = run(
-        &mut cmd(&gw),
-        &["versions", "--route", "regional", "--timeout", "5"],
+    gw.clear_log();
+    let (code, _, err) = run(&mut cmd(&gw), &["versions", "--route", "regional"]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(
+        err.contains(&format!(
+            "GET 127.0.0.1:{}{PREFIX}/routes?page=1&per_page=50: HTTP 503",
+            port(&gw)
+        )),
+        "{err}"
     );
-    assert_eq!(code, Some(1));
-    assert!(err.contains("HTTP 503"), "{err}");
+    assert_eq!(gw.log().len(), 4, "four attempts, then it stops");
+
+    // Nothing listens: exit 3.
+    let (code, _, err) = run(
+        cmd(&gw).env("AIG_API_BASE", "http://127.0.0.1:9/client/v4"),
+        &["versions", "--route", "regional"],
+    );
+    assert_eq!(code, Some(3), "{err}");
+    assert!(
+        err.contains("GET 127.0.0.1:9/client/v4/accounts/acc1/"),
+        "{err}"
+    );
+}
+
+fn port(gw: &Gateway) -> String {
+    gw.base
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string()
 }
 
 #[test]
@@ -337,4 +396,84 @@ fn a_route_with_errors_is_never_sent_and_plain_http_is_only_for_loopback() {
     );
     assert_eq!(code, Some(2));
     assert!(err.contains("only for loopback"), "{err}");
+    // User-info is refused, and never printed.
+    let (code, _, err) = run(
+        &mut cmd(&gw),
+        &[
+            "push",
+            "routes/tiers.yaml",
+            "--api-base",
+            &gw.base.replace("http://", "http://me:hunter2@"),
+        ],
+    );
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("user-info") && !err.contains("hunter2"),
+        "{err}"
+    );
+    assert!(gw.log().is_empty());
+}
+
+/// The model answers lists only as the SDKs define them: the array under
+/// `data.<plural>` (or `result.data.<plural>`), never the old bare array under
+/// `data`, `result.data` or `result`, and no `result_info` or total count.
+#[test]
+fn the_model_never_answers_the_old_list_shapes() {
+    for result_wrapper in [false, true] {
+        let gw = Gateway::start(Quirks {
+            result_wrapper,
+            ..Quirks::default()
+        });
+        let id = gw.seed_route("tiers", wire("routes/tiers.yaml"));
+        for (path, plural) in [
+            ("/routes".to_string(), "routes"),
+            (format!("/routes/{id}/versions"), "versions"),
+            (format!("/routes/{id}/deployments"), "deployments"),
+        ] {
+            let url = format!(
+                "{}/accounts/acc1/ai-gateway/gateways/gw{path}?page=1&per_page=5",
+                gw.base
+            );
+            let text = raw_get(&url);
+            let doc = json_of(&text);
+            let data = if result_wrapper {
+                &doc["result"]["data"]
+            } else {
+                &doc["data"]
+            };
+            assert!(data.is_object(), "{text}");
+            assert_eq!(data[plural].as_array().map(Vec::len), Some(1), "{text}");
+            assert_eq!(
+                (data["page"].clone(), data["per_page"].clone()),
+                (json!(1), json!(5))
+            );
+            assert!(doc.get("result_info").is_none() && data.get("total_count").is_none());
+            assert!(!doc["result"].is_array() && !doc["result"]["data"].is_array());
+        }
+        // List items are full route objects; version items carry `data` as a string.
+        let url = format!(
+            "{}/accounts/acc1/ai-gateway/gateways/gw/routes/{id}/versions/{}",
+            gw.base,
+            gw.deployed("tiers").unwrap()
+        );
+        let text = raw_get(&url);
+        let v = &json_of(&text)["result"];
+        assert_eq!(v["id"], json!(id));
+        assert_eq!(v["active"], "true");
+        assert!(
+            v["data"].is_string() && v["version_id"].is_string() && v["is_valid"] == true,
+            "{text}"
+        );
+    }
+}
+
+/// What the model answers a plain GET, read without our client.
+fn raw_get(url: &str) -> String {
+    ureq::get(url)
+        .header("Authorization", &format!("Bearer {TOKEN}"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap()
 }

@@ -1,15 +1,19 @@
-//! Routes, versions and deployments on the dashboard API, read tolerantly: lists
-//! under `result.data`, `data` or `result`; a route under `result.route`,
-//! `route` or `result`; a graph under `elements` or `version.data` (a JSON
-//! string or the array itself); pages followed until they run out.
+//! Routes, versions and deployments on the dashboard API, as typed calls: list
+//! every route (full objects), get a route or a version, create a route, a
+//! version or a deployment. Objects sit under `result`; a route's graph is
+//! `elements`, or, when that is missing, `null` or `[]`, `version.data` (a JSON
+//! string or the array itself), as the Terraform provider reads it. Create
+//! answers name no version id, so the version list says which one is new.
 
 use serde_json::{Value, json};
 
 use super::ApiError;
-use super::client::Client;
+use super::base::segment;
+use super::client::{Client, Posted};
 
 /// A route as the API describes it.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct RouteInfo {
     /// The route id.
     pub id: String,
@@ -19,10 +23,13 @@ pub struct RouteInfo {
     pub deployed_version: Option<String>,
     /// The graph, when the object carries it.
     pub elements: Option<Vec<Value>>,
+    /// The route's `version` object (the deployed version), when present.
+    pub version: Option<VersionInfo>,
 }
 
 /// A version of a route.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct VersionInfo {
     /// The version id.
     pub id: String,
@@ -30,12 +37,15 @@ pub struct VersionInfo {
     pub created_at: String,
     /// Whether the API marks it active (`"true"` as a string on the wire).
     pub active: bool,
+    /// The service's own verdict on the version, when it gives one.
+    pub is_valid: Option<bool>,
     /// Its graph, when the object carries it.
     pub elements: Option<Vec<Value>>,
 }
 
 /// A deployment of a version.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct DeploymentInfo {
     /// The deployment id.
     pub id: String,
@@ -53,81 +63,48 @@ fn text(v: &Value, key: &str) -> Option<String> {
     }
 }
 
-/// The object an envelope carries: `result.route`, `route`, `result`, or the body.
+/// The object an envelope carries: `result`, `result.route` (PATCH), or `route`.
 fn object_of(doc: &Value) -> &Value {
     doc.get("result")
-        .and_then(|r| r.get("route").or(Some(r)))
         .filter(|r| r.is_object())
+        .map(|r| r.get("route").filter(|x| x.is_object()).unwrap_or(r))
         .or_else(|| doc.get("route"))
         .unwrap_or(doc)
 }
 
-/// The items of a list envelope and whether another page may follow.
-fn items_of(doc: &Value, page: u64, per_page: u64) -> (Vec<Value>, bool) {
-    let arr = doc
-        .get("result")
-        .and_then(|r| r.get("data").or(Some(r)))
-        .and_then(Value::as_array)
-        .or_else(|| doc.get("data").and_then(Value::as_array))
-        .cloned()
-        .unwrap_or_default();
-    let info = doc
-        .get("result_info")
-        .or_else(|| doc.get("result").and_then(|r| r.get("result_info")));
-    let total_pages = info
-        .and_then(|i| i.get("total_pages"))
-        .and_then(Value::as_u64);
-    let total = info
-        .and_then(|i| i.get("total_count"))
-        .and_then(Value::as_u64);
-    let more = match (total_pages, total) {
-        (Some(tp), _) => page < tp,
-        (None, Some(t)) => page * per_page < t,
-        (None, None) => arr.len() as u64 >= per_page,
-    };
-    let more = more && !arr.is_empty();
-    (arr, more)
-}
-
-/// The graph of a route or version object: `elements`, else `version.data` or
-/// `data`, each an array or a JSON string holding one.
-pub fn elements_of(obj: &Value) -> Option<Vec<Value>> {
-    let pick = |v: &Value| -> Option<Vec<Value>> {
-        match v {
-            Value::Array(a) => Some(a.clone()),
-            Value::String(s) => match serde_json::from_str::<Value>(s).ok()? {
-                Value::Array(a) => Some(a),
-                Value::Object(o) => o.get("elements").and_then(Value::as_array).cloned(),
-                _ => None,
-            },
-            Value::Object(o) => o.get("elements").and_then(Value::as_array).cloned(),
+/// A graph: an array, or a JSON string holding one.
+fn graph(v: &Value) -> Option<Vec<Value>> {
+    match v {
+        Value::Array(a) => Some(a.clone()),
+        Value::String(s) => match serde_json::from_str::<Value>(s).ok()? {
+            Value::Array(a) => Some(a),
             _ => None,
-        }
-    };
-    obj.get("elements")
-        .and_then(pick)
-        .or_else(|| {
-            obj.get("version")
-                .and_then(|v| v.get("data"))
-                .and_then(pick)
-        })
-        .or_else(|| obj.get("data").and_then(pick))
+        },
+        _ => None,
+    }
 }
 
-fn route_of(v: &Value) -> Option<RouteInfo> {
-    Some(RouteInfo {
-        id: text(v, "id")?,
-        name: text(v, "name").unwrap_or_default(),
-        deployed_version: v
-            .get("deployment")
-            .and_then(|d| text(d, "version_id"))
-            .or_else(|| {
-                v.get("version")
-                    .filter(|ver| is_active(ver))
-                    .and_then(|ver| text(ver, "version_id"))
-            }),
-        elements: elements_of(v),
-    })
+/// The graph of a route or version object: `elements` when it is a non-empty
+/// array; otherwise (missing, `null`, `[]`) `version.data` of a route or `data`
+/// of a version, each an array or a JSON string holding one.
+pub fn elements_of(obj: &Value) -> Option<Vec<Value>> {
+    let own = obj
+        .get("elements")
+        .and_then(Value::as_array)
+        .filter(|a| !a.is_empty());
+    if let Some(a) = own {
+        return Some(a.clone());
+    }
+    obj.get("version")
+        .and_then(|v| v.get("data"))
+        .and_then(graph)
+        .or_else(|| obj.get("data").and_then(graph))
+        .or_else(|| {
+            // An empty `elements` with nothing else is an empty graph.
+            obj.get("elements")
+                .and_then(Value::as_array)
+                .map(|_| Vec::new())
+        })
 }
 
 fn is_active(v: &Value) -> bool {
@@ -140,82 +117,125 @@ fn is_active(v: &Value) -> bool {
 
 fn version_of(v: &Value) -> Option<VersionInfo> {
     Some(VersionInfo {
+        // A GET version answers both `id` and `version_id`; the version is the latter.
         id: text(v, "version_id").or_else(|| text(v, "id"))?,
         created_at: text(v, "created_at").unwrap_or_default(),
         active: is_active(v),
+        is_valid: v.get("is_valid").and_then(Value::as_bool),
         elements: elements_of(v),
     })
 }
 
-const PER_PAGE: u64 = 50;
+fn route_of(v: &Value) -> Option<RouteInfo> {
+    let version = v
+        .get("version")
+        .filter(|x| x.is_object())
+        .and_then(version_of);
+    Some(RouteInfo {
+        id: text(v, "id")?,
+        name: text(v, "name").unwrap_or_default(),
+        deployed_version: v
+            .get("deployment")
+            .and_then(|d| text(d, "version_id"))
+            .filter(|s| !s.is_empty())
+            .or_else(|| version.as_ref().filter(|x| x.active).map(|x| x.id.clone())),
+        elements: elements_of(v),
+        version,
+    })
+}
+
+fn oldest_first<T>(items: &mut [T], key: impl Fn(&T) -> (&str, &str)) {
+    items.sort_by(|a, b| key(a).cmp(&key(b)));
+}
 
 impl Client {
-    fn list(&self, path: &str) -> Result<Vec<Value>, ApiError> {
-        let mut out = Vec::new();
-        for page in 1..=1000u64 {
-            let sep = if path.contains('?') { '&' } else { '?' };
-            let doc = self.call(
-                "GET",
-                &format!("{path}{sep}page={page}&per_page={PER_PAGE}"),
-                None,
-            )?;
-            let (items, more) = items_of(&doc, page, PER_PAGE);
-            out.extend(items);
-            if !more {
-                break;
-            }
-        }
-        Ok(out)
-    }
-
-    /// Every route of the gateway (all pages).
+    /// Every route of the gateway (all pages), as full objects.
     pub fn routes(&self) -> Result<Vec<RouteInfo>, ApiError> {
-        Ok(self.list("/routes")?.iter().filter_map(route_of).collect())
+        let items = self.list("/routes", "routes")?;
+        items
+            .iter()
+            .map(|v| {
+                route_of(v).ok_or_else(|| {
+                    ApiError::Unexpected(format!(
+                        "{}: a route in the list has no `id`",
+                        self.request_name("GET", "/routes")
+                    ))
+                })
+            })
+            .collect()
     }
 
-    /// The route named `name`, if any.
+    /// The route named `name`, if the whole list has one; an error when it has several.
     pub fn find_route(&self, name: &str) -> Result<Option<RouteInfo>, ApiError> {
-        Ok(self.routes()?.into_iter().find(|r| r.name == name))
+        let mut found: Vec<RouteInfo> = self
+            .routes()?
+            .into_iter()
+            .filter(|r| r.name == name)
+            .collect();
+        if found.len() > 1 {
+            let ids: Vec<String> = found
+                .iter()
+                .map(|r| format!("`{}`", crate::escape::terminal(&r.id)))
+                .collect();
+            return Err(ApiError::Ambiguous(format!(
+                "the gateway has {} routes named `{}` ({}); delete the extra ones in the dashboard, then run again",
+                found.len(),
+                crate::escape::terminal(name),
+                ids.join(", ")
+            )));
+        }
+        Ok(found.pop())
     }
 
     /// One route.
     pub fn route(&self, id: &str) -> Result<RouteInfo, ApiError> {
-        let doc = self.call("GET", &format!("/routes/{id}"), None)?;
-        route_of(object_of(&doc))
-            .ok_or_else(|| ApiError::Unexpected(format!("GET /routes/{id} returned no route")))
+        let path = format!("/routes/{}", segment(id));
+        let (doc, _) = self.get(&path)?;
+        route_of(object_of(&doc)).ok_or_else(|| {
+            ApiError::Unexpected(format!(
+                "{}: no route in the answer",
+                self.request_name("GET", &path)
+            ))
+        })
     }
 
-    /// Creates a route; the service deploys it at once.
+    /// Creates a route; the service deploys it at once. After a failed attempt
+    /// the route list says whether it was created.
     pub fn create_route(&self, name: &str, elements: &[Value]) -> Result<RouteInfo, ApiError> {
-        let doc = self.call(
-            "POST",
-            "/routes",
-            Some(&json!({"name": name, "elements": elements})),
-        )?;
-        route_of(object_of(&doc))
-            .ok_or_else(|| ApiError::Unexpected("POST /routes returned no route id".into()))
+        let body = json!({"name": name, "elements": elements});
+        match self.post("/routes", &body, || self.find_route(name))? {
+            Posted::Confirmed(route) => Ok(route),
+            Posted::Answered(doc) => route_of(object_of(&doc)).ok_or_else(|| {
+                ApiError::Unexpected(format!(
+                    "{}: the answer names no route id",
+                    self.request_name("POST", "/routes")
+                ))
+            }),
+        }
     }
 
     /// Every version of a route, oldest first.
     pub fn versions(&self, route: &str) -> Result<Vec<VersionInfo>, ApiError> {
+        let path = format!("/routes/{}/versions", segment(route));
         let mut v: Vec<VersionInfo> = self
-            .list(&format!("/routes/{route}/versions"))?
+            .list(&path, "versions")?
             .iter()
             .filter_map(version_of)
             .collect();
-        v.sort_by(|a, b| {
-            a.created_at
-                .cmp(&b.created_at)
-                .then_with(|| a.id.cmp(&b.id))
-        });
+        oldest_first(&mut v, |x| (&x.created_at, &x.id));
         Ok(v)
     }
 
     /// One version.
     pub fn version(&self, route: &str, version: &str) -> Result<VersionInfo, ApiError> {
-        let doc = self.call("GET", &format!("/routes/{route}/versions/{version}"), None)?;
-        version_of(object_of(&doc))
-            .ok_or_else(|| ApiError::Unexpected(format!("no version `{version}` in the response")))
+        let path = format!("/routes/{}/versions/{}", segment(route), segment(version));
+        let (doc, _) = self.get(&path)?;
+        version_of(object_of(&doc)).ok_or_else(|| {
+            ApiError::Unexpected(format!(
+                "{}: no version in the answer",
+                self.request_name("GET", &path)
+            ))
+        })
     }
 
     /// The graph of a version, fetched when the listing did not carry it.
@@ -227,48 +247,66 @@ impl Client {
         match &version.elements {
             Some(e) => Ok(e.clone()),
             None => self.version(route, &version.id)?.elements.ok_or_else(|| {
-                ApiError::Unexpected(format!("version `{}` has no elements", version.id))
+                ApiError::Unexpected(format!(
+                    "version `{}` carries no graph (no `elements`, no `data`)",
+                    crate::escape::terminal(&version.id)
+                ))
             }),
         }
     }
 
-    /// Creates a version and returns its id. The response does not name it, so
-    /// the id is the one that appears in the version list and was not there before.
+    /// Creates a version and returns its id. The answer does not name it, so the
+    /// id is the one that appears in the version list and was not there before
+    /// (the one holding these elements, if several appeared at once).
     pub fn create_version(&self, route: &str, elements: &[Value]) -> Result<String, ApiError> {
         let before: Vec<String> = self.versions(route)?.into_iter().map(|v| v.id).collect();
-        let doc = self.call(
-            "POST",
-            &format!("/routes/{route}/versions"),
-            Some(&json!({"elements": elements})),
-        )?;
-        if let Some(id) = object_of(&doc).get("version_id").and_then(Value::as_str) {
-            return Ok(id.to_string());
+        let new_one = || -> Result<Option<String>, ApiError> {
+            let fresh: Vec<VersionInfo> = self
+                .versions(route)?
+                .into_iter()
+                .filter(|v| !before.contains(&v.id))
+                .collect();
+            Ok(fresh
+                .iter()
+                .rev()
+                .find(|v| v.elements.as_deref() == Some(elements))
+                .or_else(|| fresh.last())
+                .map(|v| v.id.clone()))
+        };
+        let path = format!("/routes/{}/versions", segment(route));
+        match self.post(&path, &json!({"elements": elements}), new_one)? {
+            Posted::Confirmed(id) => Ok(id),
+            Posted::Answered(doc) => {
+                if let Some(id) = object_of(&doc).get("version_id").and_then(Value::as_str) {
+                    return Ok(id.to_string());
+                }
+                new_one()?.ok_or_else(|| {
+                    ApiError::Unexpected(format!(
+                        "{}: the new version does not appear in the version list",
+                        self.request_name("POST", &path)
+                    ))
+                })
+            }
         }
-        let after = self.versions(route)?;
-        after
-            .iter()
-            .rev()
-            .find(|v| !before.contains(&v.id))
-            .map(|v| v.id.clone())
-            .ok_or_else(|| {
-                ApiError::Unexpected("the new version does not appear in the version list".into())
-            })
     }
 
-    /// Deploys a version.
+    /// Deploys a version. After a failed attempt the route says whether it is
+    /// now the deployed one.
     pub fn deploy(&self, route: &str, version: &str) -> Result<(), ApiError> {
-        self.call(
-            "POST",
-            &format!("/routes/{route}/deployments"),
-            Some(&json!({"version_id": version})),
-        )?;
+        let path = format!("/routes/{}/deployments", segment(route));
+        let deployed = || -> Result<Option<()>, ApiError> {
+            let r = self.route(route)?;
+            Ok((r.deployed_version.as_deref() == Some(version)).then_some(()))
+        };
+        self.post(&path, &json!({"version_id": version}), deployed)?;
         Ok(())
     }
 
     /// Deployments of a route, oldest first.
     pub fn deployments(&self, route: &str) -> Result<Vec<DeploymentInfo>, ApiError> {
+        let path = format!("/routes/{}/deployments", segment(route));
         let mut d: Vec<DeploymentInfo> = self
-            .list(&format!("/routes/{route}/deployments"))?
+            .list(&path, "deployments")?
             .iter()
             .filter_map(|v| {
                 Some(DeploymentInfo {
@@ -280,11 +318,7 @@ impl Client {
                 })
             })
             .collect();
-        d.sort_by(|a, b| {
-            a.created_at
-                .cmp(&b.created_at)
-                .then_with(|| a.id.cmp(&b.id))
-        });
+        oldest_first(&mut d, |x| (&x.created_at, &x.id));
         Ok(d)
     }
 
@@ -302,34 +336,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn graphs_are_found_wherever_the_api_puts_them() {
+    fn graphs_come_from_version_data_when_elements_are_missing_null_or_empty() {
         let els = json!([{"id": "start"}]);
-        assert_eq!(
-            elements_of(&json!({"elements": els})),
-            Some(vec![json!({"id": "start"})])
-        );
-        assert_eq!(
-            elements_of(&json!({"version": {"data": els.to_string()}})),
-            Some(vec![json!({"id": "start"})])
-        );
-        assert_eq!(
-            elements_of(&json!({"version": {"data": els}})),
-            Some(vec![json!({"id": "start"})])
-        );
-        assert_eq!(
-            elements_of(&json!({"data": els.to_string()})),
-            Some(vec![json!({"id": "start"})])
-        );
+        let one = Some(vec![json!({"id": "start"})]);
+        assert_eq!(elements_of(&json!({"elements": els})), one);
+        for elements in [None, Some(Value::Null), Some(json!([]))] {
+            for data in [els.clone(), Value::String(els.to_string())] {
+                let mut route = json!({"version": {"data": data}});
+                let mut version = json!({"data": data});
+                if let Some(e) = &elements {
+                    route["elements"] = e.clone();
+                    version["elements"] = e.clone();
+                }
+                assert_eq!(elements_of(&route), one, "{route}");
+                assert_eq!(elements_of(&version), one, "{version}");
+            }
+        }
         assert_eq!(elements_of(&json!({"version": {}})), None);
+        assert_eq!(elements_of(&json!({"elements": []})), Some(vec![]));
     }
 
     #[test]
-    fn lists_are_read_from_either_envelope() {
-        let a = json!({"success": true, "result": {"data": [1, 2]}, "result_info": {"page": 1, "total_pages": 2}});
-        assert_eq!(items_of(&a, 1, 2), (vec![json!(1), json!(2)], true));
-        let b = json!({"success": true, "data": [3]});
-        assert_eq!(items_of(&b, 1, 2), (vec![json!(3)], false));
-        let c = json!({"success": true, "result": [4, 5]});
-        assert_eq!(items_of(&c, 1, 2), (vec![json!(4), json!(5)], true));
+    fn a_get_version_answer_is_read_by_version_id_with_active_as_a_string() {
+        let v = version_of(&json!({"id": "route-1", "version_id": "v2", "active": "false", "data": "[]", "is_valid": false})).unwrap();
+        assert_eq!(v.id, "v2");
+        assert!(!v.active);
+        assert_eq!(v.is_valid, Some(false));
+        assert_eq!(v.elements, Some(vec![]));
     }
 }

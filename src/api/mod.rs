@@ -3,23 +3,30 @@
 //! gateway stores, and mapping the service's validation errors back to the
 //! source file.
 
+mod base;
 pub mod client;
 pub mod dashboard;
+mod list;
 mod locate;
+mod untrusted;
 
-pub use client::{Client, DEFAULT_BASE, ErrorItem, Token};
+pub use base::{ApiBase, segment};
+pub use client::{Client, DEFAULT_BASE, Limits, Pause, Posted, RetryPolicy, Sleep, Token};
 pub use dashboard::{DeploymentInfo, RouteInfo, VersionInfo, elements_of};
 pub use locate::locate;
+pub use untrusted::{ErrorItem, MESSAGE_CAP, Scrub};
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::source::SourceMap;
 use crate::syntax::ast::{NodeKind, Route};
-use crate::syntax::{Format, Limits};
+use crate::syntax::{Format, Limits as SyntaxLimits};
 
-/// What went wrong talking to the API.
-#[derive(Debug, thiserror::Error)]
+/// What went wrong talking to the API. Every text in it that came from the
+/// service is already scrubbed of the token, capped and escaped; requests are
+/// named `METHOD host/path`. [`ApiError::exit_code`] gives the exit class.
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ApiError {
     /// `CLOUDFLARE_API_TOKEN` is not set.
@@ -33,7 +40,7 @@ pub enum ApiError {
     /// The request never got an HTTP answer.
     #[error("{request}: {message}")]
     Transport {
-        /// Method and path.
+        /// Method, host and path.
         request: String,
         /// What happened.
         message: String,
@@ -41,19 +48,97 @@ pub enum ApiError {
     /// The service answered with an error (or HTTP 200 with `"success": false`).
     #[error("{request}: HTTP {status}{}", describe(errors))]
     Status {
-        /// Method and path.
+        /// Method, host and path.
         request: String,
         /// HTTP status.
         status: u16,
         /// The envelope's errors.
         errors: Vec<ErrorItem>,
     },
+    /// The service asked to wait longer than this tool waits.
+    #[error(
+        "{request}: the service asks to retry after {seconds} s (Retry-After), more than the {cap} s this tool waits; try again later"
+    )]
+    RetryRefused {
+        /// Method, host and path.
+        request: String,
+        /// The wait asked for.
+        seconds: u64,
+        /// The longest wait honoured.
+        cap: u64,
+    },
+    /// Retrying would take longer than the retry budget.
+    #[error("{error} (gave up after waiting {waited} s in all)")]
+    GaveUp {
+        /// The last failure.
+        error: Box<ApiError>,
+        /// Seconds waited before giving up.
+        waited: u64,
+    },
     /// The answer does not hold what it should.
     #[error("unexpected answer: {0}")]
     Unexpected(String),
+    /// A list could not be read to its end; nothing may be concluded from it.
+    #[error(
+        "{request}: the list cannot be read to its end: {why}; nothing was concluded from the part read"
+    )]
+    Incomplete {
+        /// Method, host and path of the list.
+        request: String,
+        /// Why.
+        why: String,
+    },
     /// Something named does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// A name matches more than one thing.
+    #[error("{0}")]
+    Ambiguous(String),
+    /// A POST failed, and listing again showed it did not take effect.
+    #[error("{error}; listing again shows it did not take effect, so nothing changed")]
+    NotApplied {
+        /// Method, host and path of the POST.
+        request: String,
+        /// Its failure.
+        error: Box<ApiError>,
+    },
+    /// A POST failed, and whether it took effect cannot be told.
+    #[error(
+        "{error}; whether it took effect cannot be told ({check}): look at the gateway in the dashboard before running again"
+    )]
+    Unconfirmed {
+        /// Method, host and path of the POST.
+        request: String,
+        /// Its failure.
+        error: Box<ApiError>,
+        /// Why listing again failed.
+        check: Box<ApiError>,
+    },
+}
+
+impl ApiError {
+    /// The exit code: `1` the service rejected the request (4xx) or something
+    /// named does not exist, `2` usage (no token, a bad API root or id), `3` the
+    /// service could not be reached or kept failing (transport, 5xx or 429 after
+    /// retries, answers that cannot be read).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            ApiError::NoToken | ApiError::BadBase(_) => 2,
+            ApiError::Status { status, .. } if *status == 429 || *status >= 500 => 3,
+            ApiError::Status { .. } | ApiError::NotFound(_) | ApiError::Ambiguous(_) => 1,
+            ApiError::NotApplied { error, .. } => error.exit_code(),
+            _ => 3,
+        }
+    }
+
+    /// The failure in a few words: `HTTP 503`, or the message.
+    pub fn cause(&self) -> String {
+        match self {
+            ApiError::Status { status, .. } => format!("HTTP {status}"),
+            ApiError::Transport { message, .. } => message.clone(),
+            other => other.to_string(),
+        }
+    }
 }
 
 fn describe(errors: &[ErrorItem]) -> String {
@@ -104,7 +189,7 @@ pub fn route_from_elements(name: &str, elements: &[Value]) -> Result<Route, Stri
             .unwrap_or_default();
     let mut sources = SourceMap::new();
     let id = sources.add(format!("{name} (deployed)"), text);
-    let read = crate::syntax::parse(&sources, id, Format::Json, &Limits::default());
+    let read = crate::syntax::parse(&sources, id, Format::Json, &SyntaxLimits::default());
     match (read.parsed, read.diagnostics.iter().find(|d| d.is_error())) {
         (Some(p), None) => Ok(p.route),
         (_, Some(d)) => Err(format!("{}: {}", d.code, d.message)),

@@ -38,6 +38,10 @@ pub struct PushArgs {
 
 /// The service's validation errors, at the fields of the user's file.
 fn located(route: &Route, e: &ApiError, sources: &SourceMap, g: &Global) -> bool {
+    let e = match e {
+        ApiError::NotApplied { error, .. } => error,
+        e => e,
+    };
     let ApiError::Status { errors, .. } = e else {
         return false;
     };

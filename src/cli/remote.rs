@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::common::{Global, fail, write_atomic};
 use crate::api::{self, ApiError, Client, DEFAULT_BASE, RouteInfo, Token};
+use crate::escape;
 
 /// Where the gateway is.
 #[derive(Debug, clap::Args)]
@@ -110,12 +111,35 @@ pub struct RollbackArgs {
     which: Which,
 }
 
+/// Prints an API error and returns its exit code (1 rejected, 2 usage, 3 unreachable).
 pub(super) fn report(g: &Global, e: &ApiError) -> u8 {
-    fail(g, &e.to_string());
-    match e {
-        ApiError::NoToken | ApiError::BadBase(_) => 2,
-        _ => 1,
+    fail(g, &escape::terminal(&e.to_string()));
+    e.exit_code()
+}
+
+/// An id or name from the service, safe to print.
+fn shown(s: &str) -> std::borrow::Cow<'_, str> {
+    escape::terminal(s)
+}
+
+/// Warns before deploying a version the service itself marks invalid.
+fn warn_if_invalid(client: &Client, route: &RouteInfo, version: &str) -> Result<(), ApiError> {
+    let v = client.versions(&route.id)?;
+    let Some(v) = v.iter().find(|v| v.id == version) else {
+        return Err(ApiError::NotFound(format!(
+            "route `{}` has no version `{}`",
+            shown(&route.name),
+            shown(version)
+        )));
+    };
+    if v.is_valid == Some(false) {
+        eprintln!(
+            "warning: the gateway marks version {} of `{}` invalid (`is_valid: false`); deploying it anyway, as asked",
+            shown(version),
+            shown(&route.name)
+        );
     }
+    Ok(())
 }
 
 pub(super) fn deployed_elements(
@@ -139,9 +163,9 @@ pub(super) fn yaml_of(name: &str, elements: &[Value]) -> String {
 }
 
 fn find(client: &Client, name: &str) -> Result<RouteInfo, ApiError> {
-    client
-        .find_route(name)?
-        .ok_or_else(|| ApiError::NotFound(format!("the gateway has no route named `{name}`")))
+    client.find_route(name)?.ok_or_else(|| {
+        ApiError::NotFound(format!("the gateway has no route named `{}`", shown(name)))
+    })
 }
 
 pub fn pull(g: &Global, args: &PullArgs) -> u8 {
@@ -151,12 +175,16 @@ pub fn pull(g: &Global, args: &PullArgs) -> u8 {
         let version = match &args.version_id {
             Some(v) => v.clone(),
             None => client.deployed_version(&route)?.ok_or_else(|| {
-                ApiError::NotFound(format!("route `{}` has no deployed version", route.name))
+                ApiError::NotFound(format!(
+                    "route `{}` has no deployed version",
+                    shown(&route.name)
+                ))
             })?,
         };
         let elements = deployed_elements(&client, &route, &version)?;
-        let parsed = api::route_from_elements(&route.name, &elements)
-            .map_err(|e| ApiError::Unexpected(format!("version {version} cannot be read: {e}")))?;
+        let parsed = api::route_from_elements(&route.name, &elements).map_err(|e| {
+            ApiError::Unexpected(format!("version {} cannot be read: {e}", shown(&version)))
+        })?;
         let format = args
             .output
             .as_ref()
@@ -171,16 +199,13 @@ pub fn pull(g: &Global, args: &PullArgs) -> u8 {
                     serde_json::to_string_pretty(&doc).unwrap_or_default()
                 )
             }
-            crate::syntax::Format::Dsl => {
-                return Err(ApiError::Unexpected(
-                    "the DSL format is not supported yet".into(),
-                ));
-            }
+            crate::syntax::Format::Dsl => crate::emit::to_dsl(&parsed),
             _ => crate::emit::to_yaml(&parsed),
         };
         eprintln!(
-            "pulled version {version} of `{}` (content sha256:{})",
-            route.name,
+            "pulled version {} of `{}` (content sha256:{})",
+            shown(&version),
+            shown(&route.name),
             api::content_hash(&api::canonical_remote(&route.name, &elements))
         );
         Ok(text)
@@ -213,6 +238,7 @@ pub fn versions(g: &Global, args: &VersionsArgs) -> u8 {
             let elements = client.version_elements(&route.id, &v)?;
             rows.push(json!({
                 "version_id": v.id, "created_at": v.created_at, "deployed": deployed.as_deref() == Some(v.id.as_str()),
+                "is_valid": v.is_valid,
                 "content_hash": format!("sha256:{}", api::content_hash(&api::canonical_remote(&route.name, &elements))),
             }));
         }
@@ -228,14 +254,21 @@ pub fn versions(g: &Global, args: &VersionsArgs) -> u8 {
                     for r in &rows {
                         let mark = if r["deployed"] == true { "*" } else { " " };
                         let hash = r["content_hash"].as_str().unwrap_or("");
+                        let valid = match r["is_valid"].as_bool() {
+                            Some(true) => "valid",
+                            Some(false) => "INVALID",
+                            None => "-",
+                        };
                         println!(
-                            "{mark} {}  {}  {}",
-                            r["version_id"].as_str().unwrap_or(""),
-                            r["created_at"].as_str().unwrap_or(""),
+                            "{mark} {}  {}  {}  {valid}",
+                            shown(r["version_id"].as_str().unwrap_or("")),
+                            shown(r["created_at"].as_str().unwrap_or("")),
                             &hash[..hash.len().min(19)]
                         );
                     }
-                    println!("(* deployed)");
+                    println!(
+                        "(* deployed; valid/INVALID: the gateway's own verdict, - when it gives none)"
+                    );
                 }
             }
             0
@@ -248,20 +281,12 @@ pub fn deploy(g: &Global, args: &DeployArgs) -> u8 {
     let run = || -> Result<String, ApiError> {
         let client = args.which.remote.client()?;
         let route = find(&client, &args.which.route)?;
-        if !client
-            .versions(&route.id)?
-            .iter()
-            .any(|v| v.id == args.version_id)
-        {
-            return Err(ApiError::NotFound(format!(
-                "route `{}` has no version `{}`",
-                route.name, args.version_id
-            )));
-        }
+        warn_if_invalid(&client, &route, &args.version_id)?;
         client.deploy(&route.id, &args.version_id)?;
         Ok(format!(
             "deployed version {} of `{}`",
-            args.version_id, route.name
+            shown(&args.version_id),
+            shown(&route.name)
         ))
     };
     match run() {
@@ -288,14 +313,16 @@ pub fn rollback(g: &Global, args: &RollbackArgs) -> u8 {
             .ok_or_else(|| {
                 ApiError::NotFound(format!(
                     "route `{}` has no earlier deployment to roll back to",
-                    route.name
+                    shown(&route.name)
                 ))
             })?;
+        warn_if_invalid(&client, &route, &previous)?;
         client.deploy(&route.id, &previous)?;
         Ok(format!(
-            "rolled `{}` back from version {} to version {previous}",
-            route.name,
-            current.unwrap_or_else(|| "(none)".into())
+            "rolled `{}` back from version {} to version {}",
+            shown(&route.name),
+            shown(&current.unwrap_or_else(|| "(none)".into())),
+            shown(&previous)
         ))
     };
     match run() {

@@ -1,9 +1,21 @@
-//! A loopback HTTP server that models the AI Gateway dashboard API, quirks
-//! included: creating a route deploys it; a new version's id appears only in the
-//! version list; graphs under `version.data` as a JSON string or an array, with
-//! `elements` left out; two envelope shapes; HTTP 200 with `success: false`;
-//! 400 with code 7001 and a body path; 429 with `Retry-After`; pagination.
-//! Every request is logged so tests can assert exactly what the client sent.
+//! A loopback HTTP server that models the AI Gateway dashboard API with the
+//! response types of Cloudflare's own SDKs; each shape below names its source.
+//! The SDKs are generated from one OpenAPI spec, and agree:
+//! - TypeScript: cloudflare/cloudflare-typescript, `src/resources/ai-gateway/dynamic-routing.ts`
+//! - Go: cloudflare/cloudflare-go, `ai_gateway/dynamicrouting.go`
+//! - Python: cloudflare/cloudflare-python, `src/cloudflare/types/ai_gateway/dynamic_routing_*_response.py`
+//!
+//! The three lists nest their array under the plural name beside `page` and
+//! `per_page` (no total count); single objects sit under `result`; creating a
+//! route deploys it; create-version and create-deployment answer route-like
+//! objects with no version id; a GET version has `id`, `version_id`, `active`
+//! as a string and `data` as a JSON string. Switches model what real answers
+//! also do: `elements` missing, `null` or `[]` with the graph only in
+//! `version.data` (as the Terraform provider's `normalizeDynamicRoutingResponse`
+//! in cloudflare/terraform-provider-cloudflare
+//! `internal/services/ai_gateway_dynamic_routing/custom.go` handles), `data` as
+//! an array, lists under `result`, failures, and a hostile server. Every
+//! request is logged so tests can assert exactly what the client sent.
 
 use std::io::Read as _;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,44 +30,89 @@ pub const TOKEN: &str = "test-token-7f3a9c";
 #[derive(Clone, Debug)]
 pub struct Logged {
     pub method: String,
+    /// The path and query exactly as received (still percent-encoded).
     pub path: String,
     pub body: Value,
     pub auth: Option<String>,
 }
 
+/// How route and version objects carry `elements`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Elements {
+    /// `elements` holds the graph, as the SDK types declare.
+    #[default]
+    Present,
+    /// No `elements` key; the graph is only in `version.data` / `data`.
+    Missing,
+    /// `"elements": null`.
+    Null,
+    /// `"elements": []`.
+    Empty,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Quirks {
-    /// Lists as top-level `data` instead of `result` / `result.data`.
-    pub data_envelope: bool,
-    /// `version.data` as a JSON string (else an array).
-    pub data_as_string: bool,
-    /// Leave `elements` out of route and version objects.
-    pub omit_elements: bool,
-    /// Most items per page, whatever the client asks.
+    // Shapes.
+    /// Lists under `result.data.<plural>` (what one third-party client reads).
+    pub result_wrapper: bool,
+    /// How `elements` is carried.
+    pub elements: Elements,
+    /// `version.data` / `data` as the array itself (the SDK types say a JSON string).
+    pub data_as_array: bool,
+    /// Most items per page, whatever the client asks (echoed in `per_page`).
     pub max_per_page: Option<usize>,
-    /// Answer the next N requests 429 with `Retry-After: 1`.
+    /// Leave the optional `is_valid` out of versions.
+    pub omit_is_valid: bool,
+    // Failures.
+    /// Answer the next N requests 429.
     pub rate_limit_next: usize,
-    /// Answer the next N requests 503 without `Retry-After`.
+    /// Answer the next N requests 503.
     pub unavailable_next: usize,
+    /// The `Retry-After` header on 429, 502 and 503 answers (none when `None`).
+    pub retry_after: Option<String>,
     /// Answer the next N requests HTTP 200 with `success: false`.
     pub fail_next_200: usize,
     /// Reject elements whose model provider is this, with 400 / 7001.
     pub reject_provider: Option<String>,
+    // A hostile server.
+    /// Error messages quote the request's Authorization header, with control characters.
+    pub echo_auth_in_errors: bool,
+    /// Answer the next N requests 400 with a 5 MB body that quotes the Authorization header.
+    pub huge_error_next: usize,
+    /// Route and version ids hold `../` and control characters.
+    pub hostile_ids: bool,
+    /// Carry out the next N POSTs, then answer 502.
+    pub post_502_after: usize,
+    /// Answer the next N POSTs 502 without carrying them out.
+    pub post_502_before: usize,
+    /// The route list never ends: every page is full of routes not seen before.
+    pub pages_forever: bool,
+    /// The route list ignores `page`: every page holds the first page's routes.
+    pub repeat_pages: bool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Version {
     id: String,
     elements: Value,
     created_at: String,
+    is_valid: bool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
+struct Deployment {
+    id: String,
+    version_id: String,
+    created_at: String,
+}
+
+#[derive(Debug)]
 struct Route {
     id: String,
     name: String,
+    created_at: String,
     versions: Vec<Version>,
-    deployments: Vec<(String, String, String)>,
+    deployments: Vec<Deployment>,
 }
 
 #[derive(Debug, Default)]
@@ -82,6 +139,9 @@ impl Drop for Gateway {
     }
 }
 
+/// The prefix every modelled path has.
+pub const PREFIX: &str = "/client/v4/accounts/acc1/ai-gateway/gateways/gw";
+
 impl Gateway {
     pub fn start(quirks: Quirks) -> Gateway {
         let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
@@ -93,11 +153,13 @@ impl Gateway {
         let stop = Arc::new(AtomicBool::new(false));
         let (st, sp) = (state.clone(), stop.clone());
         let thread = std::thread::spawn(move || {
-            // Bounded: stops when the test drops the gateway, or after 60 s.
-            let started = std::time::Instant::now();
-            while !sp.load(Ordering::SeqCst) && started.elapsed() < Duration::from_secs(60) {
+            // Stops when the test drops the gateway; the request count bounds a
+            // runaway client.
+            let mut served = 0u32;
+            while !sp.load(Ordering::SeqCst) && served < 20_000 {
                 if let Ok(Some(req)) = server.recv_timeout(Duration::from_millis(20)) {
                     handle(&st, req);
+                    served += 1;
                 }
             }
         });
@@ -117,6 +179,16 @@ impl Gateway {
         id
     }
 
+    /// Adds a version to a route without deploying it, as if pushed earlier.
+    pub fn seed_version(&self, name: &str, elements: Value, is_valid: bool) -> String {
+        let mut s = self.state.lock().unwrap();
+        let ri = s.routes.iter().position(|r| r.name == name).unwrap();
+        let id = s.add_version(ri, elements);
+        s.routes[ri].versions.last_mut().unwrap().is_valid = is_valid;
+        s.log.clear();
+        id
+    }
+
     pub fn log(&self) -> Vec<Logged> {
         self.state.lock().unwrap().log.clone()
     }
@@ -132,6 +204,10 @@ impl Gateway {
         f(&mut self.state.lock().unwrap().quirks);
     }
 
+    pub fn clear_log(&self) {
+        self.state.lock().unwrap().log.clear();
+    }
+
     pub fn deployed(&self, name: &str) -> Option<String> {
         let s = self.state.lock().unwrap();
         s.routes
@@ -139,7 +215,12 @@ impl Gateway {
             .find(|r| r.name == name)?
             .deployments
             .last()
-            .map(|d| d.1.clone())
+            .map(|d| d.version_id.clone())
+    }
+
+    pub fn route_count(&self, name: &str) -> usize {
+        let s = self.state.lock().unwrap();
+        s.routes.iter().filter(|r| r.name == name).count()
     }
 
     pub fn version_count(&self, name: &str) -> usize {
@@ -149,95 +230,264 @@ impl Gateway {
             .find(|r| r.name == name)
             .map_or(0, |r| r.versions.len())
     }
+
+    pub fn route_id(&self, name: &str) -> Option<String> {
+        let s = self.state.lock().unwrap();
+        s.routes
+            .iter()
+            .find(|r| r.name == name)
+            .map(|r| r.id.clone())
+    }
+}
+
+/// A path segment as the model reads it: percent-decoded.
+fn decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 impl State {
     fn tick(&mut self) -> String {
         self.clock += 1;
         format!(
-            "2026-01-01T00:{:02}:{:02}Z",
-            self.clock / 60,
+            "2026-01-01T{:02}:{:02}:{:02}Z",
+            self.clock / 3600,
+            self.clock / 60 % 60,
             self.clock % 60
         )
+    }
+
+    fn id(&self, kind: &str, n: String) -> String {
+        if self.quirks.hostile_ids {
+            format!("../{kind}{n}\u{1b}[2J\n")
+        } else {
+            format!("{kind}{n}")
+        }
     }
 
     fn create(&mut self, name: &str, elements: Value) -> String {
         let n = self.routes.len() + 1;
         let at = self.tick();
-        let route = Route {
-            id: format!("rt{n:04}"),
+        let id = self.id("rt", format!("{n:04}"));
+        self.routes.push(Route {
+            id: id.clone(),
             name: name.into(),
-            versions: vec![Version {
-                id: format!("v{n:04}-1"),
-                elements,
-                created_at: at.clone(),
-            }],
-            deployments: vec![(format!("d{n:04}-1"), format!("v{n:04}-1"), at)],
-        };
-        self.routes.push(route);
-        format!("rt{n:04}")
+            created_at: at,
+            versions: Vec::new(),
+            deployments: Vec::new(),
+        });
+        let v = self.add_version(n - 1, elements);
+        self.add_deployment(n - 1, v);
+        id
     }
 
-    fn graph(&self, elements: &Value) -> Value {
-        if self.quirks.data_as_string {
-            Value::String(elements.to_string())
-        } else {
+    fn add_version(&mut self, ri: usize, elements: Value) -> String {
+        let at = self.tick();
+        let id = self.id(
+            "v",
+            format!("{:04}-{}", ri + 1, self.routes[ri].versions.len() + 1),
+        );
+        self.routes[ri].versions.push(Version {
+            id: id.clone(),
+            elements,
+            created_at: at,
+            is_valid: true,
+        });
+        id
+    }
+
+    fn add_deployment(&mut self, ri: usize, version_id: String) {
+        let at = self.tick();
+        let id = self.id(
+            "d",
+            format!("{:04}-{}", ri + 1, self.routes[ri].deployments.len() + 1),
+        );
+        self.routes[ri].deployments.push(Deployment {
+            id,
+            version_id,
+            created_at: at,
+        });
+    }
+
+    /// `data` as the SDK types declare it (a JSON string), or the array itself.
+    fn data(&self, elements: &Value) -> Value {
+        if self.quirks.data_as_array {
             elements.clone()
+        } else {
+            Value::String(elements.to_string())
         }
     }
 
-    fn route_json(&self, r: &Route) -> Value {
-        let deployed = r
+    fn set_elements(&self, o: &mut Value, elements: &Value) {
+        match self.quirks.elements {
+            Elements::Present => o["elements"] = elements.clone(),
+            Elements::Missing => {}
+            Elements::Null => o["elements"] = Value::Null,
+            Elements::Empty => o["elements"] = json!([]),
+        }
+    }
+
+    fn set_is_valid(&self, o: &mut Value, v: &Version) {
+        if !self.quirks.omit_is_valid {
+            o["is_valid"] = json!(v.is_valid);
+        }
+    }
+
+    fn deployed_version<'r>(&self, r: &'r Route) -> &'r Version {
+        let d = r
             .deployments
             .last()
-            .map(|d| d.1.clone())
-            .unwrap_or_default();
-        let v = r.versions.iter().find(|v| v.id == deployed);
-        let mut o = json!({
-            "id": r.id, "name": r.name, "gateway_id": "gw", "created_at": "2026-01-01T00:00:00Z", "modified_at": "2026-01-01T00:00:00Z",
-            "deployment": {"deployment_id": r.deployments.last().map(|d| d.0.clone()), "version_id": deployed, "created_at": r.deployments.last().map(|d| d.2.clone())},
-            "version": {"version_id": deployed, "active": "true", "data": v.map(|v| self.graph(&v.elements)), "created_at": v.map(|v| v.created_at.clone())},
+            .expect("a route is deployed when created");
+        r.versions.iter().find(|v| v.id == d.version_id).unwrap()
+    }
+
+    /// A route object. Source: `DynamicRoutingGetResponse` (TypeScript), which is
+    /// also `DynamicRoutingCreateResponse` and each item of
+    /// `DynamicRoutingListResponse.Data.routes` (Go: `DynamicRoutingGetResponse`,
+    /// `DynamicRoutingListResponseDataRoute`): id, account_tag, created_at,
+    /// modified_at, deployment {created_at, deployment_id, version_id}, elements,
+    /// gateway_id, name, version {active, created_at, data, version_id, is_valid?}.
+    fn route_json(&self, r: &Route) -> Value {
+        let d = r.deployments.last().unwrap();
+        let v = self.deployed_version(r);
+        let mut version = json!({
+            "active": "true", "created_at": v.created_at, "data": self.data(&v.elements), "version_id": v.id,
         });
-        if !self.quirks.omit_elements {
-            o["elements"] = v.map_or(Value::Null, |v| v.elements.clone());
-        }
+        self.set_is_valid(&mut version, v);
+        let mut o = json!({
+            "id": r.id, "account_tag": "acc1", "created_at": r.created_at, "modified_at": d.created_at,
+            "deployment": {"created_at": d.created_at, "deployment_id": d.id, "version_id": d.version_id},
+            "gateway_id": "gw", "name": r.name, "version": version,
+        });
+        self.set_elements(&mut o, &v.elements);
         o
     }
 
-    fn version_json(&self, r: &Route, v: &Version) -> Value {
-        let active = r.deployments.last().is_some_and(|d| d.1 == v.id);
+    /// What creating a version or a deployment answers. Source:
+    /// `DynamicRoutingCreateVersionResponse` and `DynamicRoutingCreateDeploymentResponse`
+    /// (TypeScript; Go `DynamicRoutingNewVersionResponse`, `DynamicRoutingNewDeploymentResponse`):
+    /// id, created_at, elements, gateway_id, modified_at, name; no version id.
+    fn route_like_json(&self, r: &Route, elements: &Value, at: &str) -> Value {
         let mut o = json!({
-            "id": v.id, "version_id": v.id, "active": if active { "true" } else { "false" }, "created_at": v.created_at,
-            "modified_at": v.created_at, "data": self.graph(&v.elements), "gateway_id": "gw", "name": r.name,
+            "id": r.id, "created_at": r.created_at, "gateway_id": "gw", "modified_at": at, "name": r.name,
         });
-        if !self.quirks.omit_elements {
-            o["elements"] = v.elements.clone();
-        }
+        self.set_elements(&mut o, elements);
         o
+    }
+
+    /// A GET version. Source: `DynamicRoutingGetVersionResponse` (TypeScript; Go
+    /// `DynamicRoutingGetVersionResponse`): id, active ("true"/"false"), created_at,
+    /// data (a JSON string), elements, gateway_id, modified_at, name, version_id,
+    /// is_valid?.
+    fn version_json(&self, r: &Route, v: &Version) -> Value {
+        let active = r.deployments.last().is_some_and(|d| d.version_id == v.id);
+        let mut o = json!({
+            "id": r.id, "active": if active { "true" } else { "false" }, "created_at": v.created_at,
+            "data": self.data(&v.elements), "gateway_id": "gw", "modified_at": v.created_at,
+            "name": r.name, "version_id": v.id,
+        });
+        self.set_is_valid(&mut o, v);
+        self.set_elements(&mut o, &v.elements);
+        o
+    }
+
+    /// An item of the version list. Source: `DynamicRoutingListVersionsResponse.Data.Version`
+    /// (TypeScript; Python `DataVersion` in `dynamic_routing_list_versions_response.py`):
+    /// active, created_at, data, version_id, is_valid?.
+    fn version_item(&self, r: &Route, v: &Version) -> Value {
+        let active = r.deployments.last().is_some_and(|d| d.version_id == v.id);
+        let mut o = json!({
+            "active": if active { "true" } else { "false" }, "created_at": v.created_at,
+            "data": self.data(&v.elements), "version_id": v.id,
+        });
+        self.set_is_valid(&mut o, v);
+        o
+    }
+
+    fn error(
+        &self,
+        status: u16,
+        code: i64,
+        message: &str,
+        path: Option<Value>,
+        auth: &str,
+    ) -> Answer {
+        let message = if self.quirks.echo_auth_in_errors {
+            format!("{message} (request had Authorization: {auth}\u{1b}[31m\r\n::add-mask::x)")
+        } else {
+            message.to_string()
+        };
+        let mut e = json!({"code": code, "message": message});
+        if let Some(p) = path {
+            e["path"] = p;
+        }
+        Answer::json(
+            status,
+            json!({"success": false, "errors": [e], "messages": [], "result": null}),
+        )
     }
 }
 
-fn ok(result: Value) -> (u16, Value, Option<u64>) {
-    (
+struct Answer {
+    status: u16,
+    body: String,
+    retry_after: Option<String>,
+}
+
+impl Answer {
+    fn json(status: u16, doc: Value) -> Answer {
+        Answer {
+            status,
+            body: doc.to_string(),
+            retry_after: None,
+        }
+    }
+}
+
+/// A single object. Source: the SDKs unwrap `result` from every single-object
+/// answer (TypeScript `_thenUnwrap((obj) => obj.result)`; Go `...ResponseEnvelope.Result`).
+fn ok(result: Value) -> Answer {
+    Answer::json(
         200,
         json!({"success": true, "errors": [], "messages": [], "result": result}),
-        None,
     )
 }
 
-fn error(status: u16, code: i64, message: &str, path: Option<Value>) -> (u16, Value, Option<u64>) {
-    let mut e = json!({"code": code, "message": message});
-    if let Some(p) = path {
-        e["path"] = p;
-    }
-    (
-        status,
-        json!({"success": false, "errors": [e], "messages": [], "result": null}),
-        None,
-    )
+/// One page of a list. Source: `DynamicRoutingListResponse`,
+/// `DynamicRoutingListVersionsResponse`, `DynamicRoutingListDeploymentsResponse`
+/// (TypeScript; Go `DynamicRoutingListResponseData` and likewise): `{"data":
+/// {<plural>: [...], "page", "per_page", "order_by", "order_by_direction"},
+/// "success"}`, no total count. With `result_wrapper`, the same object under `result`.
+fn list(s: &State, plural: &str, items: Vec<Value>, query: &str) -> Answer {
+    let (page, per) = paging(s, query);
+    let start = if s.quirks.repeat_pages {
+        0
+    } else {
+        (page - 1) * per
+    };
+    let slice: Vec<Value> = items.into_iter().skip(start).take(per).collect();
+    page_answer(s, plural, slice, page, per)
 }
 
-fn list(s: &State, items: Vec<Value>, query: &str) -> (u16, Value, Option<u64>) {
+fn paging(s: &State, query: &str) -> (usize, usize) {
     let param = |k: &str| {
         query
             .split('&')
@@ -249,35 +499,31 @@ fn list(s: &State, items: Vec<Value>, query: &str) -> (u16, Value, Option<u64>) 
         .unwrap_or(20)
         .min(s.quirks.max_per_page.unwrap_or(usize::MAX))
         .max(1);
-    let total = items.len();
-    let slice: Vec<Value> = items.into_iter().skip((page - 1) * per).take(per).collect();
-    let info = json!({"page": page, "per_page": per, "count": slice.len(), "total_count": total, "total_pages": total.div_ceil(per)});
-    if s.quirks.data_envelope {
-        (
-            200,
-            json!({"success": true, "errors": [], "messages": [], "data": slice, "result_info": info}),
-            None,
-        )
+    (page, per)
+}
+
+fn page_answer(s: &State, plural: &str, items: Vec<Value>, page: usize, per: usize) -> Answer {
+    let mut data = json!({"page": page, "per_page": per, "order_by": "created_at", "order_by_direction": "asc"});
+    data[plural] = Value::Array(items);
+    if s.quirks.result_wrapper {
+        ok(json!({ "data": data }))
     } else {
-        (
-            200,
-            json!({"success": true, "errors": [], "messages": [], "result": {"data": slice}, "result_info": info}),
-            None,
-        )
+        Answer::json(200, json!({"data": data, "success": true}))
     }
 }
 
 /// The 7001 check the service applies to graphs: every model needs a provider it knows.
-fn check_elements(s: &State, elements: &Value) -> Option<(u16, Value, Option<u64>)> {
+fn check_elements(s: &State, elements: &Value, auth: &str) -> Option<Answer> {
     let els = elements.as_array()?;
     for (i, e) in els.iter().enumerate() {
         let provider = e.pointer("/properties/provider").and_then(Value::as_str);
         if provider.is_some() && provider == s.quirks.reject_provider.as_deref() {
-            return Some(error(
+            return Some(s.error(
                 400,
                 7001,
                 "Invalid",
                 Some(json!(["body", "elements", i, "properties", "provider"])),
+                auth,
             ));
         }
     }
@@ -286,7 +532,7 @@ fn check_elements(s: &State, elements: &Value) -> Option<(u16, Value, Option<u64
 
 fn handle(state: &Arc<Mutex<State>>, mut req: tiny_http::Request) {
     let mut body = String::new();
-    let _ = req.as_reader().read_to_string(&mut body);
+    let _ = req.as_reader().take(1 << 20).read_to_string(&mut body);
     let method = req.method().as_str().to_string();
     let url = req.url().to_string();
     let auth = req
@@ -302,120 +548,156 @@ fn handle(state: &Arc<Mutex<State>>, mut req: tiny_http::Request) {
         body: body_json.clone(),
         auth: auth.clone(),
     });
-    let (status, doc, retry) = if auth.as_deref() != Some(&format!("Bearer {TOKEN}")) {
-        error(401, 10000, "Authentication error", None)
-    } else if s.quirks.rate_limit_next > 0 {
-        s.quirks.rate_limit_next -= 1;
-        let (st, d, _) = error(
-            429,
-            971,
-            "Please wait and consider throttling your request speed",
-            None,
-        );
-        (st, d, Some(1))
-    } else if s.quirks.unavailable_next > 0 {
-        s.quirks.unavailable_next -= 1;
-        error(503, 1000, "service unavailable", None)
-    } else if s.quirks.fail_next_200 > 0 {
-        s.quirks.fail_next_200 -= 1;
-        error(200, 1001, "internal error, please retry later", None)
-    } else {
-        route(&mut s, &method, &url, &body_json)
-    };
+    let auth = auth.unwrap_or_default();
+    let answer = answer(&mut s, &method, &url, &body_json, &auth);
     drop(s);
-    let mut resp = tiny_http::Response::from_string(doc.to_string())
-        .with_status_code(status)
+    let mut resp = tiny_http::Response::from_string(answer.body)
+        .with_status_code(answer.status)
         .with_header(tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap());
-    if let Some(r) = retry {
-        resp =
-            resp.with_header(tiny_http::Header::from_bytes("Retry-After", r.to_string()).unwrap());
+    if let Some(r) = answer.retry_after {
+        resp = resp.with_header(tiny_http::Header::from_bytes("Retry-After", r).unwrap());
     }
     let _ = req.respond(resp);
 }
 
-fn route(s: &mut State, method: &str, url: &str, body: &Value) -> (u16, Value, Option<u64>) {
-    let (path, query) = url.split_once('?').unwrap_or((url, ""));
-    let Some(rest) = path.strip_prefix("/client/v4/accounts/acc1/ai-gateway/gateways/gw/routes")
-    else {
-        return error(404, 7003, "No route for that URI", None);
+fn answer(s: &mut State, method: &str, url: &str, body: &Value, auth: &str) -> Answer {
+    let retry = |s: &State, mut a: Answer| {
+        a.retry_after = s.quirks.retry_after.clone();
+        a
     };
-    let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
+    if auth != format!("Bearer {TOKEN}") {
+        return s.error(401, 10000, "Authentication error", None, auth);
+    }
+    if s.quirks.huge_error_next > 0 {
+        s.quirks.huge_error_next -= 1;
+        let message = format!("{auth} {}", "A".repeat(5 << 20));
+        return Answer::json(
+            400,
+            json!({"success": false, "errors": [{"code": 1000, "message": message}]}),
+        );
+    }
+    if s.quirks.rate_limit_next > 0 {
+        s.quirks.rate_limit_next -= 1;
+        let a = s.error(
+            429,
+            971,
+            "Please wait and consider throttling your request speed",
+            None,
+            auth,
+        );
+        return retry(s, a);
+    }
+    if s.quirks.unavailable_next > 0 {
+        s.quirks.unavailable_next -= 1;
+        let a = s.error(503, 1000, "service unavailable", None, auth);
+        return retry(s, a);
+    }
+    if s.quirks.fail_next_200 > 0 {
+        s.quirks.fail_next_200 -= 1;
+        return s.error(200, 1001, "internal error, please retry later", None, auth);
+    }
+    if method == "POST" && s.quirks.post_502_before > 0 {
+        s.quirks.post_502_before -= 1;
+        let a = s.error(502, 1002, "bad gateway", None, auth);
+        return retry(s, a);
+    }
+    let a = route(s, method, url, body, auth);
+    if method == "POST" && s.quirks.post_502_after > 0 && a.status == 200 {
+        s.quirks.post_502_after -= 1;
+        let a = s.error(502, 1002, "bad gateway", None, auth);
+        return retry(s, a);
+    }
+    a
+}
+
+fn route(s: &mut State, method: &str, url: &str, body: &Value, auth: &str) -> Answer {
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    let Some(rest) = path.strip_prefix(&format!("{PREFIX}/routes")) else {
+        return s.error(404, 7003, "No route for that URI", None, auth);
+    };
+    let parts: Vec<String> = rest
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .map(decode)
+        .collect();
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
     match (method, parts.as_slice()) {
-        ("GET", []) => {
-            let items = s
-                .routes
-                .iter()
-                .map(|r| json!({"id": r.id, "name": r.name, "gateway_id": "gw"}))
+        ("GET", []) if s.quirks.pages_forever => {
+            let (page, per) = paging(s, query);
+            let items = (0..per)
+                .map(|i| json!({"id": format!("ghost-{page}-{i}"), "name": format!("ghost-{page}-{i}"), "gateway_id": "gw", "elements": []}))
                 .collect();
-            list(s, items, query)
+            page_answer(s, "routes", items, page, per)
+        }
+        ("GET", []) => {
+            let items = s.routes.iter().map(|r| s.route_json(r)).collect();
+            list(s, "routes", items, query)
         }
         ("POST", []) => {
-            if let Some(e) = check_elements(s, &body["elements"]) {
+            if let Some(e) = check_elements(s, &body["elements"], auth) {
                 return e;
             }
             let name = body["name"].as_str().unwrap_or("").to_string();
-            let id = s.create(&name, body["elements"].clone());
-            let r = s.routes.iter().find(|r| r.id == id).unwrap();
-            ok(s.route_json(r))
+            s.create(&name, body["elements"].clone());
+            ok(s.route_json(s.routes.last().unwrap()))
         }
         (_, [id, more @ ..]) => {
             let Some(ri) = s.routes.iter().position(|r| r.id == *id) else {
-                return error(404, 7002, "Route not found", None);
+                return s.error(404, 7002, "Route not found", None, auth);
             };
             match (method, more) {
                 ("GET", []) => ok(s.route_json(&s.routes[ri])),
                 ("GET", ["versions"]) => {
                     let r = &s.routes[ri];
-                    let items = r.versions.iter().map(|v| s.version_json(r, v)).collect();
-                    list(s, items, query)
+                    let items = r.versions.iter().map(|v| s.version_item(r, v)).collect();
+                    list(s, "versions", items, query)
                 }
                 ("POST", ["versions"]) => {
-                    if let Some(e) = check_elements(s, &body["elements"]) {
+                    if let Some(e) = check_elements(s, &body["elements"], auth) {
                         return e;
                     }
-                    let at = s.tick();
-                    let n = s.routes[ri].versions.len() + 1;
-                    let vid = format!("v{}-{n}", &s.routes[ri].id[2..]);
-                    s.routes[ri].versions.push(Version {
-                        id: vid,
-                        elements: body["elements"].clone(),
-                        created_at: at,
-                    });
-                    // Route-like answer; no version_id (as the published spec shows).
-                    let mut o = s.route_json(&s.routes[ri]);
-                    if let Value::Object(m) = &mut o {
-                        m.remove("version");
-                    }
-                    ok(o)
+                    s.add_version(ri, body["elements"].clone());
+                    let r = &s.routes[ri];
+                    let v = r.versions.last().unwrap();
+                    ok(s.route_like_json(r, &v.elements, &v.created_at))
                 }
                 ("GET", ["versions", vid]) => {
-                    match s.routes[ri].versions.iter().find(|v| v.id == *vid) {
-                        Some(v) => ok(s.version_json(&s.routes[ri], v)),
-                        None => error(404, 7002, "Version not found", None),
+                    let r = &s.routes[ri];
+                    match r.versions.iter().find(|v| v.id == *vid) {
+                        Some(v) => ok(s.version_json(r, v)),
+                        None => s.error(404, 7002, "Version not found", None, auth),
                     }
                 }
                 ("POST", ["deployments"]) => {
                     let vid = body["version_id"].as_str().unwrap_or("").to_string();
                     if !s.routes[ri].versions.iter().any(|v| v.id == vid) {
-                        return error(400, 7001, "Invalid", Some(json!(["body", "version_id"])));
+                        return s.error(
+                            400,
+                            7001,
+                            "Invalid",
+                            Some(json!(["body", "version_id"])),
+                            auth,
+                        );
                     }
-                    let at = s.tick();
-                    let n = s.routes[ri].deployments.len() + 1;
-                    let did = format!("d{}-{n}", &s.routes[ri].id[2..]);
-                    s.routes[ri].deployments.push((did, vid, at));
-                    ok(s.route_json(&s.routes[ri]))
+                    s.add_deployment(ri, vid);
+                    let r = &s.routes[ri];
+                    let v = s.deployed_version(r);
+                    let at = r.deployments.last().unwrap().created_at.clone();
+                    ok(s.route_like_json(r, &v.elements, &at))
                 }
                 ("GET", ["deployments"]) => {
+                    // Source: `DynamicRoutingListDeploymentsResponse.Data.Deployment`:
+                    // created_at, deployment_id, version_id.
                     let items = s.routes[ri]
                         .deployments
                         .iter()
-                        .map(|(d, v, at)| json!({"deployment_id": d, "version_id": v, "created_at": at}))
+                        .map(|d| json!({"created_at": d.created_at, "deployment_id": d.id, "version_id": d.version_id}))
                         .collect();
-                    list(s, items, query)
+                    list(s, "deployments", items, query)
                 }
-                _ => error(405, 7000, "Method not allowed", None),
+                _ => s.error(405, 7000, "Method not allowed", None, auth),
             }
         }
-        _ => error(405, 7000, "Method not allowed", None),
+        _ => s.error(405, 7000, "Method not allowed", None, auth),
     }
 }
