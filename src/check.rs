@@ -25,13 +25,37 @@ impl Checked {
 
 /// Reads, lowers and validates file `source`.
 pub fn check(sources: &SourceMap, source: SourceId, format: Format, limits: &Limits) -> Checked {
+    run(sources, source, format, limits, false)
+}
+
+/// [`check`], and a YAML file also against the route's JSON Schema (what
+/// `aig-route validate` does; a safety net behind the readers, too slow for the
+/// hot path of every command).
+#[cfg(feature = "schema")]
+pub fn check_with_schema(
+    sources: &SourceMap,
+    source: SourceId,
+    format: Format,
+    limits: &Limits,
+) -> Checked {
+    run(sources, source, format, limits, true)
+}
+
+fn run(
+    sources: &SourceMap,
+    source: SourceId,
+    format: Format,
+    limits: &Limits,
+    #[allow(unused_variables)] schema: bool,
+) -> Checked {
     let read = syntax::parse(sources, source, format, limits);
     let mut diagnostics = read.diagnostics;
     if let Some(parsed) = &read.parsed {
         let graph = RouteGraph::build(&parsed.route, &mut diagnostics);
         validate(&graph, &mut diagnostics);
     }
-    if let (Some(doc), Format::Yaml) = (&read.doc, format) {
+    #[cfg(feature = "schema")]
+    if let (Some(doc), Format::Yaml, true) = (&read.doc, format, schema) {
         crate::schema::check(doc, &mut diagnostics);
     }
     diagnostic::sort(&mut diagnostics);

@@ -57,8 +57,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "api")]
 pub mod api;
 pub mod check;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod compile;
 pub mod diagnostic;
@@ -71,6 +73,8 @@ pub mod explain;
 pub mod fleet;
 pub mod fmt;
 pub mod graph;
+pub mod ordered;
+pub mod rng;
 pub mod schema;
 pub mod semantics;
 pub mod simulate;

@@ -1,16 +1,18 @@
-//! The JSON Schema of the YAML format (`grammar/route.schema.json`), enforced on
-//! every YAML file and printed by `aig-route schema` for editors.
+//! The JSON Schema of the YAML format (`grammar/route.schema.json`), enforced by
+//! `aig-route validate` on YAML files (feature `schema`) and printed by
+//! `aig-route schema` for editors.
 
-use std::sync::OnceLock;
-
+#[cfg(feature = "schema")]
 use crate::diagnostic::{Code, Diagnostic};
+#[cfg(feature = "schema")]
 use crate::syntax::Doc;
 
 /// The schema text.
 pub const SCHEMA: &str = include_str!("../grammar/route.schema.json");
 
+#[cfg(feature = "schema")]
 fn validator() -> Option<&'static jsonschema::Validator> {
-    static V: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
+    static V: std::sync::OnceLock<Option<jsonschema::Validator>> = std::sync::OnceLock::new();
     V.get_or_init(|| {
         let schema: serde_json::Value = serde_json::from_str(SCHEMA).ok()?;
         jsonschema::validator_for(&schema).ok()
@@ -18,6 +20,7 @@ fn validator() -> Option<&'static jsonschema::Validator> {
     .as_ref()
 }
 
+#[cfg(feature = "schema")]
 /// Checks a YAML document against the schema. A schema error is reported only
 /// where the readers found nothing wrong: their messages are more precise.
 pub fn check(doc: &Doc, diags: &mut Vec<Diagnostic>) {
@@ -60,7 +63,7 @@ pub fn check(doc: &Doc, diags: &mut Vec<Diagnostic>) {
     diags.extend(found.into_iter().map(|(_, d)| d));
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "schema"))]
 mod tests {
     use crate::diagnostic::{Code, Diagnostic};
     use crate::source::{SourceId, SourceMap};

@@ -16,6 +16,7 @@ pub use dashboard::{DeploymentInfo, RouteInfo, VersionInfo, elements_of};
 pub use locate::locate;
 pub use untrusted::{ErrorItem, MESSAGE_CAP, Scrub};
 
+use crate::ordered::Json;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -160,17 +161,19 @@ fn describe(errors: &[ErrorItem]) -> String {
 pub fn wire_elements(route: &Route) -> Result<Vec<Value>, crate::emit::ExportError> {
     let mut elements = crate::emit::elements(route)?;
     for e in &mut elements {
-        if let Some(Value::Object(props)) = e.get_mut("properties") {
+        if let Some(props) = e.get_mut("properties").and_then(Json::as_object_mut) {
             props.remove("sticky");
             props.remove("window_mode");
             if props.is_empty() {
-                if let Value::Object(o) = e {
+                if let Some(o) = e.as_object_mut() {
                     o.remove("properties");
                 }
             }
         }
     }
-    Ok(elements)
+    // `serde_json` keeps this order because the `api` feature turns on its
+    // `preserve_order` (the server's answers must keep theirs too).
+    Ok(elements.iter().map(Json::to_value).collect())
 }
 
 /// SHA-256 (hex) of the compact JSON of canonical elements.

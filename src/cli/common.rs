@@ -187,15 +187,27 @@ fn io_words(e: &std::io::Error) -> String {
 
 /// Loads and checks one route file.
 pub fn load_and_check(sources: &mut SourceMap, path: &str, g: &Global) -> (Loaded, Checked) {
+    load_and_check_as(sources, path, g, false)
+}
+
+/// Loads and checks one route file, against the JSON Schema too with `schema`.
+pub fn load_and_check_as(
+    sources: &mut SourceMap,
+    path: &str,
+    g: &Global,
+    schema: bool,
+) -> (Loaded, Checked) {
     let limits = g.limits();
     let mut loaded = load(sources, path, &limits);
-    let mut checked = if loaded.diagnostics.is_empty() {
-        check(sources, loaded.id, loaded.format, &limits)
-    } else {
+    let mut checked = if !loaded.diagnostics.is_empty() {
         Checked {
             parsed: None,
             diagnostics: Vec::new(),
         }
+    } else if schema {
+        crate::check::check_with_schema(sources, loaded.id, loaded.format, &limits)
+    } else {
+        check(sources, loaded.id, loaded.format, &limits)
     };
     checked
         .diagnostics

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 use serde_json::json;
 
-use super::common::{Global, collect_files, fail, load_and_check, print_human};
+use super::common::{Global, collect_files, fail, load_and_check_as, print_human};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::SourceMap;
 
@@ -54,7 +54,7 @@ pub fn run(g: &Global, args: &Args) -> u8 {
     let mut results = Vec::new();
     let mut unreadable = false;
     for path in &files {
-        let (loaded, checked) = load_and_check(&mut sources, path, g);
+        let (loaded, checked) = load_and_check_as(&mut sources, path, g, true);
         unreadable |= loaded.unreadable;
         results.push((path.clone(), checked.diagnostics));
     }

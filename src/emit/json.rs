@@ -2,11 +2,11 @@
 //! accepts it: every element with `outputs` (`{}` on an end), both outputs of
 //! rate and model elements, shares as unique `"NN%"` keys.
 
-use serde_json::{Map, Value, json};
+use crate::ordered::{Json, Object, number};
 
 use crate::source::Spanned;
 use crate::syntax::ast::{LimitKind, NodeKind, Route, WindowMode};
-use crate::syntax::cond::{number_json, to_mongo};
+use crate::syntax::cond::to_mongo;
 use crate::syntax::values::{parse_share, share_forms};
 
 /// Why a route cannot be written as gateway JSON.
@@ -28,23 +28,21 @@ pub enum ExportError {
 }
 
 /// The route as `{"name", "elements"}`.
-pub fn to_json(route: &Route) -> Result<Value, ExportError> {
-    let mut top = Map::new();
-    top.insert("name".into(), Value::String(route.name.value.clone()));
+pub fn to_json(route: &Route) -> Result<Json, ExportError> {
+    let mut top = Object::new().with("name", route.name.value.clone());
     if !route.metadata.is_empty() {
-        let types: Map<String, Value> = route
-            .metadata
-            .iter()
-            .map(|(k, t)| (k.value.clone(), Value::String(t.value.as_str().into())))
-            .collect();
-        top.insert("metadata".into(), Value::Object(types));
+        let mut types = Object::new();
+        for (k, t) in &route.metadata {
+            types.insert(k.value.clone(), t.value.as_str());
+        }
+        top.insert("metadata", types);
     }
-    top.insert("elements".into(), Value::Array(elements(route)?));
-    Ok(Value::Object(top))
+    top.insert("elements", Json::Arr(elements(route)?));
+    Ok(Json::Obj(top))
 }
 
 /// The elements array alone, as `POST /routes/{id}/versions` takes it.
-pub fn elements(route: &Route) -> Result<Vec<Value>, ExportError> {
+pub fn elements(route: &Route) -> Result<Vec<Json>, ExportError> {
     route
         .nodes
         .iter()
@@ -52,22 +50,25 @@ pub fn elements(route: &Route) -> Result<Vec<Value>, ExportError> {
         .collect()
 }
 
-fn out(target: Option<&Spanned<String>>) -> Value {
-    json!({"elementId": target.map_or("", |t| t.value.as_str())})
+fn out(target: Option<&Spanned<String>>) -> Json {
+    Object::new()
+        .with("elementId", target.map_or("", |t| t.value.as_str()))
+        .into()
 }
 
-fn element(id: &str, kind: &NodeKind) -> Result<Value, ExportError> {
-    let mut e = Map::new();
-    e.insert("id".into(), Value::String(id.to_string()));
-    let (ty, props, outputs): (&str, Option<Value>, Map<String, Value>) = match kind {
+fn two(a: &str, x: Option<&Spanned<String>>, b: &str, y: Option<&Spanned<String>>) -> Object {
+    Object::new().with(a, out(x)).with(b, out(y))
+}
+
+fn element(id: &str, kind: &NodeKind) -> Result<Json, ExportError> {
+    let mut e = Object::new().with("id", id);
+    let (ty, props, outputs): (&str, Option<Json>, Object) = match kind {
         NodeKind::Start { next } => (
             "start",
             None,
-            [("next".to_string(), out(next.as_ref()))]
-                .into_iter()
-                .collect(),
+            Object::new().with("next", out(next.as_ref())),
         ),
-        NodeKind::End => ("end", None, Map::new()),
+        NodeKind::End => ("end", None, Object::new()),
         NodeKind::Conditional {
             condition,
             then,
@@ -75,93 +76,93 @@ fn element(id: &str, kind: &NodeKind) -> Result<Value, ExportError> {
         } => (
             "conditional",
             Some(
-                json!({"conditions": condition.as_ref().map_or(json!({}), |c| to_mongo(&c.value))}),
+                Object::new()
+                    .with(
+                        "conditions",
+                        condition
+                            .as_ref()
+                            .map_or(Json::Obj(Object::new()), |c| to_mongo(&c.value)),
+                    )
+                    .into(),
             ),
-            [
-                ("true".to_string(), out(then.as_ref())),
-                ("false".to_string(), out(otherwise.as_ref())),
-            ]
-            .into_iter()
-            .collect(),
+            two("true", then.as_ref(), "false", otherwise.as_ref()),
         ),
         NodeKind::Percentage { sticky, branches } => {
-            let mut outputs = Map::new();
+            let mut outputs = Object::new();
             for b in branches {
                 let key = share_key(id, &b.share.value, &outputs)?;
                 outputs.insert(key, out(Some(&b.target)));
             }
-            let props = sticky.as_ref().map(|s| json!({"sticky": s.value}));
+            let props = sticky
+                .as_ref()
+                .map(|s| Object::new().with("sticky", s.value.clone()).into());
             ("percentage", props, outputs)
         }
         NodeKind::Limit(l) => {
-            let mut p = Map::new();
-            p.insert(
-                "limitType".into(),
-                Value::String(
-                    if l.kind == LimitKind::Cost {
-                        "cost"
-                    } else {
-                        "count"
-                    }
-                    .into(),
-                ),
-            );
+            let kind = if l.kind == LimitKind::Cost {
+                "cost"
+            } else {
+                "count"
+            };
+            let mut p = Object::new().with("limitType", kind);
             if let Some(k) = &l.key {
-                p.insert("key".into(), Value::String(k.value.clone()));
+                p.insert("key", k.value.clone());
             }
-            p.insert(
-                "limit".into(),
-                number_json(l.limit.as_ref().map_or(0.0, |v| v.value)),
-            );
-            p.insert(
-                "window".into(),
-                number_json(l.window.as_ref().map_or(0.0, |v| v.value)),
-            );
+            p.insert("limit", number(l.limit.as_ref().map_or(0.0, |v| v.value)));
+            p.insert("window", number(l.window.as_ref().map_or(0.0, |v| v.value)));
             if let Some(m) = &l.mode {
                 let mode = if m.value == WindowMode::Sliding {
                     "sliding"
                 } else {
                     "fixed"
                 };
-                p.insert("window_mode".into(), Value::String(mode.into()));
+                p.insert("window_mode", mode);
             }
             (
                 "rate",
-                Some(Value::Object(p)),
-                [
-                    ("success".to_string(), out(l.success.as_ref())),
-                    ("fallback".to_string(), out(l.fallback.as_ref())),
-                ]
-                .into_iter()
-                .collect(),
+                Some(p.into()),
+                two(
+                    "success",
+                    l.success.as_ref(),
+                    "fallback",
+                    l.fallback.as_ref(),
+                ),
             )
         }
         NodeKind::Model(m) => (
             "model",
-            Some(json!({
-                "provider": m.provider.value,
-                "model": m.model.value,
-                "timeout": number_json(m.timeout.as_ref().map_or(0.0, |v| v.value)),
-                "retries": number_json(m.retries.as_ref().map_or(0.0, |v| v.value)),
-            })),
-            [
-                ("success".to_string(), out(m.success.as_ref())),
-                ("fallback".to_string(), out(m.fallback.as_ref())),
-            ]
-            .into_iter()
-            .collect(),
+            Some(
+                Object::new()
+                    .with("provider", m.provider.value.clone())
+                    .with("model", m.model.value.clone())
+                    .with(
+                        "timeout",
+                        number(m.timeout.as_ref().map_or(0.0, |v| v.value)),
+                    )
+                    .with(
+                        "retries",
+                        number(m.retries.as_ref().map_or(0.0, |v| v.value)),
+                    )
+                    .into(),
+            ),
+            two(
+                "success",
+                m.success.as_ref(),
+                "fallback",
+                m.fallback.as_ref(),
+            ),
         ),
     };
-    e.insert("type".into(), Value::String(ty.into()));
+    e.insert("type", ty);
     if let Some(p) = props {
-        e.insert("properties".into(), p);
+        e.insert("properties", p);
     }
-    e.insert("outputs".into(), Value::Object(outputs));
-    Ok(Value::Object(e))
+    e.insert("outputs", outputs);
+    Ok(Json::Obj(e))
 }
 
 /// The written share when it is free, else the next unused spelling of it.
-fn share_key(node: &str, written: &str, taken: &Map<String, Value>) -> Result<String, ExportError> {
+fn share_key(node: &str, written: &str, taken: &Object) -> Result<String, ExportError> {
     let Ok(basis) = parse_share(written) else {
         return Ok(written.to_string());
     };

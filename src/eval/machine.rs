@@ -7,8 +7,7 @@
 //! state and its buffers; reusing one across requests allocates nothing once the
 //! buffers have grown.
 
-use rand_chacha::ChaCha8Rng;
-use rand_chacha::rand_core::SeedableRng;
+use crate::rng::Rng;
 
 use super::request::{Request, Value};
 use super::state::{KeyRef, LimitStore};
@@ -114,7 +113,7 @@ pub struct Session {
     pub(super) fallbacks: Vec<NodeId>,
     pub(super) cursor: NodeId,
     pub(super) served: Option<NodeId>,
-    pub(super) rng: ChaCha8Rng,
+    pub(super) rng: Rng,
     pub(super) trace: Option<Vec<TraceStep>>,
     pub(super) text: String,
 }
@@ -129,7 +128,7 @@ impl Session {
             fallbacks: Vec::new(),
             cursor: 0,
             served: None,
-            rng: ChaCha8Rng::seed_from_u64(seed),
+            rng: Rng::seed_from_u64(seed),
             trace: None,
             text: String::with_capacity(64),
         }

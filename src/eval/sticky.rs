@@ -3,7 +3,6 @@
 
 use std::fmt::Write as _;
 
-use rand_chacha::rand_core::Rng;
 use sha2::Digest;
 
 use super::machine::{Session, StickyFrom};

@@ -16,8 +16,7 @@ pub use report::{Report, SplitStat};
 pub use synthetic::{CostSpec, SpecError, Synthetic, SyntheticSpec, typed_value, weights_map};
 pub use traffic::{MetaValue, TrafficError, TrafficLine, parse_line};
 
-use rand_chacha::ChaCha8Rng;
-use rand_chacha::rand_core::{Rng, SeedableRng};
+use crate::rng::Rng;
 
 use crate::compile::{NodeId, Program};
 use crate::eval::{MemoryStore, Reason, Report as ModelReport, Request, Session, Step, StickyFrom};
@@ -51,7 +50,7 @@ pub struct Simulator<'p> {
     prices: Vec<Option<(f64, f64)>>,
     /// Per node: probability that the model fails after its retries.
     fail_rates: Vec<f64>,
-    rng: ChaCha8Rng,
+    rng: Rng,
     /// Ignore `fail` ids the route does not have (when comparing two routes).
     lenient_fail_ids: bool,
 }
@@ -70,7 +69,7 @@ impl<'p> Simulator<'p> {
             prices: vec![None; program.len()],
             fail_rates: vec![0.0; program.len()],
             // A stream of its own, so failure draws never shift split draws.
-            rng: ChaCha8Rng::seed_from_u64(seed ^ 0x6661_696c_7572_6573),
+            rng: Rng::seed_from_u64(seed ^ 0x6661_696c_7572_6573),
             lenient_fail_ids: false,
         }
     }
@@ -171,7 +170,7 @@ impl<'p> Simulator<'p> {
             return true;
         }
         let rate = self.fail_rates[node as usize];
-        rate > 0.0 && unit(&mut self.rng) < rate
+        rate > 0.0 && self.rng.unit() < rate
     }
 
     /// Runs one request whose metadata and id are already in `self.request`.
@@ -242,9 +241,4 @@ impl<'p> Simulator<'p> {
     pub fn finish(self) -> Report {
         self.report
     }
-}
-
-/// A uniform draw in `[0, 1)` with 53 bits of precision.
-pub(crate) fn unit(rng: &mut ChaCha8Rng) -> f64 {
-    (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
 }

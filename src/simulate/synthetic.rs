@@ -17,16 +17,15 @@
 //!   main: 0.05
 //! ```
 
-use rand_chacha::ChaCha8Rng;
-use rand_chacha::rand_core::SeedableRng;
+use crate::rng::Rng;
 
+use super::Cost;
 use super::traffic::MetaValue;
-use super::{Cost, unit};
 use crate::compile::Program;
 use crate::eval::Request;
 use crate::source::SourceId;
 use crate::syntax::values::parse_duration;
-use crate::syntax::{Format, Limits, parse_doc};
+use crate::syntax::{Doc, Format, Limits, parse_doc};
 
 /// How synthetic requests are charged.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -105,29 +104,31 @@ pub fn typed_value(key: &str) -> MetaValue {
 impl SyntheticSpec {
     /// Reads a spec from YAML text.
     pub fn parse(text: &str) -> Result<SyntheticSpec, SpecError> {
-        use serde_json::Value;
+        // The document is read as written: the order of `metadata` values and
+        // `fail_rate` entries decides which draw picks what.
         let doc = parse_doc(text, SourceId(0), Format::Yaml, &Limits::default())
             .map_err(|d| err(d.message))?;
-        let Value::Object(top) = doc.to_json() else {
+        let Some(top) = doc.as_map() else {
             return Err(err("a spec is a mapping"));
         };
         let mut spec = SyntheticSpec::default();
-        let num = |v: &Value, what: &str| {
+        let num = |v: &Doc, what: &str| {
             v.as_f64()
                 .filter(|n| n.is_finite() && *n >= 0.0)
                 .ok_or_else(|| err(format!("`{what}` is not a non-negative number")))
         };
         let mut duration = None;
-        for (k, v) in &top {
-            match k.as_str() {
+        for (k, v) in top {
+            let k = k.value.as_str();
+            match k {
                 "requests" => spec.requests = num(v, k)? as u64,
                 "start" => spec.start = num(v, k)?,
                 "rate" => spec.rate = num(v, k)?,
                 "users" => spec.users = num(v, k)? as u64,
                 "duration" => {
-                    let secs = match v {
-                        Value::String(s) => parse_duration(s, 1000.0),
-                        other => other.as_f64(),
+                    let secs = match v.as_str() {
+                        Some(s) => parse_duration(s, 1000.0),
+                        None => v.as_f64(),
                     };
                     duration = Some(
                         secs.filter(|s| *s > 0.0)
@@ -137,10 +138,11 @@ impl SyntheticSpec {
                 "metadata" => spec.metadata = weights_map(v)?,
                 "cost" => spec.cost = cost(v)?,
                 "fail_rate" => {
-                    let Value::Object(m) = v else {
+                    let Some(m) = v.as_map() else {
                         return Err(err("`fail_rate` maps model ids to rates"));
                     };
                     for (id, r) in m {
+                        let id = &id.value;
                         let r = num(r, id)?;
                         if r > 1.0 {
                             return Err(err(format!("fail rate of `{id}` is above 1")));
@@ -189,21 +191,21 @@ impl SyntheticSpec {
 }
 
 /// `{field: {value: weight}}` into ordered pairs.
-pub fn weights_map(
-    v: &serde_json::Value,
-) -> Result<Vec<(String, Vec<(MetaValue, f64)>)>, SpecError> {
-    let serde_json::Value::Object(fields) = v else {
+pub fn weights_map(v: &Doc) -> Result<Vec<(String, Vec<(MetaValue, f64)>)>, SpecError> {
+    let Some(fields) = v.as_map() else {
         return Err(err("`metadata` maps fields to {value: weight} mappings"));
     };
     let mut out = Vec::new();
     for (field, dist) in fields {
-        let serde_json::Value::Object(values) = dist else {
+        let field = &field.value;
+        let Some(values) = dist.as_map() else {
             return Err(err(format!(
                 "`{field}` takes {{value: weight}}, such as {{free: 0.8, paid: 0.2}}"
             )));
         };
         let mut list = Vec::new();
         for (value, w) in values {
+            let value = &value.value;
             let w = w
                 .as_f64()
                 .ok_or_else(|| err(format!("weight of `{field}: {value}` is not a number")))?;
@@ -214,9 +216,9 @@ pub fn weights_map(
     Ok(out)
 }
 
-fn cost(v: &serde_json::Value) -> Result<CostSpec, SpecError> {
-    let pos = |v: Option<&serde_json::Value>| {
-        v.and_then(serde_json::Value::as_f64)
+fn cost(v: &Doc) -> Result<CostSpec, SpecError> {
+    let pos = |v: Option<&Doc>| {
+        v.and_then(Doc::as_f64)
             .filter(|n| n.is_finite() && *n >= 0.0)
     };
     if let Some(d) = v.get("per_request") {
@@ -238,7 +240,7 @@ fn cost(v: &serde_json::Value) -> Result<CostSpec, SpecError> {
 /// A generator of requests from a spec.
 pub struct Synthetic {
     spec: SyntheticSpec,
-    rng: ChaCha8Rng,
+    rng: Rng,
     emitted: u64,
     t: f64,
     /// Per field: values with cumulative weights.
@@ -271,7 +273,7 @@ impl Synthetic {
         let t = spec.start;
         Synthetic {
             spec,
-            rng: ChaCha8Rng::seed_from_u64(seed),
+            rng: Rng::seed_from_u64(seed),
             emitted: 0,
             t,
             fields,
@@ -294,7 +296,7 @@ impl Synthetic {
         }
         if self.emitted > 0 {
             // Exponential gaps: a Poisson process of the given mean rate.
-            self.t += -(1.0 - unit(&mut self.rng)).ln() / self.spec.rate;
+            self.t += -(1.0 - self.rng.unit()).ln() / self.spec.rate;
         }
         self.emitted += 1;
         let address = std::ptr::from_ref(program) as usize;
@@ -305,14 +307,14 @@ impl Synthetic {
         }
         req.clear();
         for ((_, values), slot) in self.fields.iter().zip(&self.slots) {
-            let u = unit(&mut self.rng);
+            let u = self.rng.unit();
             let picked = values.iter().find(|(_, acc)| u < *acc).map(|(v, _)| v);
             if let (Some(v), Some(slot)) = (picked, slot) {
                 req.set_slot(*slot, v.as_value());
             }
         }
         if self.spec.users > 0 {
-            let u = (unit(&mut self.rng) * self.spec.users as f64) as u64 + 1;
+            let u = (self.rng.unit() * self.spec.users as f64) as u64 + 1;
             if let Some(Some(slot)) = self.slots.last() {
                 write_id(&mut self.text, 'u', u);
                 req.set_slot(*slot, crate::eval::Value::Str(&self.text));

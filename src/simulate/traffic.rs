@@ -87,11 +87,51 @@ struct Raw {
     #[serde(default)]
     id: Option<String>,
     #[serde(default)]
-    metadata: serde_json::Map<String, serde_json::Value>,
+    metadata: Entries,
     #[serde(default)]
     cost: Option<f64>,
     #[serde(default)]
     fail: Vec<String>,
+}
+
+/// Metadata entries in the order written: the gateway reads only the first five,
+/// so the order is part of the meaning (a `serde_json::Map` may sort its keys).
+#[derive(Default)]
+struct Entries(Vec<(String, MetaValue)>);
+
+impl<'de> Deserialize<'de> for Entries {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Entries;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of strings, numbers and booleans")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<Entries, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = m.next_entry::<String, serde_json::Value>()? {
+                    let v = match v {
+                        serde_json::Value::String(s) => MetaValue::Str(s),
+                        serde_json::Value::Bool(b) => MetaValue::Bool(b),
+                        serde_json::Value::Number(n) => {
+                            MetaValue::Num(n.as_f64().unwrap_or(f64::NAN))
+                        }
+                        other => {
+                            return Err(serde::de::Error::custom(format!(
+                                "metadata `{k}` is {other}; values are strings, numbers or booleans"
+                            )));
+                        }
+                    };
+                    out.push((k, v));
+                }
+                Ok(Entries(out))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
 }
 
 /// Parses one line (`line` is its 1-based number, for errors).
@@ -112,24 +152,10 @@ pub fn parse_line(text: &str, line: u64) -> Result<TrafficLine, TrafficError> {
             )));
         }
     }
-    let mut metadata = Vec::with_capacity(raw.metadata.len());
-    for (k, v) in raw.metadata {
-        let v = match v {
-            serde_json::Value::String(s) => MetaValue::Str(s),
-            serde_json::Value::Bool(b) => MetaValue::Bool(b),
-            serde_json::Value::Number(n) => MetaValue::Num(n.as_f64().unwrap_or(f64::NAN)),
-            other => {
-                return Err(bad(format!(
-                    "metadata `{k}` is {other}; values are strings, numbers or booleans"
-                )));
-            }
-        };
-        metadata.push((k, v));
-    }
     Ok(TrafficLine {
         t: raw.t,
         id: raw.id,
-        metadata,
+        metadata: raw.metadata.0,
         cost: raw.cost,
         fail: raw.fail,
     })
@@ -147,6 +173,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(l.metadata[1], ("tier".to_string(), MetaValue::Num(2.0)));
+        // Written order, not sorted: only the first five entries count.
+        let l = parse_line(r#"{"t": 1, "metadata": {"z": 1, "a": 2}}"#, 1).unwrap();
+        assert_eq!(l.metadata[0].0, "z");
         assert!(matches!(
             parse_line("{\"t\": 1, \"metadata\": {\"a\": null}}", 3),
             Err(TrafficError::Malformed { line: 3, .. })

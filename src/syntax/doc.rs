@@ -77,6 +77,14 @@ impl Doc {
         }
     }
 
+    /// The number, when this is one.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self.value {
+            DocValue::Num(n) => Some(n),
+            _ => None,
+        }
+    }
+
     /// The string, when this is one.
     pub fn as_str(&self) -> Option<&str> {
         match &self.value {

@@ -1,7 +1,9 @@
 //! [`Cond`] → expression text and → Mongo query JSON. Both outputs read back into
 //! an equal `Cond`: the round trip tests hold them to that.
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
+
+use crate::ordered::{Json, Object, number};
 
 use crate::syntax::ast::{Cond, Literal};
 
@@ -93,42 +95,53 @@ pub fn number_text(n: f64) -> String {
     format!("{n}")
 }
 
-/// The condition as a Mongo query object.
-pub fn to_mongo(cond: &Cond) -> Value {
+/// The condition as a Mongo query object, keys in the order written.
+pub fn to_mongo(cond: &Cond) -> Json {
     match cond {
         Cond::All(cs) => {
             // Several tests on distinct fields read best as one object, as on the wire.
-            let mut obj = Map::new();
+            let mut seen: Vec<&str> = Vec::with_capacity(cs.len());
             let simple = cs.len() > 1
                 && cs.iter().all(|c| match field_of(c) {
                     Some(f) => {
-                        let fresh = !obj.contains_key(f);
-                        obj.insert(f.to_string(), Value::Null);
+                        let fresh = !seen.contains(&f);
+                        seen.push(f);
                         fresh
                     }
                     None => false,
                 });
             if simple {
-                let mut obj = Map::new();
+                let mut obj = Object::new();
                 for c in cs {
-                    if let Value::Object(m) = to_mongo(c) {
+                    if let Json::Obj(m) = to_mongo(c) {
                         obj.extend(m);
                     }
                 }
-                Value::Object(obj)
+                Json::Obj(obj)
             } else {
-                json!({"$and": cs.iter().map(to_mongo).collect::<Vec<_>>()})
+                Object::new()
+                    .with("$and", Json::Arr(cs.iter().map(to_mongo).collect()))
+                    .into()
             }
         }
-        Cond::Any(cs) => json!({"$or": cs.iter().map(to_mongo).collect::<Vec<_>>()}),
+        Cond::Any(cs) => Object::new()
+            .with("$or", Json::Arr(cs.iter().map(to_mongo).collect()))
+            .into(),
         Cond::Not(inner) => match inner.as_ref() {
             c @ (Cond::Cmp { field, .. } | Cond::In { field, .. } | Cond::Exists { field, .. }) => {
-                json!({ field.value.clone(): {"$not": field_ops(c)} })
+                Object::new()
+                    .with(
+                        field.value.clone(),
+                        Object::new().with("$not", field_ops(c)),
+                    )
+                    .into()
             }
-            other => json!({"$not": to_mongo(other)}),
+            other => Object::new().with("$not", to_mongo(other)).into(),
         },
         Cond::Cmp { field, .. } | Cond::In { field, .. } | Cond::Exists { field, .. } => {
-            json!({ field.value.clone(): field_ops(cond) })
+            Object::new()
+                .with(field.value.clone(), field_ops(cond))
+                .into()
         }
     }
 }
@@ -143,34 +156,34 @@ fn field_of(c: &Cond) -> Option<&str> {
     }
 }
 
-fn field_ops(c: &Cond) -> Value {
+fn field_ops(c: &Cond) -> Json {
     match c {
-        Cond::Cmp { op, value, .. } => json!({ op.mongo(): literal_json(&value.value) }),
+        Cond::Cmp { op, value, .. } => Object::new()
+            .with(op.mongo(), literal_json(&value.value))
+            .into(),
         Cond::In {
             negated, values, ..
         } => {
-            let list: Vec<Value> = values.iter().map(|v| literal_json(&v.value)).collect();
-            json!({ if *negated { "$nin" } else { "$in" }: list })
+            let list: Vec<Json> = values.iter().map(|v| literal_json(&v.value)).collect();
+            Object::new()
+                .with(if *negated { "$nin" } else { "$in" }, list)
+                .into()
         }
-        Cond::Exists { present, .. } => json!({"$exists": present}),
-        _ => Value::Null,
+        Cond::Exists { present, .. } => Object::new().with("$exists", *present).into(),
+        _ => Json::Null,
     }
 }
 
 /// A literal as JSON; integral numbers are written without a fraction.
-pub fn literal_json(lit: &Literal) -> Value {
+pub fn literal_json(lit: &Literal) -> Json {
     match lit {
-        Literal::Str(s) => Value::String(s.clone()),
-        Literal::Num(n) => number_json(*n),
-        Literal::Bool(b) => Value::Bool(*b),
+        Literal::Str(s) => Json::Str(s.clone()),
+        Literal::Num(n) => number(*n),
+        Literal::Bool(b) => Json::Bool(*b),
     }
 }
 
 /// A JSON number, integral when exactly representable as `i64`.
-pub fn number_json(n: f64) -> Value {
-    if n.fract() == 0.0 && n.abs() < 9.0e15 {
-        Value::from(n as i64)
-    } else {
-        serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
-    }
+pub fn number_json(n: f64) -> serde_json::Value {
+    number(n).to_value()
 }
