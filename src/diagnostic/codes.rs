@@ -61,6 +61,8 @@ codes! {
     UnknownOperator = "E0402", "a condition operator that does not exist";
     BadField = "E0403", "a condition reads a field other than `metadata.<name>`";
     BadOperand = "E0404", "an operator given an operand of the wrong shape";
+    UndeclaredKey = "E0405", "a metadata key read but not declared, when the route declares its metadata";
+    DeclaredType = "E0406", "a field compared with a value of another type than the one declared";
     ApiError = "E0501", "the gateway API rejected a request";
     Unreachable = "W0601", "a node that cannot be reached from start";
     DeadBranch = "W0602", "a branch that can never be taken";

@@ -14,8 +14,16 @@ pub(super) fn check(route: &Route, diags: &mut Vec<Diagnostic>) {
         .map(|(k, t)| (format!("metadata.{}", k.value), (t.value, t.span, true)))
         .collect();
     let mut keys: Vec<(&str, Span)> = Vec::new();
-    fn note_key<'r>(field: &'r Spanned<String>, keys: &mut Vec<(&'r str, Span)>) {
+    // Every key read, each with where it is first read; with `all_reads` also
+    // the later reads, so that an undeclared key is reported wherever it is read.
+    let mut all_reads: Vec<(&str, Span)> = Vec::new();
+    fn note_key<'r>(
+        field: &'r Spanned<String>,
+        keys: &mut Vec<(&'r str, Span)>,
+        all: &mut Vec<(&'r str, Span)>,
+    ) {
         if let Some(k) = field.value.strip_prefix("metadata.") {
+            all.push((k, field.span));
             if !keys.iter().any(|(seen, _)| *seen == k) {
                 keys.push((k, field.span));
             }
@@ -30,7 +38,7 @@ pub(super) fn check(route: &Route, diags: &mut Vec<Diagnostic>) {
                 c.value.for_each_field(&mut |f| fields.push(f));
                 for f in fields {
                     field(f, diags);
-                    note_key(f, &mut keys);
+                    note_key(f, &mut keys, &mut all_reads);
                 }
                 literal_types(&c.value, &mut types, diags);
                 if let Some((op, span)) = first_non_eq(&c.value) {
@@ -43,14 +51,17 @@ pub(super) fn check(route: &Route, diags: &mut Vec<Diagnostic>) {
             }
             NodeKind::Percentage {
                 sticky: Some(s), ..
-            } => note_key(s, &mut keys),
+            } => note_key(s, &mut keys, &mut all_reads),
             NodeKind::Limit(l) => {
                 if let Some(k) = &l.key {
-                    note_key(k, &mut keys);
+                    note_key(k, &mut keys, &mut all_reads);
                 }
             }
             _ => {}
         }
+    }
+    if !route.metadata.is_empty() {
+        undeclared(route, &all_reads, diags);
     }
     if keys.len() > 5 {
         let (sixth, span) = keys[5];
@@ -61,6 +72,37 @@ pub(super) fn check(route: &Route, diags: &mut Vec<Diagnostic>) {
                 .note("the gateway forwards at most 5 metadata entries per request and silently drops the rest")
                 .help("read at most 5 distinct keys"),
         );
+    }
+}
+
+/// With declared metadata, the declarations are the schema: a key read that is
+/// not declared is most likely a typo, which would otherwise silently never match.
+fn undeclared(route: &Route, reads: &[(&str, Span)], diags: &mut Vec<Diagnostic>) {
+    let declared: Vec<&str> = route
+        .metadata
+        .iter()
+        .map(|(k, _)| k.value.as_str())
+        .collect();
+    let first = route.metadata.first().map(|(k, _)| k.span);
+    for &(k, span) in reads {
+        if declared.contains(&k) || !nameable_key(k) {
+            continue;
+        }
+        let mut d = Diagnostic::error(
+            Code::UndeclaredKey,
+            span,
+            format!("metadata key `{k}` is not declared"),
+        )
+        .label("not declared")
+        .note(format!("declared: {}", crate::syntax::list(&declared)));
+        if let Some(at) = first {
+            d = d.with_secondary(at, "the route declares its metadata here");
+        }
+        let help = match crate::diagnostic::suggest(k, declared.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`? (or declare `{k}` with the other metadata)"),
+            None => format!("declare `{k}` with the other metadata, or read a declared key"),
+        };
+        diags.push(d.help(help));
     }
 }
 
@@ -115,14 +157,17 @@ fn literal_types(
                 types.insert(field.value.clone(), (ty, lit.span, false));
             }
             Some(&(declared, at, is_decl)) if declared != ty => {
-                let what = if is_decl {
-                    "declared"
+                // Against a declaration the comparison can never be true for a
+                // conforming request, so it is an error; between two comparisons
+                // we cannot tell which one is wrong, so it stays a warning.
+                let (what, make, code): (_, fn(Code, Span, String) -> Diagnostic, _) = if is_decl {
+                    ("declared", Diagnostic::error, Code::DeclaredType)
                 } else {
-                    "first compared"
+                    ("first compared", Diagnostic::warning, Code::TypeMismatch)
                 };
                 diags.push(
-                    Diagnostic::warning(
-                        Code::TypeMismatch,
+                    make(
+                        code,
                         lit.span,
                         format!(
                             "`{}` is compared with a {}, but it is {what} as a {}",
