@@ -388,8 +388,8 @@ impl Client {
         if ok && bytes.len() > cap {
             return Attempt::Failed {
                 error: ApiError::Unexpected(format!(
-                    "{request}: the answer is larger than {} MB; nothing of it was used",
-                    cap >> 20
+                    "{request}: the answer is larger than {}; nothing of it was used",
+                    size_words(cap)
                 )),
                 retry_after: None,
                 retry: false,
@@ -434,6 +434,15 @@ impl Client {
             };
         }
         Attempt::Done(doc, bytes.len())
+    }
+}
+
+/// A byte count in words: `16 MB`, `64 KB`, `900 bytes`.
+pub(super) fn size_words(n: usize) -> String {
+    match n {
+        n if n >= 1 << 20 => format!("{} MB", n >> 20),
+        n if n >= 1 << 10 => format!("{} KB", n >> 10),
+        n => format!("{n} bytes"),
     }
 }
 

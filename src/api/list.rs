@@ -65,8 +65,8 @@ impl Client {
             bytes = bytes.saturating_add(size);
             if bytes > self.limits.list_budget {
                 return Err(incomplete(format!(
-                    "its pages hold more than {} MB, the most this tool reads",
-                    self.limits.list_budget >> 20
+                    "its pages hold more than {}, the most this tool reads",
+                    super::client::size_words(self.limits.list_budget)
                 )));
             }
             let Page {

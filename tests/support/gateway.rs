@@ -17,6 +17,9 @@
 //! an array, lists under `result`, failures, and a hostile server. Every
 //! request is logged so tests can assert exactly what the client sent.
 
+// Shared by several test binaries; each uses a part.
+#![allow(dead_code)]
+
 use std::io::Read as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
