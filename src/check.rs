@@ -58,6 +58,10 @@ fn run(
     if let (Some(doc), Format::Yaml, true) = (&read.doc, format, schema) {
         crate::schema::check(doc, &mut diagnostics);
     }
+    if let Some(parsed) = &read.parsed {
+        let text = sources.text(source);
+        crate::suppress::apply(text, source, format, &parsed.route, &mut diagnostics);
+    }
     diagnostic::sort(&mut diagnostics);
     Checked {
         parsed: read.parsed,

@@ -57,6 +57,17 @@ pub fn format_file(
     })
 }
 
+/// Every comment of a YAML or DSL text as `(byte offset, text)`, found as `fmt`
+/// finds them (outside strings); for inline `# aig-route: allow` suppressions.
+pub(crate) fn comment_offsets(text: &str, format: Format) -> Vec<(usize, String)> {
+    let comments = match format {
+        Format::Dsl => dsl_comments(text),
+        Format::Yaml => yaml_comments(text),
+        _ => Vec::new(),
+    };
+    comments.into_iter().map(|c| (c.offset, c.text)).collect()
+}
+
 /// Where the first non-comment, non-blank text starts.
 fn first_code_offset(text: &str, comments: &[Comment]) -> usize {
     let mut offset = 0;

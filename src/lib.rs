@@ -79,6 +79,7 @@ pub mod schema;
 pub mod semantics;
 pub mod simulate;
 pub mod source;
+pub mod suppress;
 pub mod syntax;
 pub mod testing;
 pub mod textdiff;

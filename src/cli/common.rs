@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use crate::check::{Checked, check};
-use crate::diagnostic::{Code, Diagnostic, RenderOptions, render};
+use crate::diagnostic::{Code, Diagnostic, RenderOptions, Severity, render};
 use crate::source::{SourceId, SourceMap, Span};
 use crate::syntax::{Format, Limits};
 
@@ -29,9 +29,15 @@ pub struct Global {
     /// When to colour output (`auto` respects NO_COLOR and non-terminals).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// Silence a warning code, e.g. `--allow W0608` (repeatable).
-    #[arg(long = "allow", global = true, value_name = "CODE")]
-    pub allow: Vec<String>,
+    /// Silence warnings, e.g. `--allow W0608,W0609` (repeatable).
+    #[arg(long = "allow", global = true, value_name = "CODE", value_delimiter = ',', value_parser = warning_code)]
+    pub allow: Vec<Code>,
+    /// Treat warnings as errors, e.g. `--deny W0609` (repeatable).
+    #[arg(long = "deny", global = true, value_name = "CODE", value_delimiter = ',', value_parser = warning_code)]
+    pub deny: Vec<Code>,
+    /// Treat every warning as an error (exit 1).
+    #[arg(long, global = true)]
+    pub deny_warnings: bool,
     /// Largest route file read, in bytes.
     #[arg(long, global = true, value_name = "BYTES", default_value_t = Limits::default().max_file_bytes)]
     pub max_file_size: usize,
@@ -75,15 +81,44 @@ impl Global {
         }
     }
 
-    /// Drops diagnostics the user allowed (warnings only: errors cannot be allowed).
+    /// Drops the warnings the user allowed and turns the denied ones into errors
+    /// (errors cannot be allowed). An explicit `--allow` wins over `--deny-warnings`.
     pub fn filter(&self, diags: &mut Vec<Diagnostic>) {
-        diags.retain(|d| {
-            d.is_error()
-                || !self
-                    .allow
-                    .iter()
-                    .any(|a| a.eq_ignore_ascii_case(d.code.as_str()))
-        });
+        diags.retain(|d| d.is_error() || !self.allow.contains(&d.code));
+        for d in diags.iter_mut().filter(|d| !d.is_error()) {
+            let why = if self.deny.contains(&d.code) {
+                format!("`--deny {}`", d.code)
+            } else if self.deny_warnings {
+                "`--deny-warnings`".to_string()
+            } else {
+                continue;
+            };
+            d.severity = Severity::Error;
+            d.notes.push(format!("a warning made an error by {why}"));
+        }
+    }
+}
+
+/// Reads a warning code for `--allow` and `--deny`: an unknown code, or an
+/// error's, is a usage error (exit 2) rather than silently ignored.
+fn warning_code(s: &str) -> Result<Code, String> {
+    match Code::parse(s) {
+        Some(c) if c.is_warning() => Ok(c),
+        Some(c) => Err(format!(
+            "`{c}` is an error; only warnings can be allowed or denied"
+        )),
+        None => {
+            let all = Code::ALL.iter().map(|c| c.as_str());
+            let hint = crate::diagnostic::did_you_mean(&s.trim().to_ascii_uppercase(), all)
+                .map_or_else(
+                    || "; `aig-route explain` lists the codes".to_string(),
+                    |h| format!("; {h}"),
+                );
+            Err(format!(
+                "`{}` is not a diagnostic code{hint}",
+                crate::escape::terminal(s)
+            ))
+        }
     }
 }
 

@@ -23,6 +23,11 @@ macro_rules! codes {
                 match self { $(Code::$name => $code,)* }
             }
 
+            /// The code written as `code` (any case), such as `w0608`.
+            pub fn parse(code: &str) -> Option<Code> {
+                Code::ALL.iter().copied().find(|c| c.as_str().eq_ignore_ascii_case(code.trim()))
+            }
+
             /// One line saying what the code is about.
             pub fn summary(self) -> &'static str {
                 match self { $(Code::$name => $summary,)* }
@@ -73,12 +78,20 @@ codes! {
     UnknownProvider = "W0607", "a provider slug the gateway does not know";
     NotHonoured = "W0608", "a feature the hosted gateway may not honour";
     KeyMayBeMissing = "W0609", "a limit key or sticky field that requests may lack";
+    UnusedAllow = "W0610", "an `aig-route: allow` comment that silences nothing";
     TestRoute = "E0701", "a test file's route cannot be read or has errors";
     TestUnknownNode = "E0702", "a test names a node the route does not have";
     TestNotModel = "E0703", "a test expects or fails a node that is not a model";
     TestMetadata = "E0704", "test metadata the gateway could not carry (nested, null, more than 5 entries)";
     TestCaseName = "E0705", "a test case without a name, or two cases with one name";
     TestUnreadKey = "W0706", "test metadata sets a key the route never reads";
+}
+
+impl Code {
+    /// Whether the code is a warning's (`W....`); only those can be allowed or denied.
+    pub fn is_warning(self) -> bool {
+        self.as_str().starts_with('W')
+    }
 }
 
 impl fmt::Display for Code {

@@ -1,0 +1,107 @@
+//! What a team states once: strictness flags, inline suppressions, the project
+//! file `aig-route.toml` and the path policies it holds, through the real binary.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// A fresh directory for one test, holding `files`.
+fn dir(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("aig-route-policy-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    for (path, text) in files {
+        let p = d.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    d
+}
+
+fn run(cwd: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::cargo_bin("aig-route")
+        .unwrap()
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap();
+    let mut text = String::from_utf8_lossy(&out.stderr).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stdout));
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// A route with one W0608 (sticky split) and one W0609 (a key requests may lack).
+const WARNED: &str = "\
+start: s
+nodes:
+  s:
+    split:
+      60%: lim
+      40%: done
+    sticky: metadata.user_id
+  lim:
+    rate_limit: 10
+    window: 60s
+    key: metadata.team
+    success: done
+    fallback: done
+  done: end
+";
+
+#[test]
+fn strictness_flags_take_comma_lists_and_reject_unknown_codes() {
+    let d = dir("strict", &[("r.yaml", WARNED)]);
+    let (code, out) = run(&d, &["validate", "r.yaml"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("W0608") && out.contains("W0609"), "{out}");
+
+    let (code, out) = run(&d, &["validate", "r.yaml", "--allow", "W0608,W0609"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("0 warnings") && !out.contains("W060"), "{out}");
+
+    let (code, out) = run(&d, &["validate", "r.yaml", "--deny", "W0609"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("error[W0609]") && out.contains("warning[W0608]"),
+        "{out}"
+    );
+    assert!(out.contains("made an error by `--deny W0609`"), "{out}");
+
+    let (code, out) = run(
+        &d,
+        &["validate", "r.yaml", "--deny-warnings", "--allow", "w0608"],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("error[W0609]") && !out.contains("W0608"),
+        "{out}"
+    );
+
+    let (code, out) = run(&d, &["validate", "r.yaml", "--allow", "W0608,W6009"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("`W6009` is not a diagnostic code; did you mean `W0609`?"),
+        "{out}"
+    );
+    let (code, out) = run(&d, &["validate", "r.yaml", "--deny", "E0204"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("only warnings"), "{out}");
+}
+
+#[test]
+fn inline_suppressions_silence_one_node_and_stale_ones_warn() {
+    let text = WARNED
+        .replace("  s:\n", "  s:  # aig-route: allow W0608\n")
+        .replace("  lim:\n", "  # aig-route: allow W0609\n  lim:\n")
+        .replace("  done: end\n", "  done: end  # aig-route: allow W0601\n");
+    let d = dir("inline", &[("r.yaml", &text)]);
+    let (code, out) = run(&d, &["validate", "r.yaml"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("W0608") && !out.contains("W0609"), "{out}");
+    assert!(
+        out.contains("warning[W0610]: `allow W0601` silences nothing"),
+        "{out}"
+    );
+    assert!(out.contains("r.yaml:15:33"), "{out}");
+}
