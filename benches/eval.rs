@@ -1,4 +1,4 @@
-//! `decide` on the anchor route (BENCHMARKS.md), on the routes in `routes/`, and
+//! `decide` on the anchor route (`routes/anchor.json`), on the routes in `routes/`, and
 //! on a 4,000-node route. Target (issue 4): under 100 ns median for a typical
 //! route with a sticky split, no allocation per request, cost following the path
 //! length rather than the route size.

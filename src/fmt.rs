@@ -1,15 +1,18 @@
 //! Canonical formatting of YAML and DSL route files, keeping their comments.
 //!
 //! The file is read into the syntax tree and written back in canonical layout.
-//! Comments are found in the text (outside strings) and each is placed before the
-//! node that followed it; comments above everything stay at the top, comments after
-//! the last node stay at the end. Formatting is idempotent: formatted output reads
-//! back to the same tree with the same comments in the same places.
+//! Comments are found in the text (outside strings and values) and tied to what
+//! they annotate (see [`crate::emit::Comments`]): an end-of-line comment to the
+//! first element on its line, a comment on its own line to the element after
+//! it, comments above everything to the top, comments after the last node to the
+//! end. Formatting is idempotent: formatted output reads back to the same tree
+//! with the same comments in the same places.
 
 use crate::diagnostic::{self, Diagnostic};
-use crate::emit::{Comments, to_dsl_with, to_yaml_with};
-use crate::source::{SourceId, SourceMap};
-use crate::syntax::ast::Route;
+use crate::emit::{Anchor, Comments, anchors, to_dsl_with, to_yaml_with};
+use crate::source::{SourceId, SourceMap, Span};
+use crate::syntax::ast::{NodeKind, Parsed, Route};
+use crate::syntax::doc::{Doc, DocValue};
 use crate::syntax::{self, Format, Limits};
 
 /// A comment in the source.
@@ -19,14 +22,15 @@ struct Comment {
     text: String,
 }
 
-/// Formats file `id` of `sources`. Refuses (with the reader's diagnostics) a file
-/// that cannot be read completely, since rewriting it could lose what it holds.
-pub fn format_file(
+/// Reads file `id` completely, with its comments. Refuses (with the reader's
+/// diagnostics) a file that cannot be read completely, since rewriting it could
+/// lose what it holds.
+pub fn read_with_comments(
     sources: &SourceMap,
     id: SourceId,
     format: Format,
     limits: &Limits,
-) -> Result<String, Vec<Diagnostic>> {
+) -> Result<(Parsed, Comments), Vec<Diagnostic>> {
     let read = syntax::parse(sources, id, format, limits);
     let errors: Vec<Diagnostic> = read
         .diagnostics
@@ -39,18 +43,23 @@ pub fn format_file(
         return Err(errors);
     };
     let text = sources.text(id);
-    let comments = match format {
-        Format::Dsl => attach(
-            &parsed.route,
-            dsl_comments(text),
-            first_code_offset(text, &dsl_comments(text)),
-        ),
-        _ => attach(
-            &parsed.route,
-            yaml_comments(text),
-            first_code_offset(text, &yaml_comments(text)),
-        ),
+    let found = match format {
+        Format::Dsl => dsl_comments(text, &parsed.route),
+        Format::Yaml => yaml_comments(text, read.doc.as_ref()),
+        Format::Json => Vec::new(),
     };
+    let comments = attach(text, &parsed.route, found, format);
+    Ok((parsed, comments))
+}
+
+/// Formats file `id` of `sources` (see [`read_with_comments`] for what is refused).
+pub fn format_file(
+    sources: &SourceMap,
+    id: SourceId,
+    format: Format,
+    limits: &Limits,
+) -> Result<String, Vec<Diagnostic>> {
+    let (parsed, comments) = read_with_comments(sources, id, format, limits)?;
     Ok(match format {
         Format::Dsl => to_dsl_with(&parsed.route, &comments),
         _ => to_yaml_with(&parsed.route, &comments),
@@ -71,14 +80,21 @@ pub(crate) fn comment_offsets(text: &str, format: Format) -> Vec<(usize, String)
 /// Where the first non-comment, non-blank text starts.
 fn first_code_offset(text: &str, comments: &[Comment]) -> usize {
     let mut offset = 0;
+    let mut next = comments.iter().peekable();
     for line in text.split_inclusive('\n') {
-        let t = line.trim();
-        let is_comment = comments.iter().any(|c| {
-            c.offset >= offset
-                && c.offset < offset + line.len()
-                && line[..c.offset - offset].trim().is_empty()
-        });
-        if !t.is_empty() && !t.starts_with('\u{feff}') && !is_comment {
+        while next.peek().is_some_and(|c| c.offset < offset) {
+            next.next();
+        }
+        let comment_at = next
+            .peek()
+            .filter(|c| c.offset < offset + line.len())
+            .map(|c| c.offset - offset);
+        let code = match comment_at {
+            Some(at) => &line[..at],
+            None => line,
+        };
+        let code = code.trim().trim_start_matches('\u{feff}');
+        if !code.is_empty() {
             return offset;
         }
         offset += line.len();
@@ -86,30 +102,92 @@ fn first_code_offset(text: &str, comments: &[Comment]) -> usize {
     text.len()
 }
 
-fn attach(route: &Route, comments: Vec<Comment>, code_start: usize) -> Comments {
-    let mut order: Vec<(u32, usize)> = route
-        .nodes
+/// Ties each comment to its anchor (see the module doc).
+fn attach(text: &str, route: &Route, comments: Vec<Comment>, format: Format) -> Comments {
+    let code_start = first_code_offset(text, &comments);
+    let places = anchors(route);
+    let ids: Vec<(u32, usize)> = places
         .iter()
-        .enumerate()
-        .map(|(i, n)| (n.span.start, i))
+        .filter_map(|(p, a)| match a {
+            Anchor::Id(i) => Some((*p, *i)),
+            _ => None,
+        })
         .collect();
-    order.sort();
     let mut out = Comments::default();
     for c in comments {
         if c.offset < code_start {
             out.header.push(c.text);
             continue;
         }
-        match order.iter().find(|(start, _)| *start as usize > c.offset) {
-            Some((_, i)) => out.before.entry(*i).or_default().push(c.text),
-            None => out.footer.push(c.text),
+        let line_start = text[..c.offset].rfind('\n').map_or(0, |i| i + 1);
+        if !text[line_start..c.offset].trim().is_empty() {
+            // The node defined on the line, if one is (`then -> big: model …  # c`
+            // is about `big`), else the first thing on it.
+            let first = places.partition_point(|(p, _)| (*p as usize) < line_start);
+            let last = places.partition_point(|(p, _)| (*p as usize) < c.offset);
+            let on_line = &places[first..last.max(first)];
+            let pick = on_line
+                .iter()
+                .rev()
+                .find(|(_, a)| matches!(a, Anchor::Id(_)))
+                .or(on_line.first());
+            let key = match text[line_start..c.offset].trim() {
+                "}" if format == Format::Dsl => Some(Anchor::Close),
+                _ if format != Format::Yaml => None,
+                "metadata:" => Some(Anchor::Metadata),
+                "nodes:" => Some(Anchor::Nodes),
+                "start:" => Some(Anchor::StartBlock),
+                "split:" => {
+                    let k = ids.partition_point(|(p, _)| (*p as usize) < c.offset);
+                    k.checked_sub(1).map(|k| Anchor::Split(ids[k].1))
+                }
+                _ => None,
+            };
+            if let Some(a) = pick.map(|(_, a)| *a).or(key) {
+                out.trailing.entry(a).or_default().push(c.text);
+                continue;
+            }
         }
+        // Above the next line with something on it: about the node defined there,
+        // if one is, else about the first thing on it.
+        let next = places.partition_point(|(p, _)| (*p as usize) <= c.offset);
+        let Some(&(p, first)) = places.get(next) else {
+            out.footer.push(c.text);
+            continue;
+        };
+        let line_end = text[p as usize..]
+            .find('\n')
+            .map_or(text.len(), |e| p as usize + e);
+        let end = places.partition_point(|(q, _)| (*q as usize) < line_end);
+        let a = places[next..end.max(next)]
+            .iter()
+            .rev()
+            .find(|(_, a)| matches!(a, Anchor::Id(_)))
+            .map_or(first, |(_, a)| *a);
+        out.above.entry(a).or_default().push(c.text);
     }
     out
 }
 
-/// `#` and `//` comments outside double-quoted strings.
-fn dsl_comments(text: &str) -> Vec<Comment> {
+/// `#` and `//` comments outside double-quoted strings and model words (where
+/// `/` is part of the word: `workers-ai/@cf//x` holds no comment).
+fn dsl_comments(text: &str, route: &Route) -> Vec<Comment> {
+    let mut words: Vec<(usize, usize)> = route
+        .nodes
+        .iter()
+        .filter_map(|n| match &n.kind {
+            NodeKind::Model(m) => Some((
+                m.provider.span.start as usize,
+                m.model.span.end.max(m.provider.span.end) as usize,
+            )),
+            _ => None,
+        })
+        .collect();
+    words.sort();
+    let inside_word = |i: usize| {
+        let k = words.partition_point(|(s, _)| *s <= i);
+        k > 0 && i < words[k - 1].1
+    };
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -122,7 +200,7 @@ fn dsl_comments(text: &str) -> Vec<Comment> {
                 }
                 i += 1;
             }
-            b'#' | b'/' if b[i] == b'#' || b.get(i + 1) == Some(&b'/') => {
+            b'#' | b'/' if (b[i] == b'#' || b.get(i + 1) == Some(&b'/')) && !inside_word(i) => {
                 let end = text[i..].find('\n').map_or(text.len(), |e| i + e);
                 out.push(Comment {
                     offset: i,
@@ -136,25 +214,50 @@ fn dsl_comments(text: &str) -> Vec<Comment> {
     out
 }
 
-/// YAML comments: `#` at the start of a line or after a space, outside quotes.
-fn yaml_comments(text: &str) -> Vec<Comment> {
+/// Byte ranges of every scalar (keys included) of a YAML document, sorted: a
+/// `#` inside one is part of a value (`'a #b'`), not a comment.
+fn scalar_spans(doc: &Doc) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let range = |s: Span| (s.start as usize, s.end as usize);
+    let mut stack = vec![doc];
+    while let Some(d) = stack.pop() {
+        match &d.value {
+            DocValue::Seq(items) => stack.extend(items),
+            DocValue::Map(entries) => {
+                for (k, v) in entries {
+                    out.push(range(k.span));
+                    stack.push(v);
+                }
+            }
+            _ => out.push(range(d.span)),
+        }
+    }
+    out.sort();
+    out
+}
+
+/// YAML comments: `#` at the start of a line or after white space, outside
+/// every scalar the parser read.
+fn yaml_comments(text: &str, doc: Option<&Doc>) -> Vec<Comment> {
+    let scalars = doc.map(scalar_spans).unwrap_or_default();
+    let inside_scalar = |i: usize| {
+        let k = scalars.partition_point(|(s, _)| *s <= i);
+        scalars[..k].iter().rev().take(1).any(|(_, e)| i < *e)
+    };
     let mut out = Vec::new();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
-        let (mut single, mut double) = (false, false);
         let mut prev = ' ';
         for (j, c) in line.char_indices() {
-            match c {
-                '\'' if !double => single = !single,
-                '"' if !single && prev != '\\' => double = !double,
-                '#' if !single && !double && prev.is_whitespace() => {
-                    out.push(Comment {
-                        offset: offset + j,
-                        text: line[j..].trim_end().to_string(),
-                    });
-                    break;
-                }
-                _ => {}
+            if c == '#'
+                && (prev.is_whitespace() || prev == '\u{feff}')
+                && !inside_scalar(offset + j)
+            {
+                out.push(Comment {
+                    offset: offset + j,
+                    text: line[j..].trim_end().to_string(),
+                });
+                break;
             }
             prev = c;
         }

@@ -41,16 +41,31 @@ pub fn run(g: &Global, args: &Args) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
+    // The file read completely (it validated), so its comments can be kept.
+    let comments =
+        crate::fmt::read_with_comments(&sources, parsed.source, parsed.format, &g.limits())
+            .map(|(_, c)| c)
+            .unwrap_or_default();
     let text = match args.to {
-        Target::Yaml => emit::to_yaml(&parsed.route),
+        Target::Yaml => emit::to_yaml_with(&parsed.route, &comments),
         Target::Json => match emit::to_json(&parsed.route) {
-            Ok(v) => format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()),
+            Ok(v) => {
+                if !comments.is_empty() {
+                    let n = comments.len();
+                    eprintln!(
+                        "note: JSON has no comments; {n} comment{} of `{}` not written",
+                        if n == 1 { "" } else { "s" },
+                        crate::escape::terminal(&path)
+                    );
+                }
+                format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
+            }
             Err(e) => {
                 fail(g, &e.to_string());
                 return 1;
             }
         },
-        Target::Dsl => emit::to_dsl(&parsed.route),
+        Target::Dsl => emit::to_dsl_with(&parsed.route, &comments),
     };
     match &args.output {
         None => {

@@ -4,10 +4,10 @@
 //! gives the same route.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
-use super::Comments;
-use crate::syntax::ast::{LimitKind, Node, NodeKind, Route, WindowMode};
+use super::comments::{Anchor, Comments, Out, Syntax};
+use crate::source::Spanned;
+use crate::syntax::ast::{LimitKind, NodeKind, Route, WindowMode};
 use crate::syntax::cond::{number_text, to_expr};
 use crate::syntax::values::{format_millis, format_money, format_seconds};
 
@@ -24,7 +24,7 @@ pub fn to_dsl(route: &Route) -> String {
     to_dsl_with(route, &Comments::default())
 }
 
-/// The route as DSL text, with comments placed before the nodes they preceded.
+/// The route as DSL text, each comment next to what it annotated.
 pub fn to_dsl_with(route: &Route, comments: &Comments) -> String {
     let mut refs: BTreeMap<&str, usize> = BTreeMap::new();
     for n in &route.nodes {
@@ -40,23 +40,21 @@ pub fn to_dsl_with(route: &Route, comments: &Comments) -> String {
     }
     let mut p = Printer {
         route,
-        comments,
         refs,
         first_def,
         written: vec![false; route.nodes.len()],
-        out: String::new(),
+        out: Out::new(comments, Syntax::Dsl),
     };
-    p.route_text();
-    p.out
+    p.route_text(comments);
+    p.out.finish("  ", Some("}"))
 }
 
 struct Printer<'r> {
     route: &'r Route,
-    comments: &'r Comments,
     refs: BTreeMap<&'r str, usize>,
     first_def: BTreeMap<&'r str, usize>,
     written: Vec<bool>,
-    out: String,
+    out: Out<'r>,
 }
 
 /// A name as the DSL reads it: bare when it can be, else a quoted string.
@@ -85,38 +83,42 @@ fn model_ref(provider: &str, model: &str) -> String {
 }
 
 impl<'r> Printer<'r> {
-    fn comment_lines(&mut self, lines: &[String], indent: usize) {
-        for c in lines {
-            let _ = writeln!(self.out, "{}{c}", "  ".repeat(indent));
-        }
-    }
-
-    fn route_text(&mut self) {
+    fn route_text(&mut self, comments: &Comments) {
         let route = self.route;
-        self.comment_lines(&self.comments.header.clone(), 0);
-        let _ = writeln!(self.out, "route {} {{", name(&route.name.value));
+        self.out.comment_lines(&comments.header, "");
+        self.out.line(
+            &format!("route {} {{", name(&route.name.value)),
+            &[Anchor::of(&route.name), Some(Anchor::Nodes)],
+        );
         if !route.metadata.is_empty() {
             let entries: Vec<String> = route
                 .metadata
                 .iter()
                 .map(|(k, t)| format!("{}: {}", name(&k.value), t.value.as_str()))
                 .collect();
-            let _ = writeln!(self.out, "  metadata {{ {} }}", entries.join(", "));
+            self.out
+                .push(&format!("  metadata {{ {} }}", entries.join(", ")));
+            self.out.anchor(Some(Anchor::Metadata));
+            for (k, t) in &route.metadata {
+                self.out.anchor(Anchor::of(k));
+                self.out.anchor(Anchor::of(t));
+            }
+            self.out.end();
         }
         for (i, node) in route.nodes.iter().enumerate() {
             if let NodeKind::Start { next } = &node.kind {
                 self.written[i] = true;
-                self.comment_lines(
-                    &self.comments.before.get(&i).cloned().unwrap_or_default(),
-                    1,
-                );
                 let label = if node.id.value == "start" {
                     String::new()
                 } else {
                     format!("{} ", name(&node.id.value))
                 };
-                let target = self.target(next.as_ref().map(|t| t.value.as_str()), 1, 0);
-                let _ = writeln!(self.out, "  start {label}-> {target}");
+                self.out.push(&format!("  start {label}-> "));
+                self.out.anchor(Some(Anchor::Id(i)));
+                self.out.anchor(Some(Anchor::StartBlock));
+                self.target(next.as_ref(), 1, 0);
+                self.out.end();
+                self.out.defer(Anchor::EndOf(i));
             }
         }
         for i in 0..route.nodes.len() {
@@ -125,53 +127,68 @@ impl<'r> Printer<'r> {
             }
             self.written[i] = true;
             let node = &route.nodes[i];
-            self.comment_lines(
-                &self.comments.before.get(&i).cloned().unwrap_or_default(),
-                1,
-            );
-            let body = self.body(node, 1, 0);
-            let _ = writeln!(self.out, "  {}: {body}", name(&node.id.value));
+            self.out.push(&format!("  {}: ", name(&node.id.value)));
+            self.out.anchor(Some(Anchor::Id(i)));
+            self.body(i, 1, 0);
+            self.out.end();
         }
-        self.comment_lines(&self.comments.footer.clone(), 1);
-        self.out.push_str("}\n");
     }
 
-    /// What an output leads to: the node inline when only this output leads to it
-    /// (and it is not yet written), else its name.
-    fn target(&mut self, id: Option<&str>, indent: usize, depth: usize) -> String {
-        let Some(id) = id else { return "\"\"".into() };
+    /// What an output leads to, onto the current line: the node inline when only
+    /// this output leads to it (and it is not yet written), else its name.
+    fn target(&mut self, t: Option<&'r Spanned<String>>, indent: usize, depth: usize) {
+        let Some(t) = t else {
+            self.out.push("\"\"");
+            return;
+        };
+        self.out.anchor(Anchor::of(t));
+        let id = t.value.as_str();
         let inline = self.refs.get(id).copied() == Some(1) && depth < MAX_NEST;
         match self.first_def.get(id).copied() {
-            // A node with comments of its own stays at the top level, where they read well.
+            // A node with a comment above it, or named by an output with a comment,
+            // stays at the top level, so each comment stays next to its own node.
             Some(i)
                 if inline
                     && !self.written[i]
-                    && !self.comments.before.contains_key(&i)
+                    && !self.out.has_above(Anchor::Id(i))
+                    && !self.out.has(Anchor::of(t))
                     && !matches!(self.route.nodes[i].kind, NodeKind::Start { .. }) =>
             {
                 self.written[i] = true;
-                let body = self.body(&self.route.nodes[i], indent, depth + 1);
-                format!("{}: {body}", name(id))
+                self.out.push(&format!("{}: ", name(id)));
+                self.out.anchor(Some(Anchor::Id(i)));
+                self.body(i, indent, depth + 1);
             }
-            _ => name(id),
+            _ => self.out.push(&name(id)),
         }
     }
 
-    fn arms(&mut self, arms: &[(&str, Option<&str>)], indent: usize, depth: usize) -> String {
-        let mut s = String::from("{\n");
-        for (arm, t) in arms {
-            let target = self.target(*t, indent + 1, depth);
-            let _ = writeln!(s, "{}{arm} -> {target}", "  ".repeat(indent + 1));
+    /// ` {`, one line per output, and the closing `}` (left open for the caller
+    /// to end, since an inline node's `}` shares its line with nothing else).
+    fn arms(
+        &mut self,
+        node: usize,
+        arms: &[(&str, Option<&'r Spanned<String>>, Option<Anchor>)],
+        indent: usize,
+        depth: usize,
+    ) {
+        self.out.push(" {");
+        self.out.end();
+        for (arm, t, extra) in arms {
+            self.out
+                .push(&format!("{}{arm} -> ", "  ".repeat(indent + 1)));
+            self.out.anchor(*extra);
+            self.target(*t, indent + 1, depth);
+            self.out.end();
         }
-        let _ = write!(s, "{}}}", "  ".repeat(indent));
-        s
+        self.out.push(&format!("{}}}", "  ".repeat(indent)));
+        self.out.anchor(Some(Anchor::EndOf(node)));
     }
 
-    fn body(&mut self, node: &'r Node, indent: usize, depth: usize) -> String {
-        let t =
-            |t: &'r Option<crate::source::Spanned<String>>| t.as_ref().map(|t| t.value.as_str());
+    fn body(&mut self, i: usize, indent: usize, depth: usize) {
+        let node = &self.route.nodes[i];
         match &node.kind {
-            NodeKind::End | NodeKind::Start { .. } => "end".into(),
+            NodeKind::End | NodeKind::Start { .. } => self.out.push("end"),
             NodeKind::Conditional {
                 condition,
                 then,
@@ -181,19 +198,36 @@ impl<'r> Printer<'r> {
                     .as_ref()
                     .map(|c| to_expr(&c.value))
                     .unwrap_or_default();
-                let arms = self.arms(&[("then", t(then)), ("else", t(otherwise))], indent, depth);
-                format!("if {expr} {arms}")
+                self.out.push(&format!("if {expr}"));
+                self.out.anchor(condition.as_ref().and_then(Anchor::of));
+                self.arms(
+                    i,
+                    &[
+                        ("then", then.as_ref(), None),
+                        ("else", otherwise.as_ref(), None),
+                    ],
+                    indent,
+                    depth,
+                );
             }
             NodeKind::Percentage { sticky, branches } => {
-                let by = sticky
-                    .as_ref()
-                    .map(|s| format!("by {} ", s.value))
-                    .unwrap_or_default();
-                let arms: Vec<(&str, Option<&str>)> = branches
+                self.out.push("split");
+                self.out.anchor(Some(Anchor::Split(i)));
+                if let Some(s) = sticky {
+                    self.out.push(&format!(" by {}", s.value));
+                    self.out.anchor(Anchor::of(s));
+                }
+                let arms: Vec<(&str, Option<&Spanned<String>>, Option<Anchor>)> = branches
                     .iter()
-                    .map(|b| (b.share.value.as_str(), Some(b.target.value.as_str())))
+                    .map(|b| {
+                        (
+                            b.share.value.as_str(),
+                            Some(&b.target),
+                            Anchor::of(&b.share),
+                        )
+                    })
                     .collect();
-                format!("split {by}{}", self.arms(&arms, indent, depth))
+                self.arms(i, &arms, indent, depth);
             }
             NodeKind::Limit(l) => {
                 let amount = l.limit.as_ref().map_or(0.0, |v| v.value);
@@ -212,25 +246,49 @@ impl<'r> Printer<'r> {
                     Some(WindowMode::Fixed) => " fixed",
                     None => "",
                 };
-                let arms = self.arms(
-                    &[("success", t(&l.success)), ("fallback", t(&l.fallback))],
+                self.out.push(&format!("{head} per {window}{by}{mode}"));
+                for a in [
+                    l.limit.as_ref().and_then(Anchor::of),
+                    l.window.as_ref().and_then(Anchor::of),
+                    l.key.as_ref().and_then(Anchor::of),
+                    l.mode.as_ref().and_then(Anchor::of),
+                ] {
+                    self.out.anchor(a);
+                }
+                self.arms(
+                    i,
+                    &[
+                        ("success", l.success.as_ref(), None),
+                        ("fallback", l.fallback.as_ref(), None),
+                    ],
                     indent,
                     depth,
                 );
-                format!("{head} per {window}{by}{mode} {arms}")
             }
             NodeKind::Model(m) => {
                 let timeout = format_millis(m.timeout.as_ref().map_or(0.0, |v| v.value));
                 let retries = number_text(m.retries.as_ref().map_or(0.0, |v| v.value));
-                let arms = self.arms(
-                    &[("success", t(&m.success)), ("fallback", t(&m.fallback))],
+                self.out.push(&format!(
+                    "model {} timeout {timeout} retries {retries}",
+                    model_ref(&m.provider.value, &m.model.value)
+                ));
+                for a in [
+                    Anchor::of(&m.provider),
+                    Anchor::of(&m.model),
+                    m.timeout.as_ref().and_then(Anchor::of),
+                    m.retries.as_ref().and_then(Anchor::of),
+                ] {
+                    self.out.anchor(a);
+                }
+                self.arms(
+                    i,
+                    &[
+                        ("success", m.success.as_ref(), None),
+                        ("fallback", m.fallback.as_ref(), None),
+                    ],
                     indent,
                     depth,
                 );
-                format!(
-                    "model {} timeout {timeout} retries {retries} {arms}",
-                    model_ref(&m.provider.value, &m.model.value)
-                )
             }
         }
     }

@@ -2,10 +2,8 @@
 //! `metadata`, `start`, then the nodes in the order written, durations and money
 //! in units (`1h`, `$50`), conditions as expressions.
 
-use std::fmt::Write as _;
-
-use super::Comments;
-use crate::syntax::ast::{LimitKind, NodeKind, Route, WindowMode};
+use super::comments::{Anchor, Comments, Out, Syntax};
+use crate::syntax::ast::{LimitKind, Node, NodeKind, Route, Target, WindowMode};
 use crate::syntax::cond::{number_text, to_expr};
 use crate::syntax::values::{format_millis, format_money, format_seconds, shares_repeat};
 
@@ -14,139 +12,161 @@ pub fn to_yaml(route: &Route) -> String {
     to_yaml_with(route, &Comments::default())
 }
 
-/// The route as YAML text, with comments placed before the nodes they preceded.
+/// The route as YAML text, each comment next to what it annotated.
 pub fn to_yaml_with(route: &Route, comments: &Comments) -> String {
-    let mut out = String::new();
-    let lines = |out: &mut String, cs: Option<&Vec<String>>, indent: &str| {
-        for c in cs.into_iter().flatten() {
-            let _ = writeln!(out, "{indent}{c}");
-        }
-    };
-    lines(&mut out, Some(&comments.header), "");
-    let _ = writeln!(out, "name: {}", scalar(&route.name.value));
+    let mut out = Out::new(comments, Syntax::Yaml);
+    out.comment_lines(&comments.header, "");
+    out.line(
+        &format!("name: {}", scalar(&route.name.value)),
+        &[Anchor::of(&route.name)],
+    );
     if !route.metadata.is_empty() {
-        out.push_str("metadata:\n");
+        out.line("metadata:", &[Some(Anchor::Metadata)]);
         for (k, t) in &route.metadata {
-            let _ = writeln!(out, "  {}: {}", scalar(&k.value), t.value.as_str());
+            out.line(
+                &format!("  {}: {}", scalar(&k.value), t.value.as_str()),
+                &[Anchor::of(k), Anchor::of(t)],
+            );
         }
     }
     for (i, node) in route.nodes.iter().enumerate() {
         if let NodeKind::Start { next } = &node.kind {
-            lines(&mut out, comments.before.get(&i), "");
-            let next = next.as_ref().map_or("", |n| n.value.as_str());
+            let next_text = next.as_ref().map_or("", |n| n.value.as_str());
+            let next_anchor = next.as_ref().and_then(Anchor::of);
             if node.id.value == "start" {
-                let _ = writeln!(out, "start: {}", scalar(next));
-            } else {
-                let _ = writeln!(
-                    out,
-                    "start:\n  id: {}\n  next: {}",
-                    scalar(&node.id.value),
-                    scalar(next)
+                out.line(
+                    &format!("start: {}", scalar(next_text)),
+                    &[Some(Anchor::Id(i)), next_anchor],
                 );
+            } else {
+                out.line("start:", &[Some(Anchor::StartBlock)]);
+                out.line(
+                    &format!("  id: {}", scalar(&node.id.value)),
+                    &[Some(Anchor::Id(i))],
+                );
+                out.line(&format!("  next: {}", scalar(next_text)), &[next_anchor]);
             }
         }
     }
-    out.push_str("nodes:\n");
+    out.line("nodes:", &[Some(Anchor::Nodes)]);
     for (i, node) in route.nodes.iter().enumerate() {
-        if !matches!(node.kind, NodeKind::Start { .. }) {
-            lines(&mut out, comments.before.get(&i), "  ");
+        node_lines(&mut out, node, i);
+        out.defer(Anchor::EndOf(i));
+    }
+    out.finish("", None)
+}
+
+/// An output line: `    key: target`.
+fn target_line(out: &mut Out, key: &str, t: &Target) {
+    let text = scalar(t.as_ref().map_or("", |t| t.value.as_str()));
+    out.line(
+        &format!("    {key}: {text}"),
+        &[t.as_ref().and_then(Anchor::of)],
+    );
+}
+
+fn node_lines(out: &mut Out, node: &Node, i: usize) {
+    let id = scalar(&node.id.value);
+    let id_anchor = Some(Anchor::Id(i));
+    match &node.kind {
+        NodeKind::Start { .. } => {}
+        NodeKind::End => out.line(&format!("  {id}: end"), &[id_anchor]),
+        NodeKind::Conditional {
+            condition,
+            then,
+            otherwise,
+        } => {
+            out.line(&format!("  {id}:"), &[id_anchor]);
+            let expr = condition
+                .as_ref()
+                .map(|c| to_expr(&c.value))
+                .unwrap_or_default();
+            out.line(
+                &format!("    if: {}", scalar(&expr)),
+                &[condition.as_ref().and_then(Anchor::of)],
+            );
+            target_line(out, "then", then);
+            target_line(out, "else", otherwise);
         }
-        let id = scalar(&node.id.value);
-        let t = |t: &Option<crate::source::Spanned<String>>| {
-            scalar(t.as_ref().map_or("", |t| t.value.as_str()))
-        };
-        match &node.kind {
-            NodeKind::Start { .. } => {}
-            NodeKind::End => {
-                let _ = writeln!(out, "  {id}: end");
-            }
-            NodeKind::Conditional {
-                condition,
-                then,
-                otherwise,
-            } => {
-                let expr = condition
-                    .as_ref()
-                    .map(|c| to_expr(&c.value))
-                    .unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    "  {id}:\n    if: {}\n    then: {}\n    else: {}",
-                    scalar(&expr),
-                    t(then),
-                    t(otherwise)
-                );
-            }
-            NodeKind::Percentage { sticky, branches } => {
-                let _ = writeln!(out, "  {id}:\n    split:");
-                // A mapping cannot repeat a key, so equal shares take the list form.
-                let item = if shares_repeat(branches) { "- " } else { "" };
-                for b in branches {
-                    let _ = writeln!(
-                        out,
+        NodeKind::Percentage { sticky, branches } => {
+            out.line(&format!("  {id}:"), &[id_anchor]);
+            out.line("    split:", &[Some(Anchor::Split(i))]);
+            // A mapping cannot repeat a key, so equal shares take the list form.
+            let item = if shares_repeat(branches) { "- " } else { "" };
+            for b in branches {
+                out.line(
+                    &format!(
                         "      {item}{}: {}",
                         scalar(&b.share.value),
                         scalar(&b.target.value)
-                    );
-                }
-                if let Some(s) = sticky {
-                    let _ = writeln!(out, "    sticky: {}", scalar(&s.value));
-                }
-            }
-            NodeKind::Limit(l) => {
-                let amount = l.limit.as_ref().map_or(0.0, |v| v.value);
-                let head = match l.kind {
-                    LimitKind::Count => format!("rate_limit: {}", number_text(amount)),
-                    LimitKind::Cost => format!("budget: {}", scalar(&format_money(amount))),
-                };
-                let _ = writeln!(out, "  {id}:\n    {head}");
-                let _ = writeln!(
-                    out,
-                    "    window: {}",
-                    format_seconds(l.window.as_ref().map_or(0.0, |v| v.value))
-                );
-                if let Some(k) = &l.key {
-                    let _ = writeln!(out, "    key: {}", scalar(&k.value));
-                }
-                if let Some(m) = &l.mode {
-                    let mode = if m.value == WindowMode::Sliding {
-                        "sliding"
-                    } else {
-                        "fixed"
-                    };
-                    let _ = writeln!(out, "    window_mode: {mode}");
-                }
-                let _ = writeln!(
-                    out,
-                    "    success: {}\n    fallback: {}",
-                    t(&l.success),
-                    t(&l.fallback)
+                    ),
+                    &[Anchor::of(&b.share), Anchor::of(&b.target)],
                 );
             }
-            NodeKind::Model(m) => {
-                let name = format!("{}/{}", m.provider.value, m.model.value);
-                let _ = writeln!(out, "  {id}:\n    model: {}", scalar(&name));
-                let _ = writeln!(
-                    out,
-                    "    timeout: {}",
-                    format_millis(m.timeout.as_ref().map_or(0.0, |v| v.value))
-                );
-                let _ = writeln!(
-                    out,
-                    "    retries: {}",
-                    number_text(m.retries.as_ref().map_or(0.0, |v| v.value))
-                );
-                let _ = writeln!(
-                    out,
-                    "    success: {}\n    fallback: {}",
-                    t(&m.success),
-                    t(&m.fallback)
+            if let Some(s) = sticky {
+                out.line(
+                    &format!("    sticky: {}", scalar(&s.value)),
+                    &[Anchor::of(s)],
                 );
             }
         }
+        NodeKind::Limit(l) => {
+            out.line(&format!("  {id}:"), &[id_anchor]);
+            let amount = l.limit.as_ref().map_or(0.0, |v| v.value);
+            let head = match l.kind {
+                LimitKind::Count => format!("rate_limit: {}", number_text(amount)),
+                LimitKind::Cost => format!("budget: {}", scalar(&format_money(amount))),
+            };
+            out.line(
+                &format!("    {head}"),
+                &[l.limit.as_ref().and_then(Anchor::of)],
+            );
+            out.line(
+                &format!(
+                    "    window: {}",
+                    format_seconds(l.window.as_ref().map_or(0.0, |v| v.value))
+                ),
+                &[l.window.as_ref().and_then(Anchor::of)],
+            );
+            if let Some(k) = &l.key {
+                out.line(&format!("    key: {}", scalar(&k.value)), &[Anchor::of(k)]);
+            }
+            if let Some(m) = &l.mode {
+                let mode = if m.value == WindowMode::Sliding {
+                    "sliding"
+                } else {
+                    "fixed"
+                };
+                out.line(&format!("    window_mode: {mode}"), &[Anchor::of(m)]);
+            }
+            target_line(out, "success", &l.success);
+            target_line(out, "fallback", &l.fallback);
+        }
+        NodeKind::Model(m) => {
+            out.line(&format!("  {id}:"), &[id_anchor]);
+            let name = format!("{}/{}", m.provider.value, m.model.value);
+            out.line(
+                &format!("    model: {}", scalar(&name)),
+                &[Anchor::of(&m.provider), Anchor::of(&m.model)],
+            );
+            out.line(
+                &format!(
+                    "    timeout: {}",
+                    format_millis(m.timeout.as_ref().map_or(0.0, |v| v.value))
+                ),
+                &[m.timeout.as_ref().and_then(Anchor::of)],
+            );
+            out.line(
+                &format!(
+                    "    retries: {}",
+                    number_text(m.retries.as_ref().map_or(0.0, |v| v.value))
+                ),
+                &[m.retries.as_ref().and_then(Anchor::of)],
+            );
+            target_line(out, "success", &m.success);
+            target_line(out, "fallback", &m.fallback);
+        }
     }
-    lines(&mut out, Some(&comments.footer), "");
-    out
 }
 
 /// A YAML scalar that reads back as the string `s`: plain when that is safe,
