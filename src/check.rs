@@ -60,7 +60,14 @@ fn run(
     }
     if let Some(parsed) = &read.parsed {
         let text = sources.text(source);
-        crate::suppress::apply(text, source, format, &parsed.route, &mut diagnostics);
+        crate::suppress::apply(
+            text,
+            source,
+            format,
+            &parsed.route,
+            read.doc.as_ref(),
+            &mut diagnostics,
+        );
     }
     diagnostic::sort(&mut diagnostics);
     Checked {

@@ -67,11 +67,17 @@ pub fn format_file(
 }
 
 /// Every comment of a YAML or DSL text as `(byte offset, text)`, found as `fmt`
-/// finds them (outside strings); for inline `# aig-route: allow` suppressions.
-pub(crate) fn comment_offsets(text: &str, format: Format) -> Vec<(usize, String)> {
+/// finds them (outside strings and values: `route` and, for YAML, its document
+/// `doc` say where those are); for inline `# aig-route: allow` suppressions.
+pub(crate) fn comment_offsets(
+    text: &str,
+    format: Format,
+    route: &Route,
+    doc: Option<&Doc>,
+) -> Vec<(usize, String)> {
     let comments = match format {
-        Format::Dsl => dsl_comments(text),
-        Format::Yaml => yaml_comments(text),
+        Format::Dsl => dsl_comments(text, route),
+        Format::Yaml => yaml_comments(text, doc),
         _ => Vec::new(),
     };
     comments.into_iter().map(|c| (c.offset, c.text)).collect()

@@ -31,9 +31,10 @@ pub fn apply(
     source: SourceId,
     format: Format,
     route: &Route,
+    doc: Option<&crate::syntax::doc::Doc>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let mut allows = collect(text, source, format, route);
+    let mut allows = collect(text, source, format, route, doc);
     if allows.is_empty() {
         return;
     }
@@ -91,7 +92,13 @@ fn unused(a: &Allow, route: &Route) -> Diagnostic {
 }
 
 /// Every code named by a suppression comment, with the node it belongs to.
-fn collect(text: &str, source: SourceId, format: Format, route: &Route) -> Vec<Allow> {
+fn collect(
+    text: &str,
+    source: SourceId,
+    format: Format,
+    route: &Route,
+    doc: Option<&crate::syntax::doc::Doc>,
+) -> Vec<Allow> {
     let starts = line_starts(text);
     let line_of = |offset: usize| starts.partition_point(|&s| s <= offset) - 1;
     // The node that starts on each line (the first one, when several do).
@@ -111,7 +118,7 @@ fn collect(text: &str, source: SourceId, format: Format, route: &Route) -> Vec<A
             .map(|k| node_at_line[k].1)
     };
     let mut out = Vec::new();
-    for (offset, comment) in crate::fmt::comment_offsets(text, format) {
+    for (offset, comment) in crate::fmt::comment_offsets(text, format, route, doc) {
         let body = comment.trim_start_matches(['#', '/']);
         let lead = comment.len() - body.len();
         let Some(after) = body.trim_start().strip_prefix(MARKER) else {
