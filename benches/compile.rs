@@ -8,6 +8,7 @@ use aig_route::compile::Program;
 use aig_route::graph::RouteGraph;
 use aig_route::source::SourceMap;
 use aig_route::syntax::{Format, Limits};
+use aig_route::validate::validate;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 #[path = "common.rs"]
@@ -33,12 +34,9 @@ fn compile(c: &mut Criterion) {
             |b, _| b.iter(|| black_box(check(&sources, id, Format::Yaml, &Limits::default()))),
         );
         let route = probe.parsed.unwrap().route;
+        let valid = validate(RouteGraph::build(&route, &mut Vec::new()), &mut Vec::new()).unwrap();
         group.bench_with_input(BenchmarkId::new("freeze_program", n), &n, |b, _| {
-            b.iter(|| {
-                let mut d = Vec::new();
-                let g = RouteGraph::build(&route, &mut d);
-                black_box(Program::from_graph(&g).unwrap())
-            })
+            b.iter(|| black_box(Program::compile(&valid).unwrap()))
         });
     }
     group.finish();

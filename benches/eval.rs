@@ -25,7 +25,7 @@ fn program_of(text: &str, format: Format) -> Program {
     let mut sources = SourceMap::new();
     let (_, checked) = check_text(&mut sources, "bench", text, format);
     assert!(checked.is_ok());
-    Program::compile(&checked.parsed.unwrap().route).unwrap()
+    checked.program.unwrap()
 }
 
 /// 1,000 requests for the anchor route, mixing every branch.

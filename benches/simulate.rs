@@ -16,7 +16,7 @@ fn program(path: &str) -> Program {
     let text = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let mut sources = SourceMap::new();
     let (_, checked) = check_text(&mut sources, path, &text, Format::from_path(path).unwrap());
-    Program::compile(&checked.parsed.unwrap().route).unwrap()
+    checked.program.unwrap()
 }
 
 fn simulate(c: &mut Criterion) {

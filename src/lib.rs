@@ -5,11 +5,11 @@
 //! `petgraph` DAG ([`graph`]) → validation ([`validate`]) with located
 //! [`diagnostic`]s → flat [`compile::Program`] → deterministic [`eval`] step machine.
 //!
+//! [`compile()`] takes route text to a program in one call; its error,
+//! [`Diagnostics`], prints every problem located, as the command line does.
+//!
 //! ```
-//! use aig_route::check::check_text;
-//! use aig_route::compile::Program;
 //! use aig_route::eval::{MemoryStore, Request, Session};
-//! use aig_route::source::SourceMap;
 //! use aig_route::syntax::Format;
 //!
 //! let yaml = r#"
@@ -35,10 +35,11 @@
 //!     fallback: done
 //!   done: end
 //! "#;
-//! let mut sources = SourceMap::new();
-//! let (_, checked) = check_text(&mut sources, "budget.yaml", yaml, Format::Yaml);
-//! assert!(checked.is_ok());
-//! let program = Program::compile(&checked.parsed.unwrap().route).unwrap();
+//! let compiled = aig_route::compile("budget.yaml", yaml, Format::Yaml)?;
+//! // Warnings print as `aig-route validate` shows them (here W0609: requests
+//! // without a team share one budget).
+//! assert!(compiled.warnings.to_string().contains("warning[W0609]"));
+//! let program = compiled.program;
 //!
 //! let mut req = Request::new(&program);
 //! req.set_metadata_json(&program, r#"{"team": "search"}"#).unwrap();
@@ -52,10 +53,13 @@
 //! // The team is now over its budget: the next request degrades to `cheap`.
 //! let d = program.decide(&mut session, &req, &mut store, 1.0);
 //! assert_eq!(d.model.map(|m| program.node_id(m)), Some("cheap"));
+//! # Ok::<(), aig_route::Diagnostics>(())
 //! ```
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub use check::{Compiled, Diagnostics, compile};
 
 #[cfg(feature = "api")]
 pub mod api;

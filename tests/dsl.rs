@@ -26,7 +26,7 @@ fn program(path: &Path) -> Program {
         "{name}: {:?}",
         checked.diagnostics.iter().find(|d| d.is_error())
     );
-    Program::compile(&checked.parsed.unwrap().route).unwrap()
+    checked.program.unwrap()
 }
 
 fn cmd() -> Command {

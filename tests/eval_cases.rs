@@ -46,7 +46,7 @@ fn compile(text: &str, format: Format) -> Program {
         "case route has errors: {:?}",
         checked.diagnostics
     );
-    Program::compile(&checked.parsed.unwrap().route).unwrap()
+    checked.program.unwrap()
 }
 
 #[test]

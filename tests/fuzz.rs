@@ -12,9 +12,7 @@
 //! A failure prints the minimal input; add it to `tests/hostile/` with its `.expect`.
 
 use aig_route::check::check;
-use aig_route::compile::Program;
 use aig_route::eval::{MemoryStore, Request, Session};
-use aig_route::graph::RouteGraph;
 use aig_route::simulate::{Simulator, parse_line};
 use aig_route::source::{SourceId, SourceMap, Span};
 use aig_route::syntax::cond::{TextPos, parse_expr};
@@ -129,9 +127,7 @@ fn pipeline(text: &str, format: Format) {
         assert!(line >= 1 && col >= 1);
         let _ = aig_route::diagnostic::render(d, &sources, Default::default());
     }
-    if let Some(parsed) = checked.parsed.as_ref().filter(|_| checked.is_ok()) {
-        let mut scratch = Vec::new();
-        let program = Program::from_graph(&RouteGraph::build(&parsed.route, &mut scratch)).unwrap();
+    if let (Some(parsed), Some(program)) = (checked.parsed.as_ref(), checked.program.as_ref()) {
         let mut req = Request::new(&program);
         let _ = req.set_metadata_json(
             &program,
@@ -154,8 +150,8 @@ fn pipeline(text: &str, format: Format) {
             }
             let id2 = sources.add("again", text.clone());
             let again = check(&sources, id2, fmt, &limits);
-            let route = again
-                .parsed
+            let p2 = again
+                .program
                 .as_ref()
                 .filter(|_| again.is_ok())
                 .unwrap_or_else(|| {
@@ -164,7 +160,6 @@ fn pipeline(text: &str, format: Format) {
                         again.diagnostics
                     )
                 });
-            let p2 = Program::compile(&route.route).unwrap();
             assert_eq!(program.canonical(), p2.canonical());
         }
     }
@@ -238,8 +233,7 @@ proptest! {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/routes/tiers.yaml")).unwrap();
         let mut sources = SourceMap::new();
         let id = sources.add("t.yaml", text);
-        let route = check(&sources, id, Format::Yaml, &Limits::default()).parsed.unwrap().route;
-        let program = Program::compile(&route).unwrap();
+        let program = check(&sources, id, Format::Yaml, &Limits::default()).program.unwrap();
         let mut sim = Simulator::new(&program, 0);
         for (n, line) in [mutate(seed, &ms), String::from_utf8_lossy(&raw).into_owned()].iter().enumerate() {
             if let Ok(l) = parse_line(line, n as u64 + 1) {

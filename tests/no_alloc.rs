@@ -6,7 +6,6 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use aig_route::check::check_text;
-use aig_route::compile::Program;
 use aig_route::eval::{MemoryStore, Request, Session};
 use aig_route::source::SourceMap;
 use aig_route::syntax::Format;
@@ -51,7 +50,7 @@ fn decide_does_not_allocate_once_warm() {
         .unwrap();
     let mut sources = SourceMap::new();
     let (_, checked) = check_text(&mut sources, "anchor.json", &text, Format::Json);
-    let program = Program::compile(&checked.parsed.unwrap().route).unwrap();
+    let program = checked.program.unwrap();
     let metas: Vec<String> = (0..100)
         .map(|i| {
             let plan = ["paid", "free", "trial", "paid"][i % 4];

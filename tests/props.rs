@@ -135,7 +135,7 @@ fn program_of(text: &str, format: Format) -> (Program, aig_route::syntax::Route)
         .collect();
     assert!(errors.is_empty(), "{errors:?}\n{text}");
     let route = checked.parsed.unwrap().route;
-    (Program::compile(&route).unwrap(), route)
+    (checked.program.unwrap(), route)
 }
 
 fn codes(text: &str, format: Format) -> Vec<Code> {

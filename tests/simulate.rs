@@ -14,7 +14,7 @@ fn program(yaml: &str) -> Program {
     let mut sources = SourceMap::new();
     let (_, checked) = check_text(&mut sources, "r.yaml", yaml, Format::Yaml);
     assert!(checked.is_ok(), "{:?}", checked.diagnostics);
-    Program::compile(&checked.parsed.unwrap().route).unwrap()
+    checked.program.unwrap()
 }
 
 fn replay(p: &Program, lines: &[&str]) -> Value {

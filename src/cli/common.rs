@@ -238,6 +238,7 @@ pub fn load_and_check_as(
         Checked {
             parsed: None,
             diagnostics: Vec::new(),
+            program: None,
         }
     } else if schema {
         crate::check::check_with_schema(sources, loaded.id, loaded.format, &limits)
@@ -260,7 +261,7 @@ pub fn load_valid(
     g: &Global,
     warnings: bool,
     doing: &str,
-) -> Result<crate::syntax::Parsed, u8> {
+) -> Result<(crate::syntax::Parsed, crate::compile::Program), u8> {
     let (loaded, checked) = load_and_check(sources, path, g);
     let shown: Vec<Diagnostic> = checked
         .diagnostics
@@ -273,8 +274,8 @@ pub fn load_valid(
         return Err(2);
     }
     let ok = checked.is_ok();
-    match checked.parsed {
-        Some(p) if ok => Ok(p),
+    match (checked.parsed, checked.program) {
+        (Some(p), Some(program)) if ok => Ok((p, program)),
         _ => {
             fail(g, &format!("`{path}` has errors; {doing}"));
             Err(1)

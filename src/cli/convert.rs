@@ -37,7 +37,7 @@ enum Target {
 pub fn run(g: &Global, args: &Args) -> u8 {
     let mut sources = SourceMap::new();
     let path = args.file.to_string_lossy().into_owned();
-    let parsed = match load_valid(&mut sources, &path, g, true, "fix them before converting") {
+    let (parsed, _) = match load_valid(&mut sources, &path, g, true, "fix them before converting") {
         Ok(p) => p,
         Err(code) => return code,
     };

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use super::common::{Global, fail, load_and_check, print_human};
 use crate::compile::Program;
-use crate::graph::RouteGraph;
 use crate::simulate::{Simulator, parse_line};
 use crate::source::SourceMap;
 use crate::syntax::Format;
@@ -31,7 +30,7 @@ pub struct Args {
 }
 
 /// Reads a side: a file, or `REV:path` through `git show`.
-fn read_side(g: &Global, sources: &mut SourceMap, arg: &str) -> Result<Route, String> {
+fn read_side(g: &Global, sources: &mut SourceMap, arg: &str) -> Result<(Route, Program), String> {
     let from_git = !std::path::Path::new(arg).exists() && arg.contains(':');
     let checked = if from_git {
         let path = arg.split_once(':').map_or(arg, |(_, p)| p);
@@ -65,8 +64,8 @@ fn read_side(g: &Global, sources: &mut SourceMap, arg: &str) -> Result<Route, St
         .filter(|d| d.is_error())
         .cloned()
         .collect();
-    match checked.parsed {
-        Some(p) if errors.is_empty() => Ok(p.route),
+    match (checked.parsed, checked.program) {
+        (Some(p), Some(program)) if errors.is_empty() => Ok((p.route, program)),
         _ => {
             print_human(&errors, sources, g);
             Err(format!("`{arg}` has errors"))
@@ -86,9 +85,10 @@ pub fn run(g: &Global, args: &Args) -> u8 {
             return 2;
         }
     };
+    let ((old, old_program), (new, new_program)) = (old, new);
     let changes = crate::diff::diff(&old, &new);
     let shift = match &args.traffic {
-        Some(path) => match traffic_shift(&old, &new, path) {
+        Some(path) => match traffic_shift(&old_program, &new_program, path) {
             Ok(s) => Some(s),
             Err(e) => {
                 fail(g, &e);
@@ -138,12 +138,7 @@ pub fn run(g: &Global, args: &Args) -> u8 {
 }
 
 /// The shift per model when the same traffic goes through both versions.
-fn traffic_shift(old: &Route, new: &Route, path: &PathBuf) -> Result<serde_json::Value, String> {
-    let compile = |r: &Route| {
-        let mut d = Vec::new();
-        Program::from_graph(&RouteGraph::build(r, &mut d)).map_err(|e| e.to_string())
-    };
-    let (po, pn) = (compile(old)?, compile(new)?);
+fn traffic_shift(po: &Program, pn: &Program, path: &PathBuf) -> Result<serde_json::Value, String> {
     let mut so = Simulator::new(&po, 0).lenient_fail_ids();
     let mut sn = Simulator::new(&pn, 0).lenient_fail_ids();
     let text = std::fs::read_to_string(path)

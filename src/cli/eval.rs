@@ -8,7 +8,6 @@ use serde_json::json;
 use super::common::{Global, fail, load_valid};
 use crate::compile::{NodeId, Program};
 use crate::eval::{MAX_METADATA_ENTRIES, MemoryStore, Report, Request, Session, Step, Value};
-use crate::graph::RouteGraph;
 use crate::source::SourceMap;
 
 /// Run one request through a route at time 0 with empty limit counters, and
@@ -49,22 +48,14 @@ enum Format {
 pub(super) fn compile_file(g: &Global, path: &std::path::Path) -> Result<(SourceMap, Program), u8> {
     let mut sources = SourceMap::new();
     let path = path.to_string_lossy().into_owned();
-    let parsed = load_valid(
+    let (_, program) = load_valid(
         &mut sources,
         &path,
         g,
         false,
         &format!("run `aig-route validate {path}`"),
     )?;
-    let mut scratch = Vec::new();
-    let graph = RouteGraph::build(&parsed.route, &mut scratch);
-    match Program::from_graph(&graph) {
-        Ok(p) => Ok((sources, p)),
-        Err(e) => {
-            fail(g, &e.to_string());
-            Err(1)
-        }
-    }
+    Ok((sources, program))
 }
 
 /// Reads a metadata JSON object into the request, as the gateway would (first

@@ -31,7 +31,8 @@ enum Kind {
 pub fn run(g: &Global, args: &Args) -> u8 {
     let mut sources = SourceMap::new();
     let path = args.file.to_string_lossy().into_owned();
-    let parsed = match load_valid(&mut sources, &path, g, false, "fix them before drawing it") {
+    let (parsed, _) = match load_valid(&mut sources, &path, g, false, "fix them before drawing it")
+    {
         Ok(p) => p,
         Err(code) => return code,
     };

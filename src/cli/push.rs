@@ -63,7 +63,7 @@ fn located(route: &Route, e: &ApiError, sources: &SourceMap, g: &Global) -> bool
 pub fn push(g: &Global, args: &PushArgs) -> u8 {
     let mut sources = SourceMap::new();
     let path = args.file.to_string_lossy().into_owned();
-    let parsed = match load_valid(&mut sources, &path, g, true, "nothing was sent") {
+    let (parsed, _) = match load_valid(&mut sources, &path, g, true, "nothing was sent") {
         Ok(p) => p,
         Err(code) => return code,
     };

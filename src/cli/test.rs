@@ -251,8 +251,9 @@ fn load_route(
     diags.extend(checked.diagnostics.into_iter().filter(Diagnostic::is_error));
     let target = checked
         .parsed
+        .zip(checked.program)
         .filter(|_| ok)
-        .and_then(|p| Target::new(p.route).ok());
+        .map(|(p, program)| Target::new(p.route, program));
     RouteEntry {
         coverage: target.as_ref().map(Coverage::new),
         target,

@@ -1,4 +1,4 @@
-//! Validated DAG → flat, immutable [`Program`].
+//! Validated DAG ([`Valid`]) → flat, immutable [`Program`].
 //!
 //! Nodes are renumbered in topological order (`start` is 0, every output points
 //! forward), metadata keys are interned into slots, string literals pooled, and
@@ -12,9 +12,10 @@ use sha2::{Digest, Sha256};
 
 pub use cond::{CondOp, Lit};
 
-use crate::graph::{RouteGraph, Slot};
-use crate::syntax::ast::{LimitKind, NodeKind, Route, WindowMode};
+use crate::graph::Slot;
+use crate::syntax::ast::{Cond, LimitKind, NodeKind, WindowMode};
 use crate::syntax::values::parse_share;
+use crate::validate::Valid;
 
 /// A node's index in a [`Program`].
 pub type NodeId = u32;
@@ -22,16 +23,16 @@ pub type NodeId = u32;
 /// A metadata key's slot in a [`Program`] (see [`Program::slot`]).
 pub type SlotId = u16;
 
-/// Why a route could not be compiled.
+/// Why a valid route could not be compiled: it is larger than a program holds.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CompileError {
-    /// The route has errors; validate it first.
-    #[error("the route has errors: {0}")]
-    Invalid(String),
     /// The route reads more distinct metadata keys than a program can hold.
     #[error("the route reads more than 65535 distinct metadata keys")]
     TooManyKeys,
+    /// The route has more nodes, conditions or literals than a program can hold.
+    #[error("the route has more than 4294967295 {0}")]
+    TooLarge(&'static str),
 }
 
 /// One instruction per node.
@@ -141,21 +142,12 @@ pub struct Program {
 }
 
 impl Program {
-    /// Compiles a route that validated without errors.
-    pub fn compile(route: &Route) -> Result<Program, CompileError> {
-        let mut diags = Vec::new();
-        let graph = RouteGraph::build(route, &mut diags);
-        crate::validate::validate(&graph, &mut diags);
-        if let Some(d) = diags.iter().find(|d| d.is_error()) {
-            return Err(CompileError::Invalid(format!("{}: {}", d.code, d.message)));
-        }
-        Self::from_graph(&graph)
-    }
-
-    /// Compiles from a graph that validated without errors.
-    pub fn from_graph(g: &RouteGraph<'_>) -> Result<Program, CompileError> {
-        let order = toposort(&g.graph, None)
-            .map_err(|_| CompileError::Invalid("the route has a cycle".into()))?;
+    /// Compiles a route that validated without errors (see
+    /// [`validate`](crate::validate::validate), or [`crate::compile()`] from text).
+    pub fn compile(valid: &Valid<'_>) -> Result<Program, CompileError> {
+        let g = valid.graph();
+        // A valid graph is acyclic; an empty order would only mean an empty program.
+        let order = toposort(&g.graph, None).unwrap_or_default();
         // Start first; the rest in topological order (ties as written).
         let mut order: Vec<_> = order.into_iter().filter(|ix| g.is_canonical(*ix)).collect();
         if let Some(pos) = order
@@ -167,8 +159,7 @@ impl Program {
         }
         let mut number = vec![u32::MAX; g.graph.node_count()];
         for (i, ix) in order.iter().enumerate() {
-            number[ix.index()] =
-                u32::try_from(i).map_err(|_| CompileError::Invalid("too many nodes".into()))?;
+            number[ix.index()] = u32::try_from(i).map_err(|_| CompileError::TooLarge("nodes"))?;
         }
         let mut b = cond::Builder::default();
         let mut p = Program {
@@ -200,22 +191,21 @@ impl Program {
                     next: target(Slot::Next),
                 },
                 NodeKind::End => Inst::End,
-                NodeKind::Conditional { condition, .. } => {
-                    let c = condition
-                        .as_ref()
-                        .ok_or_else(|| CompileError::Invalid("a condition is missing".into()))?;
-                    Inst::Cond {
-                        cond: b.lower(&c.value)?,
-                        then: target(Slot::True),
-                        otherwise: target(Slot::False),
-                    }
-                }
+                NodeKind::Conditional { condition, .. } => Inst::Cond {
+                    // Validation requires a condition; none would be "always true".
+                    cond: match condition {
+                        Some(c) => b.lower(&c.value)?,
+                        None => b.lower(&Cond::All(Vec::new()))?,
+                    },
+                    then: target(Slot::True),
+                    otherwise: target(Slot::False),
+                },
                 NodeKind::Percentage { sticky, branches } => {
                     let mut shares = Vec::with_capacity(branches.len());
                     let mut bound: u32 = 0;
                     for (i, br) in branches.iter().enumerate() {
-                        bound += parse_share(&br.share.value)
-                            .map_err(|_| CompileError::Invalid("bad share".into()))?;
+                        // Validation has read every share; an unreadable one adds nothing.
+                        bound += parse_share(&br.share.value).unwrap_or(0);
                         let to = target(Slot::Share(u16::try_from(i).unwrap_or(u16::MAX)));
                         shares.push((u16::try_from(bound.min(10_000)).unwrap_or(10_000), to));
                     }

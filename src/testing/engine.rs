@@ -78,9 +78,9 @@ pub struct Runner {
 }
 
 impl Target {
-    /// Compiles a route that validated without errors.
-    pub fn new(route: Route) -> Result<Target, String> {
-        let program = Program::compile(&route).map_err(|e| e.to_string())?;
+    /// A route that validated without errors and the program compiled from it
+    /// (both from [`crate::check::Checked`]).
+    pub fn new(route: Route, program: Program) -> Target {
         let mut outputs = Vec::with_capacity(program.len());
         for n in 0..program.len() {
             let names: Vec<String> = route
@@ -116,11 +116,11 @@ impl Target {
             };
             outputs.push(names.into_iter().zip(targets).collect());
         }
-        Ok(Target {
+        Target {
             program,
             route,
             outputs,
-        })
+        }
     }
 
     /// The route as read.
