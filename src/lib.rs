@@ -78,6 +78,7 @@ pub mod fleet;
 pub mod fmt;
 pub mod graph;
 pub mod ordered;
+pub mod policy;
 pub mod rng;
 pub mod schema;
 pub mod semantics;

@@ -105,3 +105,83 @@ fn inline_suppressions_silence_one_node_and_stale_ones_warn() {
     );
     assert!(out.contains("r.yaml:15:33"), "{out}");
 }
+
+#[test]
+fn the_project_file_is_found_upwards_and_flags_override_it() {
+    let d = dir(
+        "project",
+        &[
+            (
+                "aig-route.toml",
+                "allow = [\"W0608\"]\ndeny = [\"W0609\"]\n",
+            ),
+            ("routes/r.yaml", WARNED),
+            ("other.toml", "deny-warnings = true\n"),
+        ],
+    );
+    let sub = d.join("routes");
+    let (code, out) = run(&sub, &["validate", "r.yaml"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("error[W0609]") && !out.contains("W0608"),
+        "{out}"
+    );
+    // A flag beats the file in both directions.
+    let (code, out) = run(
+        &sub,
+        &["validate", "r.yaml", "--allow", "W0609", "--deny", "W0608"],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("error[W0608]") && !out.contains("W0609"),
+        "{out}"
+    );
+    let (code, out) = run(&sub, &["validate", "r.yaml", "--no-config"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = run(&sub, &["validate", "r.yaml", "--config", "../other.toml"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("error[W0608]") && out.contains("`--deny-warnings`"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_wrong_project_file_is_reported_located_and_stops_the_command() {
+    let toml = "alow = [\"W0608\"]\ndeny = [\"W6009\", \"E0204\"]\n\n[policy]\nmax-timeout = \"60x\"\nprovider = [\"openai\"]\n\n[[policy.forbid]]\nwhen = 'metadata.plan = \"free\"'\nmodels = [\"gpt-4\"]\n";
+    let d = dir("badtoml", &[("aig-route.toml", toml), ("r.yaml", WARNED)]);
+    let (code, out) = run(&d, &["validate", "r.yaml"]);
+    assert_eq!(code, 2, "{out}");
+    for want in [
+        "error[E0802]: unknown key `alow`",
+        "aig-route.toml:1:1",
+        "did you mean `allow`?",
+        "error[E0803]: `W6009` is not a diagnostic code",
+        "did you mean `W0609`?",
+        "aig-route.toml:2:10",
+        "`E0204` is an error",
+        "aig-route.toml:5:16",
+        "unknown key `policy.provider`",
+        "did you mean `providers`?",
+        "error[E0401]",
+        "aig-route.toml:9:23",
+        "`gpt-4` is not `provider/model`",
+    ] {
+        assert!(out.contains(want), "missing {want:?} in\n{out}");
+    }
+    let (code, _) = run(&d, &["validate", "r.yaml", "--no-config"]);
+    assert_eq!(code, 0);
+    let d = dir(
+        "syntax",
+        &[
+            ("aig-route.toml", "allow = [\"W0608\"\n"),
+            ("r.yaml", WARNED),
+        ],
+    );
+    let (code, out) = run(&d, &["validate", "r.yaml"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("error[E0801]") && out.contains("aig-route.toml:"),
+        "{out}"
+    );
+}

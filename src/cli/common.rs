@@ -38,6 +38,15 @@ pub struct Global {
     /// Treat every warning as an error (exit 1).
     #[arg(long, global = true)]
     pub deny_warnings: bool,
+    /// The project file to use instead of the nearest `aig-route.toml`.
+    #[arg(long, global = true, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore any `aig-route.toml`.
+    #[arg(long, global = true)]
+    pub no_config: bool,
+    /// The project file's path policies (set from the file, not a flag).
+    #[arg(skip)]
+    pub policy: crate::policy::Policy,
     /// Largest route file read, in bytes.
     #[arg(long, global = true, value_name = "BYTES", default_value_t = Limits::default().max_file_bytes)]
     pub max_file_size: usize,
@@ -79,6 +88,41 @@ impl Global {
             ColorChoice::Never => false,
             ColorChoice::Auto => no_color_unset() && std::io::stdout().is_terminal(),
         }
+    }
+
+    /// Reads the project file (unless `--no-config`) and merges it under the
+    /// flags: a code the flags allow is not denied by the file, and the reverse.
+    /// `Err(2)` after printing its problems when the file is wrong.
+    pub fn load_project(&mut self) -> Result<(), u8> {
+        if self.no_config {
+            return Ok(());
+        }
+        let Some(path) = super::config::find(self.config.as_deref()) else {
+            return Ok(());
+        };
+        let mut sources = SourceMap::new();
+        let project = match super::config::read(&mut sources, &path) {
+            Ok(p) => p,
+            Err(diags) => {
+                print_human(&diags, &sources, self);
+                fail(
+                    self,
+                    &format!(
+                        "the project file `{}` has errors; fix it, or pass `--no-config`",
+                        crate::escape::terminal(&path.to_string_lossy())
+                    ),
+                );
+                return Err(2);
+            }
+        };
+        let (flag_allow, flag_deny) = (self.allow.clone(), self.deny.clone());
+        self.allow
+            .extend(project.allow.into_iter().filter(|c| !flag_deny.contains(c)));
+        self.deny
+            .extend(project.deny.into_iter().filter(|c| !flag_allow.contains(c)));
+        self.deny_warnings |= project.deny_warnings;
+        self.policy = project.policy;
+        Ok(())
     }
 
     /// Drops the warnings the user allowed and turns the denied ones into errors

@@ -4,6 +4,7 @@
 //! wrong, 2 a usage error or a file that cannot be read.
 
 mod common;
+mod config;
 mod convert;
 mod diff;
 mod eval;
@@ -59,7 +60,10 @@ enum Command {
 
 /// Runs the command line and returns the process's exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    if let Err(code) = cli.global.load_project() {
+        return ExitCode::from(code);
+    }
     let code = match cli.command {
         Command::Validate(a) => validate::run(&cli.global, &a),
         Command::Convert(a) => convert::run(&cli.global, &a),

@@ -3,7 +3,8 @@
 //! Codes never change meaning once released; retired codes are not reused.
 //! `E01xx` reading a file, `E02xx` graph structure, `E03xx` node properties,
 //! `E04xx` conditions, `E05xx` talking to the gateway API, `W06xx` warnings,
-//! `E07xx`/`W07xx` route test files (`aig-route test`).
+//! `E07xx`/`W07xx` route test files (`aig-route test`), `E08xx` the project
+//! file `aig-route.toml`, `E09xx` its path policies.
 
 use std::fmt;
 
@@ -85,6 +86,9 @@ codes! {
     TestMetadata = "E0704", "test metadata the gateway could not carry (nested, null, more than 5 entries)";
     TestCaseName = "E0705", "a test case without a name, or two cases with one name";
     TestUnreadKey = "W0706", "test metadata sets a key the route never reads";
+    ConfigSyntax = "E0801", "the project file `aig-route.toml` is not well-formed TOML";
+    ConfigKey = "E0802", "a key the project file does not define";
+    ConfigValue = "E0803", "a project-file value of the wrong type, or one that cannot be read";
 }
 
 impl Code {
