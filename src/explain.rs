@@ -76,6 +76,22 @@ pub fn step(p: &Program, n: NodeId, reason: &Reason, req: &Request) -> String {
             }),
         ) => {
             let spec = &p.limits[*limit as usize];
+            let out = if *passed {
+                ("success", success)
+            } else {
+                ("fallback", fallback)
+            };
+            let Some(used) = used else {
+                let mode = match p.store_failure() {
+                    crate::compile::StoreFailure::Closed => "closed",
+                    _ => "open",
+                };
+                return format!(
+                    "the limit store did not answer; the route fails {mode} → {} → `{}`",
+                    out.0,
+                    p.node_id(*out.1)
+                );
+            };
             let (used, of) = match spec.kind {
                 crate::syntax::ast::LimitKind::Count => (
                     number_text(*used),
@@ -91,11 +107,6 @@ pub fn step(p: &Program, n: NodeId, reason: &Reason, req: &Request) -> String {
                 .as_deref()
                 .map(|k| format!(" per {k}"))
                 .unwrap_or_default();
-            let out = if *passed {
-                ("success", success)
-            } else {
-                ("fallback", fallback)
-            };
             format!(
                 "{used} of {of} used in window{key} → {} → `{}`",
                 out.0,

@@ -102,7 +102,7 @@ fn every_case_file_evaluates_as_expected() {
                 }
             };
             if let (Some(c), Some(_)) = (r.cost, done.served_by) {
-                program.settle(&session, &req, &mut store, r.t, c);
+                program.settle(&session, &req, &mut store, r.t, c).unwrap();
             }
             let model = done.served_by.map(|m| program.node_id(m).to_string());
             let at = format!("{} request {}", file.display(), i + 1);

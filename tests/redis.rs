@@ -12,7 +12,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use aig_route::compile::LimitSpec;
-use aig_route::eval::{KeyRef, LimitStore, MemoryStore};
+use aig_route::eval::{KeyRef, LimitRef, LimitStore, MemoryStore};
 use aig_route::fleet::{RedisError, RedisOptions, RedisStore};
 use aig_route::syntax::ast::{LimitKind, WindowMode};
 use support::redis::RedisServer;
@@ -178,21 +178,25 @@ fn redis_store_agrees_with_the_memory_store_to_the_bit() {
         let i = rng.below(specs.len() as u64) as usize;
         let (s, node) = (&specs[i], nodes[i]);
         let key = keys[rng.below(keys.len() as u64) as usize];
-        let limit = i as u32;
+        let limit = LimitRef {
+            route: "diff",
+            node,
+            spec: s,
+        };
         match rng.below(3) {
             0 => {
-                let m = memory.admit_one(limit, s, key, now);
+                let m = memory.admit_one(limit, key, now).unwrap();
                 let r = redis.admit_one("diff", node, s, key, now).unwrap();
                 assert_eq!(m.to_bits(), r.to_bits(), "admit at step {step}: {m} vs {r}");
             }
             1 => {
-                let m = memory.used(limit, s, key, now);
+                let m = memory.used(limit, key, now).unwrap();
                 let r = redis.used("diff", node, s, key, now).unwrap();
                 assert_eq!(m.to_bits(), r.to_bits(), "used at step {step}: {m} vs {r}");
             }
             _ => {
                 let amount = (rng.below(1_000) as f64) / 3_000.0;
-                memory.add(limit, s, key, now, amount);
+                memory.add(limit, key, now, amount).unwrap();
                 redis.add("diff", node, s, key, now, amount).unwrap();
             }
         }
@@ -364,4 +368,57 @@ fn budget_overshoot_is_bounded_by_the_requests_in_flight() {
         "budget overshoot with {WORKERS} workers: ${:.2}",
         settled - LIMIT
     );
+}
+
+/// A route whose store is down fails open or closed as its program says, and
+/// the decision names the failure and the limit node.
+#[test]
+fn a_store_failure_takes_the_programs_choice_and_is_reported() {
+    use aig_route::compile::StoreFailure;
+    use aig_route::eval::{Request, Session, StoreError};
+    let yaml = "
+start: rate
+nodes:
+  rate:
+    rate_limit: 10
+    window: 1m
+    success: main
+    fallback: cheap
+  main:
+    model: openai/gpt-4.1
+    timeout: 30s
+    retries: 0
+    success: done
+    fallback: cheap
+  cheap:
+    model: openai/gpt-4.1-mini
+    timeout: 30s
+    retries: 0
+    success: done
+    fallback: done
+  done: end
+";
+    let open = aig_route::compile("r.yaml", yaml, aig_route::syntax::Format::Yaml)
+        .unwrap()
+        .program;
+    let closed = open.clone().with_store_failure(StoreFailure::Closed);
+    // Nothing listens on a port just released.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut store = RedisStore::open(
+        &format!("redis://127.0.0.1:{port}/"),
+        RedisOptions::default(),
+    )
+    .unwrap();
+    for (program, expect) in [(&open, "main"), (&closed, "cheap")] {
+        let req = Request::new(program);
+        let mut session = Session::new(0);
+        let d = program.decide(&mut session, &req, &mut store, 100.0);
+        assert_eq!(d.model.map(|m| program.node_id(m)), Some(expect));
+        let (node, err) = d.store_error.expect("the failure is reported");
+        assert_eq!(program.node_id(node), "rate");
+        assert!(matches!(err, StoreError::Unavailable(_)), "{err}");
+    }
 }

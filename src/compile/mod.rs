@@ -120,6 +120,22 @@ pub struct ModelSpec {
     pub retries: u32,
 }
 
+/// What a limit node does when its store cannot answer (a networked store down
+/// or slow). The program's choice, applied by every limit node of the route; the
+/// caller learns of each failure either way (the step and decision carry the
+/// [`StoreError`](crate::eval::StoreError)).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StoreFailure {
+    /// Fail open (the default): the request passes on `success`, as if under
+    /// the limit. An outage of the store never blocks traffic.
+    #[default]
+    Open,
+    /// Fail closed: the request takes `fallback`, as if over the limit. An
+    /// outage never lets traffic past a limit.
+    Closed,
+}
+
 /// A compiled route: immutable, `Send + Sync`, cheap to share across threads.
 #[derive(Clone, Debug)]
 pub struct Program {
@@ -139,6 +155,8 @@ pub struct Program {
     pub(crate) models: Vec<ModelSpec>,
     /// The syntax node index each program node came from.
     pub(crate) origin: Vec<usize>,
+    /// What limits do when their store fails.
+    pub(crate) store_failure: StoreFailure,
 }
 
 impl Program {
@@ -176,6 +194,7 @@ impl Program {
             limits: Vec::new(),
             models: Vec::new(),
             origin: Vec::with_capacity(order.len()),
+            store_failure: StoreFailure::Open,
         };
         for ix in &order {
             let node = g.node(*ix);
@@ -271,6 +290,18 @@ impl Program {
         p.lits = lits;
         p.strings = strings;
         Ok(p)
+    }
+
+    /// The program with limits that do `on_failure` when their store cannot
+    /// answer (fail open by default).
+    pub fn with_store_failure(mut self, on_failure: StoreFailure) -> Program {
+        self.store_failure = on_failure;
+        self
+    }
+
+    /// What limits do when their store cannot answer.
+    pub fn store_failure(&self) -> StoreFailure {
+        self.store_failure
     }
 
     /// The route's name.

@@ -10,8 +10,8 @@
 use crate::rng::Rng;
 
 use super::request::{Request, Value};
-use super::state::{KeyRef, LimitStore};
-use crate::compile::{Inst, ModelSpec, NodeId, Program};
+use super::state::{KeyRef, LimitRef, LimitStore, StoreError};
+use crate::compile::{Inst, ModelSpec, NodeId, Program, StoreFailure};
 use crate::syntax::ast::LimitKind;
 
 /// What the caller must do next.
@@ -71,8 +71,10 @@ pub enum Reason {
     },
     /// A limit: what was used before this request, and whether it passed.
     Limit {
-        /// Requests or dollars used in the window before this request.
-        used: f64,
+        /// Requests or dollars used in the window before this request; `None`
+        /// when the store failed (see [`Session::store_error`]) and the
+        /// program's [`StoreFailure`] decided.
+        used: Option<f64>,
         /// Passed (`success`) or not (`fallback`).
         passed: bool,
     },
@@ -109,13 +111,15 @@ pub struct TraceStep {
 #[derive(Clone, Debug)]
 pub struct Session {
     pub(super) path: Vec<NodeId>,
-    pub(super) budgets: Vec<u32>,
+    pub(super) budgets: Vec<NodeId>,
     pub(super) fallbacks: Vec<NodeId>,
     pub(super) cursor: NodeId,
     pub(super) served: Option<NodeId>,
     pub(super) rng: Rng,
     pub(super) trace: Option<Vec<TraceStep>>,
     pub(super) text: String,
+    /// The first store failure of the current request, and the limit node.
+    pub(super) store_error: Option<(NodeId, StoreError)>,
 }
 
 impl Session {
@@ -131,6 +135,7 @@ impl Session {
             rng: Rng::seed_from_u64(seed),
             trace: None,
             text: String::with_capacity(64),
+            store_error: None,
         }
     }
 
@@ -151,8 +156,21 @@ impl Session {
     }
 
     /// Budget limit nodes the current request passed on `success`.
-    pub fn budgets(&self) -> &[u32] {
+    pub fn budgets(&self) -> &[NodeId] {
         &self.budgets
+    }
+
+    /// The first limit-store failure of the current request, with the limit node
+    /// it happened at. The program's [`StoreFailure`] choice decided that node's
+    /// output. ([`Program::settle`] returns its own failures.)
+    pub fn store_error(&self) -> Option<(NodeId, &StoreError)> {
+        self.store_error.as_ref().map(|(n, e)| (*n, e))
+    }
+
+    fn store_failed(&mut self, node: NodeId, e: StoreError) {
+        if self.store_error.is_none() {
+            self.store_error = Some((node, e));
+        }
     }
 
     fn note(&mut self, node: NodeId, reason: Reason) {
@@ -172,6 +190,9 @@ pub struct Decision<'s> {
     /// The models that would be tried, in order, if the chosen one and each
     /// following one failed.
     pub fallbacks: &'s [NodeId],
+    /// The first limit-store failure on the way, and its limit node: the
+    /// program's [`StoreFailure`] choice decided there.
+    pub store_error: Option<(NodeId, &'s StoreError)>,
 }
 
 impl Program {
@@ -186,6 +207,7 @@ impl Program {
         s.path.clear();
         s.budgets.clear();
         s.served = None;
+        s.store_error = None;
         if let Some(t) = &mut s.trace {
             t.clear();
         }
@@ -221,7 +243,8 @@ impl Program {
         self.run(s, req, store, now)
     }
 
-    /// Charges `cost` dollars, settled at `now`, to every budget the request passed.
+    /// Charges `cost` dollars, settled at `now`, to every budget the request
+    /// passed. Every budget is tried; the first store failure is returned.
     pub fn settle<S: LimitStore + ?Sized>(
         &self,
         s: &Session,
@@ -229,14 +252,29 @@ impl Program {
         store: &mut S,
         now: f64,
         cost: f64,
-    ) {
+    ) -> Result<(), StoreError> {
         if !(cost.is_finite() && cost > 0.0) {
-            return;
+            return Ok(());
         }
-        for &l in &s.budgets {
-            let spec = &self.limits[l as usize];
-            store.add(l, spec, key_of(req, spec.key), now, cost);
+        let mut first = Ok(());
+        for &n in &s.budgets {
+            if let Some(limit) = self.limit_ref(n) {
+                let r = store.add(limit, key_of(req, limit.spec.key), now, cost);
+                if first.is_ok() {
+                    first = r;
+                }
+            }
         }
+        first
+    }
+
+    /// The identity and parameters of limit node `n`.
+    fn limit_ref(&self, n: NodeId) -> Option<LimitRef<'_>> {
+        Some(LimitRef {
+            route: &self.name,
+            node: self.ids.get(n as usize)?,
+            spec: self.limit(n)?,
+        })
     }
 
     /// Runs the request assuming every model answers. Returns the serving model,
@@ -261,6 +299,7 @@ impl Program {
             model: s.served,
             path: &s.path,
             fallbacks: &s.fallbacks,
+            store_error: s.store_error.as_ref().map(|(n, e)| (*n, e)),
         }
     }
 
@@ -331,19 +370,25 @@ impl Program {
                 ))
             }
             Inst::Limit {
-                limit,
-                success,
-                fallback,
+                success, fallback, ..
             } => {
-                let spec = &self.limits[*limit as usize];
-                let key = key_of(req, spec.key);
-                let used = match (live, spec.kind) {
-                    (true, LimitKind::Count) => store.admit_one(*limit, spec, key, now),
-                    _ => store.used(*limit, spec, key, now),
+                let limit = self.limit_ref(n)?;
+                let key = key_of(req, limit.spec.key);
+                let used = match (live, limit.spec.kind) {
+                    (true, LimitKind::Count) => store.admit_one(limit, key, now),
+                    _ => store.used(limit, key, now),
                 };
-                let passed = used < spec.limit;
-                if passed && live && spec.kind == LimitKind::Cost {
-                    s.budgets.push(*limit);
+                let (used, passed) = match used {
+                    Ok(used) => (Some(used), used < limit.spec.limit),
+                    Err(e) => {
+                        if live {
+                            s.store_failed(n, e);
+                        }
+                        (None, self.store_failure == StoreFailure::Open)
+                    }
+                };
+                if passed && live && limit.spec.kind == LimitKind::Cost {
+                    s.budgets.push(n);
                 }
                 Some((
                     if passed { *success } else { *fallback },

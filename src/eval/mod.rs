@@ -11,5 +11,5 @@ mod sticky;
 
 pub use machine::{Call, Decision, Done, Reason, Report, Session, Step, StickyFrom, TraceStep};
 pub use request::{MAX_METADATA_ENTRIES, MetadataError, Request, Value};
-pub use state::{FxHasher, KeyRef, LimitStore, MemoryStore};
+pub use state::{FxHasher, KeyRef, LimitRef, LimitStore, MemoryStore, StoreError};
 pub use sticky::{sticky_bucket, write_number};

@@ -1,5 +1,12 @@
 //! Limit counters: a small trait the evaluator talks to, and the in-memory store.
 //!
+//! A limit is identified by its route's name and its node's id ([`LimitRef`]),
+//! and counts per value of its key field: never by the order the compiler
+//! numbered nodes in, so a redeploy that adds or reorders nodes keeps every
+//! counter with its limit. A store may fail (a networked one); the program then
+//! applies its [`StoreFailure`](crate::compile::StoreFailure) choice and reports
+//! the [`StoreError`] to its caller.
+//!
 //! Time is whatever the caller says it is (seconds since the Unix epoch, as `f64`);
 //! nothing here reads a clock. Fixed windows start at multiples of their length
 //! since the epoch; sliding windows count the last `window` seconds.
@@ -32,25 +39,56 @@ pub enum KeyRef<'a> {
     Bool(bool),
 }
 
-/// Where limit counters live. The evaluator asks how much of a limit is used in
-/// the current window and adds to it; a store shared by several gateway replicas
-/// can implement this without the evaluator changing.
+/// Which limit: its stable identity (route name, node id) and its parameters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LimitRef<'a> {
+    /// The route's name.
+    pub route: &'a str,
+    /// The limit node's id.
+    pub node: &'a str,
+    /// Requests or dollars, per how long a window, fixed or sliding.
+    pub spec: &'a LimitSpec,
+}
+
+/// Why a limit store could not answer.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// No connection to the store (refused, dropped, waiting to retry).
+    #[error("the limit store is unavailable: {0}")]
+    Unavailable(String),
+    /// The store did not answer in time.
+    #[error("the limit store did not answer in time")]
+    Timeout,
+    /// The store answered with an error.
+    #[error("the limit store answered with an error: {0}")]
+    Failed(String),
+}
+
+/// Where limit counters live: one call per limit node a request reaches, so a
+/// networked store (shared by a fleet of gateway replicas) needs one round trip
+/// per limit node. Each call is atomic for its counter.
 pub trait LimitStore {
-    /// Requests (or dollars) counted for `limit` under `key` in the window that
-    /// contains `now`.
-    fn used(&mut self, limit: u32, spec: &LimitSpec, key: KeyRef<'_>, now: f64) -> f64;
-    /// Adds `amount` at time `now`.
-    fn add(&mut self, limit: u32, spec: &LimitSpec, key: KeyRef<'_>, now: f64, amount: f64);
-    /// A rate limit's admission in one step: returns what was used before, and
-    /// counts one request when that was below the limit. Stores override this to
-    /// look the key up once.
-    fn admit_one(&mut self, limit: u32, spec: &LimitSpec, key: KeyRef<'_>, now: f64) -> f64 {
-        let used = self.used(limit, spec, key, now);
-        if used < spec.limit {
-            self.add(limit, spec, key, now, 1.0);
-        }
-        used
-    }
+    /// A rate limit's admission: returns the requests counted under `key` in the
+    /// window holding `now` before this one, and counts this one when that was
+    /// below the limit.
+    fn admit_one(
+        &mut self,
+        limit: LimitRef<'_>,
+        key: KeyRef<'_>,
+        now: f64,
+    ) -> Result<f64, StoreError>;
+    /// A budget's check: the dollars settled under `key` in the window holding
+    /// `now`.
+    fn used(&mut self, limit: LimitRef<'_>, key: KeyRef<'_>, now: f64) -> Result<f64, StoreError>;
+    /// Settles `amount` dollars under `key` at `now`.
+    fn add(
+        &mut self,
+        limit: LimitRef<'_>,
+        key: KeyRef<'_>,
+        now: f64,
+        amount: f64,
+    ) -> Result<(), StoreError>;
 }
 
 /// A key's text, stored in place when short (most user ids and team names), so
@@ -300,11 +338,36 @@ impl Counter {
     }
 }
 
-/// The in-memory limit store.
+/// A limit's identity, owned: (route name, node id).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Ident {
+    route: Box<str>,
+    node: Box<str>,
+}
+
+/// A borrowed identity, hashing exactly like [`Ident`].
+#[derive(Hash)]
+struct IdentRef<'a> {
+    route: &'a str,
+    node: &'a str,
+}
+
+impl Equivalent<Ident> for IdentRef<'_> {
+    fn equivalent(&self, k: &Ident) -> bool {
+        *k.route == *self.route && *k.node == *self.node
+    }
+}
+
+type FxBuild = BuildHasherDefault<FxHasher>;
+
+/// The in-memory limit store. It never fails.
 #[derive(Clone, Debug, Default)]
 pub struct MemoryStore {
-    counters: HashMap<StoreKey, Counter, BuildHasherDefault<FxHasher>>,
-    specs: Vec<Option<LimitSpec>>,
+    counters: HashMap<StoreKey, Counter, FxBuild>,
+    /// Each limit identity seen, numbered in order of first use (counters hold
+    /// the number, not the strings), with the latest parameters for pruning.
+    idents: HashMap<Ident, u32, FxBuild>,
+    specs: Vec<LimitSpec>,
     next_prune: usize,
 }
 
@@ -327,57 +390,98 @@ impl MemoryStore {
     /// Drops counters whose window has passed by `now`.
     pub fn prune(&mut self, now: f64) {
         let specs = &self.specs;
-        self.counters.retain(
-            |k, c| match specs.get(k.limit as usize).and_then(Option::as_ref) {
+        self.counters
+            .retain(|k, c| match specs.get(k.limit as usize) {
                 Some(spec) => c.live(spec, now),
                 None => true,
-            },
-        );
+            });
+    }
+
+    /// The number of a limit identity, if it was ever counted.
+    fn known(&self, limit: LimitRef<'_>) -> Option<u32> {
+        let probe = IdentRef {
+            route: limit.route,
+            node: limit.node,
+        };
+        self.idents.get(&probe).copied()
+    }
+
+    /// The number of a limit identity, numbering it when new, and keeping its
+    /// latest parameters.
+    fn intern(&mut self, limit: LimitRef<'_>) -> u32 {
+        if let Some(n) = self.known(limit) {
+            if let Some(spec) = self.specs.get_mut(n as usize) {
+                if spec != limit.spec {
+                    *spec = limit.spec.clone();
+                }
+            }
+            return n;
+        }
+        let n = u32::try_from(self.specs.len()).unwrap_or(u32::MAX);
+        self.specs.push(limit.spec.clone());
+        let ident = Ident {
+            route: limit.route.into(),
+            node: limit.node.into(),
+        };
+        self.idents.insert(ident, n);
+        n
+    }
+
+    fn counter(&mut self, limit: LimitRef<'_>, key: KeyRef<'_>) -> Option<&mut Counter> {
+        let n = self.known(limit)?;
+        self.counters.get_mut(&Lookup { limit: n, key })
+    }
+
+    fn insert(&mut self, limit: LimitRef<'_>, key: KeyRef<'_>, now: f64, amount: f64) {
+        let n = self.intern(limit);
+        if self.counters.len() >= self.next_prune {
+            self.prune(now);
+            self.next_prune = self.counters.len().saturating_mul(2).max(1024);
+        }
+        let mut c = Counter::new(limit.spec, now);
+        c.add(limit.spec, now, amount);
+        self.counters.insert(Lookup { limit: n, key }.owned(), c);
     }
 }
 
 impl LimitStore for MemoryStore {
-    fn admit_one(&mut self, limit: u32, spec: &LimitSpec, key: KeyRef<'_>, now: f64) -> f64 {
-        if let Some(c) = self.counters.get_mut(&Lookup { limit, key }) {
-            let used = c.used(spec, now);
-            if used < spec.limit {
-                c.add(spec, now, 1.0);
+    fn admit_one(
+        &mut self,
+        limit: LimitRef<'_>,
+        key: KeyRef<'_>,
+        now: f64,
+    ) -> Result<f64, StoreError> {
+        if let Some(c) = self.counter(limit, key) {
+            let used = c.used(limit.spec, now);
+            if used < limit.spec.limit {
+                c.add(limit.spec, now, 1.0);
             }
-            return used;
+            return Ok(used);
         }
-        if spec.limit > 0.0 {
-            self.add(limit, spec, key, now, 1.0);
+        if limit.spec.limit > 0.0 {
+            self.insert(limit, key, now, 1.0);
         }
-        0.0
+        Ok(0.0)
     }
 
-    fn used(&mut self, limit: u32, spec: &LimitSpec, key: KeyRef<'_>, now: f64) -> f64 {
-        match self.counters.get_mut(&Lookup { limit, key }) {
-            Some(c) => c.used(spec, now),
-            None => 0.0,
-        }
+    fn used(&mut self, limit: LimitRef<'_>, key: KeyRef<'_>, now: f64) -> Result<f64, StoreError> {
+        Ok(self
+            .counter(limit, key)
+            .map_or(0.0, |c| c.used(limit.spec, now)))
     }
 
-    fn add(&mut self, limit: u32, spec: &LimitSpec, key: KeyRef<'_>, now: f64, amount: f64) {
-        let lookup = Lookup { limit, key };
-        if let Some(c) = self.counters.get_mut(&lookup) {
-            c.add(spec, now, amount);
-            return;
+    fn add(
+        &mut self,
+        limit: LimitRef<'_>,
+        key: KeyRef<'_>,
+        now: f64,
+        amount: f64,
+    ) -> Result<(), StoreError> {
+        match self.counter(limit, key) {
+            Some(c) => c.add(limit.spec, now, amount),
+            None => self.insert(limit, key, now, amount),
         }
-        let i = limit as usize;
-        if self.specs.len() <= i {
-            self.specs.resize(i + 1, None);
-        }
-        if self.specs[i].is_none() {
-            self.specs[i] = Some(spec.clone());
-        }
-        if self.counters.len() >= self.next_prune {
-            self.prune(now);
-            self.next_prune = (self.counters.len() * 2).max(1024);
-        }
-        let mut c = Counter::new(spec, now);
-        c.add(spec, now, amount);
-        self.counters.insert(lookup.owned(), c);
+        Ok(())
     }
 }
 
@@ -397,28 +501,36 @@ mod tests {
         }
     }
 
+    fn at<'a>(node: &'a str, spec: &'a LimitSpec) -> LimitRef<'a> {
+        LimitRef {
+            route: "r",
+            node,
+            spec,
+        }
+    }
+
     #[test]
     fn fixed_windows_align_to_the_epoch() {
         let s = spec(WindowMode::Fixed);
         let mut m = MemoryStore::new();
-        m.add(0, &s, KeyRef::Str("u"), 59.0, 1.0);
-        assert_eq!(m.used(0, &s, KeyRef::Str("u"), 59.9,), 1.0);
-        assert_eq!(m.used(0, &s, KeyRef::Str("u"), 60.0), 0.0);
-        assert_eq!(m.used(0, &s, KeyRef::Str("v"), 59.0), 0.0);
-        assert_eq!(m.used(0, &s, KeyRef::Missing, 59.0), 0.0);
-        m.add(0, &s, KeyRef::Num(-0.0), 1.0, 1.0);
-        assert_eq!(m.used(0, &s, KeyRef::Num(0.0), 1.0), 1.0);
+        m.add(at("n", &s), KeyRef::Str("u"), 59.0, 1.0).unwrap();
+        assert_eq!(m.used(at("n", &s), KeyRef::Str("u"), 59.9,).unwrap(), 1.0);
+        assert_eq!(m.used(at("n", &s), KeyRef::Str("u"), 60.0).unwrap(), 0.0);
+        assert_eq!(m.used(at("n", &s), KeyRef::Str("v"), 59.0).unwrap(), 0.0);
+        assert_eq!(m.used(at("n", &s), KeyRef::Missing, 59.0).unwrap(), 0.0);
+        m.add(at("n", &s), KeyRef::Num(-0.0), 1.0, 1.0).unwrap();
+        assert_eq!(m.used(at("n", &s), KeyRef::Num(0.0), 1.0).unwrap(), 1.0);
     }
 
     #[test]
     fn sliding_windows_forget_old_events() {
         let s = spec(WindowMode::Sliding);
         let mut m = MemoryStore::new();
-        m.add(0, &s, KeyRef::Missing, 30.0, 1.0);
-        m.add(0, &s, KeyRef::Missing, 70.0, 1.0);
-        assert_eq!(m.used(0, &s, KeyRef::Missing, 89.0), 2.0);
-        assert_eq!(m.used(0, &s, KeyRef::Missing, 90.0), 1.0);
-        assert_eq!(m.used(0, &s, KeyRef::Missing, 130.0), 0.0);
+        m.add(at("n", &s), KeyRef::Missing, 30.0, 1.0).unwrap();
+        m.add(at("n", &s), KeyRef::Missing, 70.0, 1.0).unwrap();
+        assert_eq!(m.used(at("n", &s), KeyRef::Missing, 89.0), Ok(2.0));
+        assert_eq!(m.used(at("n", &s), KeyRef::Missing, 90.0), Ok(1.0));
+        assert_eq!(m.used(at("n", &s), KeyRef::Missing, 130.0), Ok(0.0));
     }
 
     #[test]
@@ -427,10 +539,28 @@ mod tests {
         let mut m = MemoryStore::new();
         for i in 0..100_000u32 {
             let t = f64::from(i);
-            m.add(0, &s, KeyRef::Num(t), t, 1.0);
+            m.add(at("n", &s), KeyRef::Num(t), t, 1.0).unwrap();
         }
         // Only keys of the last window or two can be alive.
         assert!(m.len() < 3000, "{} counters kept", m.len());
+    }
+
+    #[test]
+    fn a_limit_is_its_route_and_node_not_a_position() {
+        let s = spec(WindowMode::Fixed);
+        let mut m = MemoryStore::new();
+        assert_eq!(m.admit_one(at("a", &s), KeyRef::Missing, 1.0), Ok(0.0));
+        assert_eq!(m.admit_one(at("a", &s), KeyRef::Missing, 1.0), Ok(1.0));
+        // Another node, or the same node id in another route, counts apart.
+        assert_eq!(m.admit_one(at("b", &s), KeyRef::Missing, 1.0), Ok(0.0));
+        let other = LimitRef {
+            route: "other",
+            ..at("a", &s)
+        };
+        assert_eq!(m.admit_one(other, KeyRef::Missing, 1.0), Ok(0.0));
+        // Full at 2: not counted further.
+        assert_eq!(m.admit_one(at("a", &s), KeyRef::Missing, 1.0), Ok(2.0));
+        assert_eq!(m.used(at("a", &s), KeyRef::Missing, 1.0), Ok(2.0));
     }
 }
 

@@ -23,7 +23,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::compile::LimitSpec;
-use crate::eval::KeyRef;
+use crate::eval::{KeyRef, LimitRef, LimitStore, StoreError};
 use crate::syntax::ast::WindowMode;
 
 /// How to reach and use the server.
@@ -81,6 +81,65 @@ impl fmt::Display for RedisError {
 }
 
 impl std::error::Error for RedisError {}
+
+impl From<RedisError> for StoreError {
+    fn from(e: RedisError) -> Self {
+        match e {
+            RedisError::Timeout => StoreError::Timeout,
+            RedisError::Unavailable(m) | RedisError::Url(m) => StoreError::Unavailable(m),
+            RedisError::Server(m) => StoreError::Failed(m),
+        }
+    }
+}
+
+/// One round trip per limit node: `admit_one` for a rate limit, `used` for a
+/// budget's check, `add` to settle.
+impl LimitStore for RedisStore {
+    fn admit_one(
+        &mut self,
+        limit: LimitRef<'_>,
+        key: KeyRef<'_>,
+        now: f64,
+    ) -> Result<f64, StoreError> {
+        Ok(RedisStore::admit_one(
+            self,
+            limit.route,
+            limit.node,
+            limit.spec,
+            key,
+            now,
+        )?)
+    }
+
+    fn used(&mut self, limit: LimitRef<'_>, key: KeyRef<'_>, now: f64) -> Result<f64, StoreError> {
+        Ok(RedisStore::used(
+            self,
+            limit.route,
+            limit.node,
+            limit.spec,
+            key,
+            now,
+        )?)
+    }
+
+    fn add(
+        &mut self,
+        limit: LimitRef<'_>,
+        key: KeyRef<'_>,
+        now: f64,
+        amount: f64,
+    ) -> Result<(), StoreError> {
+        Ok(RedisStore::add(
+            self,
+            limit.route,
+            limit.node,
+            limit.spec,
+            key,
+            now,
+            amount,
+        )?)
+    }
+}
 
 /// Counts of what the store did, for reports and tests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

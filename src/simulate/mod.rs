@@ -197,7 +197,8 @@ impl<'p> Simulator<'p> {
                 .map_or(0.0, |(pi, po)| (input * pi + output * po) / 1_000_000.0),
         };
         if dollars > 0.0 {
-            p.settle(&self.session, &self.request, &mut self.store, t, dollars);
+            // The in-memory store never fails.
+            let _ = p.settle(&self.session, &self.request, &mut self.store, t, dollars);
         }
         let r = &mut self.report;
         r.requests += 1;

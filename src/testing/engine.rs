@@ -319,7 +319,8 @@ impl Runner {
             return;
         };
         if done.served_by.is_some() {
-            p.settle(s, r, store, req.at, req.cost);
+            // The in-memory store never fails.
+            let _ = p.settle(s, r, store, req.at, req.cost);
         }
         out.served = done.served_by.map(|n| n as usize);
         out.path.clear();
