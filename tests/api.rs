@@ -185,11 +185,13 @@ fn pull_writes_the_deployed_version_in_the_format_of_the_output_file() {
         .args(["convert", "routes/tiers.yaml", "--to", "yaml"])
         .output()
         .unwrap();
-    // The metadata type declarations are ours only; the graph is the same.
+    // The metadata type declarations and comments are ours only (the gateway
+    // keeps neither); the graph is the same.
     let strip = |s: &str| {
         s.lines()
             .filter(|l| {
-                !l.starts_with("metadata:")
+                !l.starts_with('#')
+                    && !l.starts_with("metadata:")
                     && !l.starts_with("  plan: string")
                     && !l.starts_with("  user_id: string")
             })
