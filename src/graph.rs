@@ -8,7 +8,7 @@ use indexmap::IndexMap;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
-use crate::source::Span;
+use crate::source::{Span, Spanned};
 use crate::syntax::ast::{Node, NodeKind, Route};
 
 /// Which output of a node an edge is.
@@ -80,6 +80,9 @@ impl<'r> RouteGraph<'r> {
                 }
             }
         }
+        // Outputs naming no node, grouped by the name: one mistake (a node never
+        // written) is one diagnostic, however many outputs lead to it.
+        let mut missing: IndexMap<&str, Vec<(&Node, Slot, &Spanned<String>)>> = IndexMap::new();
         for (i, node) in route.nodes.iter().enumerate() {
             for (slot, target) in slots(node) {
                 let Some(target) = target else { continue };
@@ -94,9 +97,27 @@ impl<'r> RouteGraph<'r> {
                             },
                         );
                     }
-                    None => diags.push(dangling(node, slot, target, &index)),
+                    None => missing
+                        .entry(target.value.as_str())
+                        .or_default()
+                        .push((node, slot, target)),
                 }
             }
+        }
+        // With no end node at all, the most named missing node is surely the end
+        // that was never written: one E0202 says so, in place of its E0204.
+        let has_end = route.nodes.iter().any(|n| matches!(n.kind, NodeKind::End));
+        let the_end = (!has_end)
+            .then(|| {
+                missing
+                    .iter()
+                    .enumerate()
+                    .max_by_key(|(k, (_, refs))| (refs.len(), std::cmp::Reverse(*k)))
+                    .map(|(_, (name, _))| *name)
+            })
+            .flatten();
+        for (name, refs) in &missing {
+            diags.push(dangling(refs, &index, the_end == Some(*name)));
         }
         RouteGraph {
             route,
@@ -151,24 +172,55 @@ pub fn slot_name(node: &Node, slot: Slot) -> String {
 }
 
 fn dangling(
-    node: &Node,
-    slot: Slot,
-    target: &crate::source::Spanned<String>,
+    refs: &[(&Node, Slot, &Spanned<String>)],
     index: &IndexMap<&str, NodeIndex>,
+    is_end: bool,
 ) -> Diagnostic {
-    let help = did_you_mean(&target.value, index.keys().copied()).unwrap_or_else(|| {
-        "point it at a node defined in this route, or add that node".to_string()
-    });
-    Diagnostic::error(
-        Code::DanglingOutput,
-        target.span,
-        format!(
-            "output `{}` of `{}` names `{}`, which is not a node",
-            slot_name(node, slot),
-            node.id.value,
-            target.value
-        ),
-    )
-    .label("no node has this id")
-    .help(help)
+    let (node, slot, target) = refs[0];
+    let others = refs.len() - 1;
+    let also = match others {
+        0 => String::new(),
+        1 => " (and 1 more output)".to_string(),
+        n => format!(" (and {n} more outputs)"),
+    };
+    let mut d = if is_end {
+        Diagnostic::error(
+            Code::NoEnd,
+            target.span,
+            format!(
+                "the route has no end node, and `{}`, which {} output{} lead{} to, is not defined",
+                target.value,
+                refs.len(),
+                if refs.len() == 1 { "" } else { "s" },
+                if refs.len() == 1 { "s" } else { "" },
+            ),
+        )
+        .label("no node has this id")
+        .help(format!(
+            "add the end node: `{}: end` under `nodes:` (in the DSL, `{}: end`)",
+            crate::emit::scalar(&target.value),
+            crate::emit::dsl_name(&target.value)
+        ))
+    } else {
+        let help = did_you_mean(&target.value, index.keys().copied()).unwrap_or_else(|| {
+            "point it at a node defined in this route, or add that node".to_string()
+        });
+        Diagnostic::error(
+            Code::DanglingOutput,
+            target.span,
+            format!(
+                "output `{}` of `{}` names `{}`, which is not a node{also}",
+                slot_name(node, slot),
+                node.id.value,
+                target.value
+            ),
+        )
+        .label("no node has this id")
+        .help(help)
+    };
+    // Every further reference as a secondary label (a handful; the count says the rest).
+    for (_, _, t) in refs.iter().skip(1).take(8) {
+        d = d.with_secondary(t.span, "also named here");
+    }
+    d
 }

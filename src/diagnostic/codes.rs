@@ -45,7 +45,7 @@ codes! {
     MissingKey = "E0105", "a required key is missing";
     BadValue = "E0106", "a value that cannot be read (a malformed duration, amount, model or enum)";
     LimitExceeded = "E0107", "the input exceeds a safety limit (size, depth, nodes, alias expansion)";
-    Schema = "E0108", "the file does not match grammar/route.schema.json";
+    Schema = "E0108", "the file does not match the route schema (`aig-route schema`)";
     UnreadableFile = "E0109", "the file cannot be read or is not UTF-8";
     StartCount = "E0201", "a route needs exactly one start node";
     NoEnd = "E0202", "a route needs at least one end node";

@@ -65,9 +65,23 @@ pub fn render(diag: &Diagnostic, sources: &SourceMap, opts: RenderOptions) -> St
         sources.name(diag.primary.span.source)
     );
     let _ = writeln!(out, "{pad} {}|{}", p.gutter, p.reset);
-    snippet(&mut out, &diag.primary, '^', sev, p, sources, width);
-    for label in &diag.secondary {
-        snippet(&mut out, label, '-', p.gutter, p, sources, width);
+    // Every label in the order of the file, the primary one marked `^`.
+    let mut labels: Vec<(&Label, bool)> = std::iter::once((&diag.primary, true))
+        .chain(diag.secondary.iter().map(|l| (l, false)))
+        .collect();
+    labels.sort_by_key(|(l, primary)| {
+        (
+            l.span.source != diag.primary.span.source,
+            l.span.start,
+            !primary,
+        )
+    });
+    for (label, primary) in labels {
+        if primary {
+            snippet(&mut out, label, '^', sev, p, sources, width);
+        } else {
+            snippet(&mut out, label, '-', p.gutter, p, sources, width);
+        }
     }
     if !diag.notes.is_empty() || diag.help.is_some() {
         let _ = writeln!(out, "{pad} {}|{}", p.gutter, p.reset);
@@ -113,18 +127,22 @@ fn snippet(
     let (line, col) = file.line_col(label.span.start);
     let (end_line, end_col) = file.line_col(label.span.end);
     let raw = file.line_text(line);
-    // Long lines (minified JSON) are cut around the fault.
-    let (text, shift) = window(raw, col);
-    let text = text.replace('\t', " ");
-    let len = if end_line == line && end_col > col {
-        end_col - col
+    let end = if end_line == line && end_col > col {
+        end_col
     } else {
-        1
+        col + 1
     };
-    let len = len.min(text.chars().count().saturating_sub(col - 1 - shift).max(1));
+    // Long lines (minified JSON) are shown as a window around the span, with
+    // `…` where they were cut; input text goes out escaped.
+    let (before, marked, after) = window(raw, col - 1, end - 1);
+    let show = |s: &str| crate::escape::terminal(&s.replace('\t', " ")).into_owned();
+    let (before, marked, after) = (show(&before), show(&marked), show(&after));
+    let text = format!("{before}{marked}{after}");
+    let len = marked.chars().count().max(1);
+    let shift_lead = before.chars().count();
     let _ = writeln!(out, "{}{line:>width$} |{} {text}", p.gutter, p.reset);
     let marks: String = std::iter::repeat_n(mark, len).collect();
-    let lead = " ".repeat(col - 1 - shift);
+    let lead = " ".repeat(shift_lead);
     let msg = if label.message.is_empty() {
         String::new()
     } else {
@@ -140,14 +158,31 @@ fn snippet(
     );
 }
 
-/// At most 120 characters of `line` around column `col`, and how many characters
-/// were cut from the front.
-fn window(line: &str, col: usize) -> (String, usize) {
-    const MAX: usize = 120;
-    let n = line.chars().count();
-    if n <= MAX {
-        return (line.to_string(), 0);
+/// `line` cut into what comes before the span (characters `from..to`), the
+/// span, and what follows, keeping at most about 100 characters around the span
+/// and marking each cut with `…`.
+fn window(line: &str, from: usize, to: usize) -> (String, String, String) {
+    const CONTEXT: usize = 40;
+    const MAX_SPAN: usize = 60;
+    let chars: Vec<char> = line.chars().collect();
+    let n = chars.len();
+    let from = from.min(n);
+    let to = to.clamp(from, n);
+    let shown_to = to.min(from + MAX_SPAN);
+    let start = from.saturating_sub(CONTEXT);
+    let stop = (shown_to + CONTEXT).min(n);
+    let text = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
+    let mut before = text(start, from);
+    if start > 0 {
+        before.insert(0, '…');
     }
-    let start = col.saturating_sub(MAX / 2).min(n - MAX);
-    (line.chars().skip(start).take(MAX).collect(), start)
+    let mut marked = text(from, shown_to);
+    if shown_to < to {
+        marked.push('…');
+    }
+    let mut after = text(shown_to, stop);
+    if stop < n {
+        after.push('…');
+    }
+    (before, marked, after)
 }

@@ -14,6 +14,7 @@ mod read_json;
 mod read_yaml;
 pub mod values;
 mod yaml;
+mod yaml_errors;
 
 pub use ast::{Format, Parsed, Route};
 pub use doc::{Doc, Limits};

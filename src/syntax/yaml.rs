@@ -86,16 +86,11 @@ impl<'a> Reader<'a> {
                 Ok(ok) => ok,
                 Err(e) => {
                     let at = self.byte(e.marker().index());
-                    let end = self.text[at..]
-                        .chars()
-                        .next()
-                        .map_or(at, |c| at + c.len_utf8());
-                    return Err(Diagnostic::error(
-                        Code::Syntax,
-                        self.span(at, end),
-                        format!("this is not valid YAML: {}", e.info()),
-                    )
-                    .help("check the indentation and quoting around this point"));
+                    let (start, end, message, help) =
+                        super::yaml_errors::explain(self.text, at, e.info());
+                    return Err(
+                        Diagnostic::error(Code::Syntax, self.span(start, end), message).help(help),
+                    );
                 }
             };
             let start = self.byte(span.start.index());

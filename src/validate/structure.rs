@@ -29,7 +29,10 @@ pub(super) fn check(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
         .iter()
         .filter(|n| matches!(n.kind, NodeKind::Start { .. }))
         .collect();
+    // The reader may already have said why (`start:` missing in YAML): once is enough.
+    let said = |code: Code, diags: &[Diagnostic]| diags.iter().any(|d| d.code == code);
     match starts.as_slice() {
+        [] if said(Code::StartCount, diags) => {}
         [] => diags.push(
             Diagnostic::error(
                 Code::StartCount,
@@ -56,7 +59,7 @@ pub(super) fn check(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
-    if !route.nodes.iter().any(|n| matches!(n.kind, NodeKind::End)) {
+    if !route.nodes.iter().any(|n| matches!(n.kind, NodeKind::End)) && !said(Code::NoEnd, diags) {
         diags.push(
             Diagnostic::error(
                 Code::NoEnd,

@@ -209,13 +209,21 @@ fn syntax_error(text: &str, pos: TextPos, e: &pest::error::Error<Rule>) -> Diagn
         format!("condition does not parse: expected {expected}, found {found}"),
     )
     .label(format!("expected {expected}"));
-    let help = slip_help(rest, &token);
+    let help = slip_help(rest, &token, site.positives.contains(&Rule::cmp_op));
     diag.help(help.unwrap_or_else(|| {
         "conditions read like `metadata.plan == \"paid\" && metadata.tier >= 2`".to_string()
     }))
 }
 
-fn slip_help(rest: &str, token: &str) -> Option<String> {
+/// Advice for a common slip in a condition at `rest` (starting with `token`);
+/// `want_operator` when a comparison was expected there. Shared by every format.
+pub(crate) fn slip_help(rest: &str, token: &str, want_operator: bool) -> Option<String> {
+    if rest.starts_with("=<") {
+        return Some("less than or equal is written `<=`".into());
+    }
+    if rest.starts_with("=>") {
+        return Some("greater than or equal is written `>=`".into());
+    }
     if rest.starts_with('=') && !rest.starts_with("==") {
         return Some("compare with `==`, not `=`".into());
     }
@@ -228,6 +236,13 @@ fn slip_help(rest: &str, token: &str) -> Option<String> {
         "not" => Some("negate with `!`, or write `field not in [...]`".into()),
         "&" => Some("`and` is written `&&`".into()),
         "|" => Some("`or` is written `||`".into()),
+        // A word where an operator belongs is an operator that does not exist
+        // (`contains`, `like`), not a string missing its quotes.
+        _ if want_operator && token.chars().all(|c| c.is_alphanumeric() || c == '_') => {
+            Some(format!(
+                "there is no `{token}` operator: conditions compare whole values with `==`, `!=`, `<`, `<=`, `>`, `>=`, `in [...]` or `not in [...]`"
+            ))
+        }
         _ if token.chars().next().is_some_and(char::is_alphabetic)
             && !token.contains('.')
             && rest.len() > token.len() =>

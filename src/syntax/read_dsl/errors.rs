@@ -50,13 +50,140 @@ pub(super) fn syntax_error(
     } else {
         None
     };
+    // Inside a condition the mistake is the same as in YAML's `if:`, and so is
+    // the code and the advice.
+    let in_condition = site.positives.iter().any(|r| {
+        matches!(
+            r,
+            Rule::cmp_op
+                | Rule::kw_in
+                | Rule::not_in
+                | Rule::literal
+                | Rule::number
+                | Rule::boolean
+                | Rule::expr
+                | Rule::conj
+                | Rule::unary
+                | Rule::primary
+                | Rule::and_op
+                | Rule::or_op
+        )
+    });
+    if in_condition {
+        let help =
+            crate::syntax::cond::slip_help(rest, &token, site.positives.contains(&Rule::cmp_op))
+                .or(hint)
+                .unwrap_or_else(|| {
+                    "conditions read like `metadata.plan == \"paid\" && metadata.tier >= 2`".into()
+                });
+        return Diagnostic::error(
+            Code::ConditionSyntax,
+            span,
+            format!("condition does not parse: expected {expected}, found {found}"),
+        )
+        .label(format!("expected {expected}"))
+        .help(help);
+    }
+    if let Some(d) = unclosed_block(text, source, at, rest, &token) {
+        return d;
+    }
     Diagnostic::error(
         Code::Syntax,
         span,
         format!("expected {expected}, found {found}"),
     )
     .label(format!("expected {expected}"))
-    .help(hint.unwrap_or_else(|| "see the DSL example at the top of grammar/route.pest".into()))
+    .help(hint.unwrap_or_else(|| {
+        "a route reads `route NAME { start -> first  first: model provider/model timeout 30s retries 1 { success -> done  fallback -> done }  done: end }`".into()
+    }))
+}
+
+/// A block left open: the parser runs on to the end of the file, or into the
+/// next node's definition (`done: end` where an output was expected). The
+/// mistake is at the `{` that was never closed, so that is where to point.
+fn unclosed_block(
+    text: &str,
+    source: SourceId,
+    at: usize,
+    rest: &str,
+    token: &str,
+) -> Option<Diagnostic> {
+    let at_end = rest.trim().is_empty();
+    let next_is_definition = {
+        let word = rest
+            .trim_start()
+            .split(|c: char| c.is_whitespace() || c == ':')
+            .next()
+            .unwrap_or("");
+        !word.is_empty() && rest.trim_start()[word.len()..].starts_with(':')
+    };
+    if !at_end && !next_is_definition {
+        return None;
+    }
+    // Braces open before `at`, outside strings and comments.
+    let b = text.as_bytes();
+    let mut open: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < at.min(b.len()) {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') && (i == 0 || b[i - 1].is_ascii_whitespace()) => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'{' => open.push(i),
+            b'}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    // At a node definition the route's own `{` is rightly open; an inner one is not.
+    let brace = if at_end {
+        *open.last()?
+    } else if open.len() >= 2 {
+        *open.last()?
+    } else {
+        return None;
+    };
+    let line_start = text[..brace].rfind('\n').map_or(0, |p| p + 1);
+    let what = text[line_start..brace].trim();
+    Some(
+        Diagnostic::error(
+            Code::Syntax,
+            Span::new(source, brace, brace + 1),
+            if what.is_empty() {
+                "this `{` is never closed".to_string()
+            } else {
+                format!(
+                    "the `{{` of `{}` is never closed",
+                    crate::escape::terminal(what.split(": ").next().unwrap_or(what).trim())
+                )
+            },
+        )
+        .label("opened here")
+        .with_secondary(
+            Span::new(source, at, at + token.len().min(rest.len())),
+            if at_end {
+                "the file ends here".to_string()
+            } else {
+                "the next node's definition starts here".to_string()
+            },
+        )
+        .help("add `}` after the block's last output"),
+    )
 }
 
 fn words(rules: &[Rule]) -> String {

@@ -22,7 +22,7 @@
 
 mod helpers;
 
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::{
     Branch, FieldType, Limit, LimitKind, Model, Node, NodeKind, Route, WindowMode,
@@ -92,7 +92,19 @@ impl Reader<'_> {
                     Span::new(doc.span.source, 0, 0),
                     "the route has no `start`",
                 )
-                .help("add `start: <first node id>` at the top of the file"),
+                .help(
+                    match doc
+                        .get("nodes")
+                        .and_then(Doc::as_map)
+                        .and_then(|m| m.first())
+                    {
+                        Some((first, _)) => format!(
+                            "add `start: {}` (or another node id) at the top of the file",
+                            crate::emit::scalar(&first.value)
+                        ),
+                        None => "add `start: <first node id>` at the top of the file".into(),
+                    },
+                ),
             ),
         }
         match doc.get("nodes") {
@@ -204,23 +216,49 @@ impl Reader<'_> {
             .collect();
         match kinds.as_slice() {
             [] => {
-                let guess = entries
-                    .iter()
-                    .find_map(|(k, _)| did_you_mean(&k.value, KIND_KEYS));
+                let guess = entries.iter().enumerate().find_map(|(i, (k, _))| {
+                    crate::diagnostic::suggest(&k.value, KIND_KEYS).map(|g| (i, k, g))
+                });
+                let Some((i, key, kind)) = guess else {
+                    self.diags.push(
+                        Diagnostic::error(Code::MissingKey, id.span, format!("node `{}` does not say what it is", id.value))
+                            .note("a node has one of `if`, `split`, `rate_limit`, `budget`, `model`, or is `end`"),
+                    );
+                    // Kept as an end so that outputs naming it do not each report
+                    // a missing node: the one error above explains them.
+                    return Some(NodeKind::End);
+                };
                 self.diags.push(
-                    Diagnostic::error(Code::MissingKey, id.span, format!("node `{}` does not say what it is", id.value))
-                        .note("a node has one of `if`, `split`, `rate_limit`, `budget`, `model`, or is `end`")
-                        .maybe_help(guess),
+                    Diagnostic::error(
+                        Code::UnknownKey,
+                        key.span,
+                        format!("unknown key `{}` in node `{}`", key.value, id.value),
+                    )
+                    .note("a node has one of `if`, `split`, `rate_limit`, `budget`, `model`, or is `end`")
+                    .help(format!("did you mean `{kind}`?")),
                 );
-                None
+                // Read the node as the kind it was surely meant to be, so its other
+                // keys and outputs are checked and nothing downstream cascades.
+                let mut fixed = entries.to_vec();
+                fixed[i].0 = Spanned::new(kind.to_string(), key.span);
+                let body = Doc {
+                    value: DocValue::Map(fixed),
+                    span: body.span,
+                };
+                self.node(id, &body)
             }
-            [kind] => Some(match kind.value.as_str() {
-                "if" => self.conditional(body, entries),
-                "split" => self.percentage(body, entries),
-                "rate_limit" => self.limit(body, entries, LimitKind::Count),
-                "budget" => self.limit(body, entries, LimitKind::Cost),
-                _ => self.model(body, entries),
-            }),
+            [kind] => {
+                let fixed = self.misspelt_outputs(&kind.value, body, entries);
+                let body = fixed.as_ref().unwrap_or(body);
+                let entries = body.as_map().unwrap_or(entries);
+                Some(match kind.value.as_str() {
+                    "if" => self.conditional(body, entries),
+                    "split" => self.percentage(body, entries),
+                    "rate_limit" => self.limit(body, entries, LimitKind::Count),
+                    "budget" => self.limit(body, entries, LimitKind::Cost),
+                    _ => self.model(body, entries),
+                })
+            }
             [first, second, ..] => {
                 self.diags.push(
                     Diagnostic::error(
@@ -237,6 +275,51 @@ impl Reader<'_> {
                 None
             }
         }
+    }
+
+    /// An output key misspelt (`falback:`) is reported once, as an unknown key,
+    /// and read as the output it surely is, so that no "missing output" or
+    /// "unreachable" follows from the same typo.
+    fn misspelt_outputs(
+        &mut self,
+        kind: &str,
+        body: &Doc,
+        entries: &[(Spanned<String>, Doc)],
+    ) -> Option<Doc> {
+        let (outputs, place): (&[&str], &str) = match kind {
+            "if" => (&["then", "else"], "in a conditional node"),
+            "rate_limit" => (&["success", "fallback"], "in a rate limit"),
+            "budget" => (&["success", "fallback"], "in a budget limit"),
+            "model" => (&["success", "fallback"], "in a model node"),
+            _ => (&[], ""),
+        };
+        let meant = |k: &Spanned<String>| {
+            if outputs.contains(&k.value.as_str()) {
+                return None;
+            }
+            crate::diagnostic::suggest(&k.value, outputs.iter().copied())
+                .filter(|m| !entries.iter().any(|(other, _)| other.value == *m))
+        };
+        if !entries.iter().any(|(k, _)| meant(k).is_some()) {
+            return None;
+        }
+        let mut fixed = entries.to_vec();
+        for (k, _) in fixed.iter_mut() {
+            let Some(meant) = meant(k) else { continue };
+            self.diags.push(
+                Diagnostic::error(
+                    Code::UnknownKey,
+                    k.span,
+                    format!("unknown key `{}` {place}", k.value),
+                )
+                .help(format!("did you mean `{meant}`?")),
+            );
+            *k = Spanned::new(meant.to_string(), k.span);
+        }
+        Some(Doc {
+            value: DocValue::Map(fixed),
+            span: body.span,
+        })
     }
 
     fn conditional(&mut self, body: &Doc, entries: &[(Spanned<String>, Doc)]) -> NodeKind {
