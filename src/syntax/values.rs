@@ -160,6 +160,36 @@ pub fn share_forms(basis: u32) -> Vec<String> {
     }
 }
 
+/// A warning for a timeout written without a unit whose value reads as if
+/// seconds were meant (`timeout: 60` is 60 ms, never enough for a model).
+/// `written` is the text as given, `keyword` how the format writes the key
+/// (`timeout:` or `timeout`).
+pub fn bare_timeout(
+    written: &str,
+    ms: f64,
+    span: crate::source::Span,
+    keyword: &str,
+) -> Option<crate::diagnostic::Diagnostic> {
+    let bare = !written.trim().is_empty()
+        && written
+            .trim()
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.');
+    (bare && ms > 0.0 && ms < 1000.0).then(|| {
+        let n = crate::syntax::cond::number_text(ms);
+        crate::diagnostic::Diagnostic::warning(
+            crate::diagnostic::Code::BareTimeout,
+            span,
+            format!("`{keyword} {n}` is {n} milliseconds, too short for a model to answer"),
+        )
+        .label("milliseconds")
+        .note("a timeout without a unit counts milliseconds")
+        .help(format!(
+            "write `{n}s` for seconds, or `{n}ms` if milliseconds are meant"
+        ))
+    })
+}
+
 /// Whether two branches of a split have the same share (`50%` and `50%`, or
 /// `25%` and `25.0%`): YAML then writes the split as a list.
 pub fn shares_repeat(branches: &[crate::syntax::ast::Branch]) -> bool {

@@ -120,7 +120,15 @@ impl Reader<'_> {
                     }
                 }
                 Rule::duration => {
-                    m.timeout = parse_duration(p.as_str(), 1.0).map(|v| Spanned::new(v, span))
+                    m.timeout = parse_duration(p.as_str(), 1.0).map(|v| Spanned::new(v, span));
+                    if let Some(t) = &m.timeout {
+                        self.diags.extend(crate::syntax::values::bare_timeout(
+                            p.as_str(),
+                            t.value,
+                            span,
+                            "timeout",
+                        ));
+                    }
                 }
                 Rule::amount => match p.as_str().parse::<f64>() {
                     Ok(v) => m.retries = Some(Spanned::new(v, span)),

@@ -513,9 +513,19 @@ impl Reader<'_> {
                 }
             }
         }
-        let timeout = self
-            .required(body, "timeout", "timeout: 60s")
+        let timeout_doc = self.required(body, "timeout", "timeout: 60s");
+        let timeout = timeout_doc
             .and_then(|d| self.amount(d, |s| parse_duration(s, 1.0), "a duration such as `60s`"));
+        if let (Some(d), Some(t)) = (timeout_doc, &timeout) {
+            let written = match &d.value {
+                DocValue::Num(_) => crate::syntax::cond::number_text(t.value),
+                DocValue::Str(s) => s.clone(),
+                _ => String::new(),
+            };
+            self.diags.extend(crate::syntax::values::bare_timeout(
+                &written, t.value, t.span, "timeout:",
+            ));
+        }
         let retries = self
             .required(body, "retries", "retries: 1")
             .and_then(|d| self.amount(d, |s| s.trim().parse().ok(), "a number of retries"));
