@@ -544,3 +544,114 @@ fn diff_speaks_of_meaning_not_text() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Every example under "Examples:" in `--help`, top level and per command, runs
+/// as written (in a scratch copy of `routes/`, so examples that write files
+/// write there). `diff` exits 1 for routes that differ, as documented; every
+/// other example exits 0. The commands that talk to the gateway API have no
+/// examples to run without an account.
+#[test]
+fn every_help_example_runs() {
+    let bin = std::path::PathBuf::from(env!("CARGO_BIN_EXE_aig-route"));
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir().join(format!("aig-route-help-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("routes")).unwrap();
+    for e in std::fs::read_dir(root.join("routes")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.join("routes").join(p.file_name().unwrap())).unwrap();
+    }
+    let mut ran = 0;
+    for command in [
+        "", "validate", "convert", "diff", "eval", "fmt", "graph", "simulate", "test", "schema",
+    ] {
+        let mut c = std::process::Command::new(&bin);
+        if !command.is_empty() {
+            c.arg(command);
+        }
+        let help = c.arg("--help").output().unwrap();
+        let help = String::from_utf8_lossy(&help.stdout).into_owned();
+        let examples = help
+            .split_once("Example")
+            .map(|(_, rest)| rest.split("\n\n").next().unwrap_or(""))
+            .unwrap_or("");
+        for line in examples
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("aig-route "))
+        {
+            let line = line.split("  #").next().unwrap_or(line);
+            let out = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!("\"$0\" {line}"))
+                .arg(&bin)
+                .current_dir(&dir)
+                .env("NO_COLOR", "1")
+                .output()
+                .unwrap();
+            let ok = match out.status.code() {
+                Some(0) => true,
+                Some(1) => command == "diff",
+                _ => false,
+            };
+            assert!(
+                ok,
+                "`aig-route {line}` ({command} --help) exited {:?}:\n{}",
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            ran += 1;
+        }
+    }
+    assert!(ran >= 20, "only {ran} examples found");
+}
+
+/// `--version` belongs to the program, not to a command: `pull --version 3`
+/// is a usage error pointing at `--version-id`, not the tool's version.
+#[test]
+fn version_is_only_a_top_level_flag() {
+    let out = cmd().args(["pull", "--version", "3"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--version-id"));
+    assert!(cmd().arg("--version").output().unwrap().status.success());
+}
+
+/// `-` reads the route from standard input in validate, fmt, convert, eval and
+/// simulate; its format is told by its content.
+#[test]
+fn a_dash_reads_standard_input() {
+    let yaml = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/routes/tiers.yaml")).unwrap();
+    let dsl = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/routes/tiers.route")).unwrap();
+    let json = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/routes/anchor.json")).unwrap();
+    for (args, input) in [
+        (vec!["validate", "-"], &yaml),
+        (vec!["validate", "-"], &dsl),
+        (vec!["validate", "-"], &json),
+        (vec!["fmt", "--check", "-"], &dsl),
+        (vec!["convert", "-", "--to", "json"], &yaml),
+        (vec!["eval", "-", "--metadata", "{\"plan\":\"free\"}"], &dsl),
+        (vec!["simulate", "-", "--requests", "100"], &yaml),
+    ] {
+        let out = cmd()
+            .args(&args)
+            .write_stdin(input.clone())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = cmd()
+        .args(["fmt", "-"])
+        .write_stdin(yaml.clone())
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("nodes:"));
+    let out = cmd()
+        .args(["simulate", "-", "--traffic", "-"])
+        .write_stdin(yaml)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -183,14 +183,20 @@ pub struct Loaded {
 }
 
 /// Reads `path` into `sources`. Never fails: problems become diagnostics.
+/// `-` reads standard input (named `<stdin>` in messages; its format is told
+/// by its content: `{`/`[` gateway JSON, `route` the DSL, else YAML).
 pub fn load(sources: &mut SourceMap, path: &str, limits: &Limits) -> Loaded {
-    let format = Format::from_path(path).unwrap_or(Format::Yaml);
     let mut bytes = Vec::new();
-    let read = std::fs::File::open(path).and_then(|f| {
-        // Read one byte past the limit: enough to know the file is too large.
-        f.take(limits.max_file_bytes as u64 + 1)
-            .read_to_end(&mut bytes)
-    });
+    // Read one byte past the limit: enough to know the file is too large.
+    let cap = limits.max_file_bytes as u64 + 1;
+    let (read, path) = if path == STDIN {
+        let read = std::io::stdin().lock().take(cap).read_to_end(&mut bytes);
+        (read, "<stdin>")
+    } else {
+        let read = std::fs::File::open(path).and_then(|f| f.take(cap).read_to_end(&mut bytes));
+        (read, path)
+    };
+    let format = Format::from_path(path).unwrap_or_else(|| sniff(&bytes));
     if let Err(e) = read {
         let id = sources.add(path, "");
         let d = Diagnostic::error(
@@ -252,6 +258,29 @@ pub fn load(sources: &mut SourceMap, path: &str, limits: &Limits) -> Loaded {
                 diagnostics: vec![d],
             }
         }
+    }
+}
+
+/// The path that means standard input.
+pub const STDIN: &str = "-";
+
+/// The format of text without a file name: gateway JSON when it starts with
+/// `{` or `[`, the DSL when it starts with `route`, else YAML (comments and a
+/// byte-order mark skipped).
+fn sniff(bytes: &[u8]) -> Format {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
+    let code = text
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("//"))
+        .unwrap_or("");
+    if code.starts_with(['{', '[']) {
+        Format::Json
+    } else if code.starts_with("route ") || code == "route" {
+        Format::Dsl
+    } else {
+        Format::Yaml
     }
 }
 

@@ -11,7 +11,7 @@ use crate::source::SourceMap;
 /// Print a route in another format, without changing its meaning.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  aig-route convert routes/canary.yaml --to json > canary.json\n  aig-route convert exported.json --to yaml -o routes/exported.yaml"
+    after_help = "Examples:\n  aig-route convert routes/canary.yaml --to json > canary.json\n  aig-route convert routes/anchor.json --to yaml -o anchor.yaml"
 )]
 pub struct Args {
     /// The route file.

@@ -14,7 +14,7 @@ use crate::syntax::ast::Route;
 /// differ, 2 when one cannot be read (like `diff`).
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Either side may be `REV:path`, read with `git show`.\n\nExamples:\n  aig-route diff old.yaml routes/canary.yaml\n  aig-route diff main:routes/canary.yaml routes/canary.yaml --traffic traffic.jsonl"
+    after_help = "Either side may be `REV:path`, read with `git show`.\n\nExamples:\n  aig-route diff routes/canary.yaml routes/canary.route\n  aig-route diff routes/tiers.yaml routes/fallback-chain.yaml --traffic routes/tiers.traffic.jsonl\n\nEither side may be REV:PATH from git, such as main:routes/canary.yaml."
 )]
 pub struct Args {
     /// The old version (a file, or `REV:path` in git).

@@ -14,7 +14,7 @@ use crate::source::SourceMap;
 /// explain each step.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  aig-route eval routes/tiers.yaml --metadata '{\"plan\":\"paid\",\"user_id\":\"u42\"}'\n  aig-route eval routes/tiers.yaml --metadata '{\"plan\":\"paid\"}' --fail main --format json"
+    after_help = "Examples:\n  aig-route eval routes/tiers.yaml --metadata '{\"plan\":\"paid\",\"user_id\":\"u42\"}'\n  aig-route eval routes/tiers.yaml --metadata '{\"plan\":\"paid\"}' --fail large --format json"
 )]
 pub struct Args {
     /// The route file.

@@ -57,6 +57,9 @@ pub fn run(g: &Global, args: &Args) -> u8 {
         };
         let original = sources.text(loaded.id);
         if formatted == original {
+            if path == super::common::STDIN && !args.check {
+                print!("{formatted}");
+            }
             continue;
         }
         unformatted += 1;
@@ -71,6 +74,9 @@ pub fn run(g: &Global, args: &Args) -> u8 {
                     3
                 )
             );
+        } else if path == super::common::STDIN {
+            // Standard input has no file to rewrite: the formatted text goes out.
+            print!("{formatted}");
         } else if let Err(e) = write_atomic(std::path::Path::new(path), formatted.as_bytes()) {
             fail(g, &format!("cannot write `{path}`: {e}"));
             return 2;

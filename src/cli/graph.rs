@@ -10,7 +10,7 @@ use crate::source::SourceMap;
 /// Draw a route: Mermaid (paste into a pull request inside a ```mermaid block) or DOT.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  aig-route graph routes/tiers.yaml                     # Mermaid\n  aig-route graph routes/tiers.yaml --format dot | dot -Tsvg > tiers.svg"
+    after_help = "Examples:\n  aig-route graph routes/tiers.yaml                     # Mermaid\n  aig-route graph routes/tiers.yaml --format dot > tiers.dot   # then: dot -Tsvg tiers.dot > tiers.svg"
 )]
 pub struct Args {
     /// The route file.

@@ -25,9 +25,9 @@ pub use common::Global;
 
 /// Compile, validate, evaluate and simulate AI gateway dynamic routes.
 #[derive(Debug, Parser)]
-#[command(name = "aig-route", version, about, long_about = None, propagate_version = true)]
+#[command(name = "aig-route", version, about, long_about = None)]
 #[command(
-    after_help = "Examples:\n  aig-route validate routes/\n  aig-route eval routes/canary.yaml --metadata '{\"plan\":\"paid\",\"user_id\":\"u1\"}'\n  aig-route simulate routes/canary.yaml --traffic traffic.jsonl --format json"
+    after_help = "Examples:\n  aig-route validate routes/\n  aig-route eval routes/canary.yaml --metadata '{\"plan\":\"paid\",\"user_id\":\"u1\"}'\n  aig-route simulate routes/tiers.yaml --traffic routes/tiers.traffic.jsonl --format json"
 )]
 pub struct Cli {
     #[command(flatten)]

@@ -20,7 +20,7 @@ use crate::simulate::{
 /// (`--synthetic TRAFFIC.yaml`, or flags such as `--requests`).
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Traffic lines: {\"t\": seconds, \"id\": \"r1\", \"metadata\": {...}, \"cost\": 0.002, \"fail\": [\"main\"]}\n\nExamples:\n  aig-route simulate routes/tiers.yaml --traffic routes/tiers.traffic.jsonl\n  aig-route simulate routes/tiers.yaml --synthetic routes/example.traffic.yaml --plot tiers.svg\n  aig-route simulate routes/canary.yaml --requests 100000 --meta plan=free:0.8,paid:0.2 --fail-rate candidate=0.05\n  aig-route simulate new.yaml --compare old.yaml --traffic t.jsonl --format json"
+    after_help = "Traffic lines: {\"t\": seconds, \"id\": \"r1\", \"metadata\": {...}, \"cost\": 0.002, \"fail\": [\"main\"]}\n\nExamples:\n  aig-route simulate routes/tiers.yaml --traffic routes/tiers.traffic.jsonl\n  aig-route simulate routes/tiers.yaml --synthetic routes/example.traffic.yaml --plot tiers.svg\n  aig-route simulate routes/canary.yaml --requests 100000 --meta plan=free:0.8,paid:0.2 --fail-rate candidate=0.05\n  aig-route simulate routes/canary.yaml --compare routes/fallback-chain.yaml --requests 10000 --format json"
 )]
 pub struct Args {
     /// The route file.
@@ -101,6 +101,14 @@ fn usage(msg: impl Into<String>) -> Failure {
 }
 
 pub fn run(g: &Global, args: &Args) -> u8 {
+    let stdin = |p: &std::path::Path| p.as_os_str() == super::common::STDIN;
+    if stdin(&args.file) && args.traffic.as_deref().is_some_and(stdin) {
+        fail(
+            g,
+            "the route and the traffic cannot both come from standard input (`-`); give one of them as a file",
+        );
+        return 2;
+    }
     match simulate(g, args) {
         Ok(()) => 0,
         Err((code, msg)) => {
