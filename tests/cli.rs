@@ -655,3 +655,37 @@ fn a_dash_reads_standard_input() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Flags about reading routes are refused by commands that read none, rather
+/// than silently ignored.
+#[test]
+fn route_flags_are_refused_where_they_do_nothing() {
+    let out = cmd().args(["schema", "--allow", "W0608"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`--allow` does not apply"));
+    let out = cmd()
+        .args([
+            "--max-depth",
+            "3",
+            "pull",
+            "--route",
+            "r",
+            "--account",
+            "a",
+            "--gateway",
+            "g",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`--max-depth` does not apply"));
+    assert!(
+        cmd()
+            .args(["validate", "routes/", "--allow", "W0608"])
+            .output()
+            .unwrap()
+            .status
+            .code()
+            == Some(0)
+    );
+}

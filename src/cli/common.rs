@@ -30,34 +30,48 @@ pub struct Global {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// Silence warnings, e.g. `--allow W0608,W0609` (repeatable).
-    #[arg(long = "allow", global = true, value_name = "CODE", value_delimiter = ',', value_parser = warning_code)]
+    #[arg(long = "allow", global = true, help_heading = "Reading routes (not for pull, versions, deploy, rollback, schema)", value_name = "CODE", value_delimiter = ',', value_parser = warning_code)]
     pub allow: Vec<Code>,
     /// Treat warnings as errors, e.g. `--deny W0609` (repeatable).
-    #[arg(long = "deny", global = true, value_name = "CODE", value_delimiter = ',', value_parser = warning_code)]
+    #[arg(long = "deny", global = true, help_heading = "Reading routes (not for pull, versions, deploy, rollback, schema)", value_name = "CODE", value_delimiter = ',', value_parser = warning_code)]
     pub deny: Vec<Code>,
     /// Treat every warning as an error (exit 1).
-    #[arg(long, global = true)]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Reading routes (not for pull, versions, deploy, rollback, schema)"
+    )]
     pub deny_warnings: bool,
     /// The project file to use instead of the nearest `aig-route.toml`.
-    #[arg(long, global = true, value_name = "FILE", conflicts_with = "no_config")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Reading routes (not for pull, versions, deploy, rollback, schema)",
+        value_name = "FILE",
+        conflicts_with = "no_config"
+    )]
     pub config: Option<PathBuf>,
     /// Ignore any `aig-route.toml`.
-    #[arg(long, global = true)]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Reading routes (not for pull, versions, deploy, rollback, schema)"
+    )]
     pub no_config: bool,
     /// The project file's path policies (set from the file, not a flag).
     #[arg(skip)]
     pub policy: crate::policy::Policy,
     /// Largest route file read, in bytes.
-    #[arg(long, global = true, value_name = "BYTES", default_value_t = Limits::default().max_file_bytes)]
+    #[arg(long, global = true, help_heading = "Reading routes (not for pull, versions, deploy, rollback, schema)", value_name = "BYTES", default_value_t = Limits::default().max_file_bytes)]
     pub max_file_size: usize,
     /// Deepest nesting of mappings, lists and conditions.
-    #[arg(long, global = true, value_name = "N", default_value_t = Limits::default().max_depth)]
+    #[arg(long, global = true, help_heading = "Reading routes (not for pull, versions, deploy, rollback, schema)", value_name = "N", default_value_t = Limits::default().max_depth)]
     pub max_depth: usize,
     /// Most nodes in one route.
-    #[arg(long, global = true, value_name = "N", default_value_t = Limits::default().max_nodes)]
+    #[arg(long, global = true, help_heading = "Reading routes (not for pull, versions, deploy, rollback, schema)", value_name = "N", default_value_t = Limits::default().max_nodes)]
     pub max_nodes: usize,
     /// Most values in one document after YAML alias expansion.
-    #[arg(long, global = true, value_name = "N", default_value_t = Limits::default().max_values)]
+    #[arg(long, global = true, help_heading = "Reading routes (not for pull, versions, deploy, rollback, schema)", value_name = "N", default_value_t = Limits::default().max_values)]
     pub max_values: usize,
 }
 

@@ -60,7 +60,14 @@ enum Command {
 
 /// Runs the command line and returns the process's exit code.
 pub fn main() -> ExitCode {
-    let mut cli = Cli::parse();
+    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    if let Some(code) = misplaced_flags(&matches) {
+        return ExitCode::from(code);
+    }
+    let mut cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     if let Err(code) = cli.global.load_project() {
         return ExitCode::from(code);
     }
@@ -84,4 +91,37 @@ pub fn main() -> ExitCode {
         }
     };
     ExitCode::from(code)
+}
+
+/// Flags that shape how routes are read and judged (`--allow`, `--max-*`, the
+/// project file): clap offers them on every command, but the commands that
+/// read no route (`pull`, `versions`, `deploy`, `rollback`, `schema`) would
+/// silently ignore them, so there they are a usage error.
+fn misplaced_flags(matches: &clap::ArgMatches) -> Option<u8> {
+    const ROUTE_FLAGS: [(&str, &str); 9] = [
+        ("allow", "--allow"),
+        ("deny", "--deny"),
+        ("deny_warnings", "--deny-warnings"),
+        ("config", "--config"),
+        ("no_config", "--no-config"),
+        ("max_file_size", "--max-file-size"),
+        ("max_depth", "--max-depth"),
+        ("max_nodes", "--max-nodes"),
+        ("max_values", "--max-values"),
+    ];
+    let (name, sub) = matches.subcommand()?;
+    if !matches!(name, "pull" | "versions" | "deploy" | "rollback" | "schema") {
+        return None;
+    }
+    let given = |m: &clap::ArgMatches, id: &str| {
+        m.try_contains_id(id).unwrap_or(false)
+            && m.value_source(id) == Some(clap::parser::ValueSource::CommandLine)
+    };
+    let (_, flag) = ROUTE_FLAGS
+        .iter()
+        .find(|(id, _)| given(matches, id) || given(sub, id))?;
+    eprintln!(
+        "error: `{flag}` does not apply to `aig-route {name}`, which reads no route file\n\nFor more information, try '--help'."
+    );
+    Some(2)
 }
