@@ -1,7 +1,7 @@
 //! The command line as scripts and CI use it: exit codes, JSON documents, files.
 
 use assert_cmd::Command;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 fn cmd() -> Command {
     let mut c = Command::cargo_bin("aig-route").unwrap();
@@ -366,7 +366,16 @@ fn simulate_synthetic_compare_and_plot_from_the_command_line() {
         doc["limited"]["team_budget"].as_u64().unwrap() > 0,
         "the example budget must run out: {doc}"
     );
-    assert!(doc["spend"]["large"].as_f64().unwrap() > 0.0);
+    assert!(doc["spend_by_model"]["large"].as_f64().unwrap() > 0.0);
+    // The total is the sum of the models' spend.
+    let sum: f64 = doc["spend_by_model"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_f64().unwrap())
+        .sum();
+    assert!((doc["spend"].as_f64().unwrap() - sum).abs() < 1e-3);
+    assert_eq!(doc["synthetic"]["rate_per_second"], json!(2.0));
     assert!(std::fs::read_to_string(&svg).unwrap().contains("<polyline"));
     let out = cmd()
         .args([
@@ -688,4 +697,78 @@ fn route_flags_are_refused_where_they_do_nothing() {
             .code()
             == Some(0)
     );
+}
+
+/// A pricing table without a price for a model that serves: one warning per
+/// such model, and it is listed in the JSON report, instead of a silent $0.
+#[test]
+fn a_served_model_without_a_price_is_warned_about() {
+    let dir = std::env::temp_dir().join(format!("aig-route-price-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pricing = dir.join("p.pricing.yaml");
+    std::fs::write(
+        &pricing,
+        "date: 2025-10-01\ncurrency: USD\nper: 1M tokens\nmodels:\n  azure-openai/gpt-4.1: {input: 2.00, output: 8.00}\n",
+    )
+    .unwrap();
+    let out = cmd()
+        .args([
+            "simulate",
+            "routes/fallback-chain.yaml",
+            "--requests",
+            "50",
+            "--tokens",
+            "100:100",
+            "--format",
+            "json",
+            "--pricing",
+        ])
+        .arg(&pricing)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("has no price").count(), 1, "{stderr}");
+    assert!(stderr.contains("openai/gpt-4.1"), "{stderr}");
+    let doc = json_of(&out.stdout);
+    assert_eq!(doc["unpriced"], json!(["primary"]));
+    assert_eq!(doc["spend"], json!(0));
+}
+
+/// `--compare` and `diff --traffic` show how spend moves, in total and per model.
+#[test]
+fn compare_and_diff_show_the_spend_shift() {
+    let out = cmd()
+        .args([
+            "simulate",
+            "routes/tiers.yaml",
+            "--traffic",
+            "routes/tiers.traffic.jsonl",
+            "--compare",
+            "routes/canary.yaml",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let doc = json_of(&out.stdout);
+    let shift = &doc["compare"]["shift"];
+    let (old, new) = (
+        shift["spend"]["old"].as_f64().unwrap(),
+        shift["spend"]["new"].as_f64().unwrap(),
+    );
+    assert!((shift["spend"]["delta"].as_f64().unwrap() - (new - old)).abs() < 1e-6);
+    assert!(shift["spend_by_model"]["large"]["new"].as_f64().unwrap() > 0.0);
+    assert_eq!(shift["spend_by_model"]["large"]["old"], json!(0));
+    let out = cmd()
+        .args([
+            "diff",
+            "routes/tiers.yaml",
+            "routes/fallback-chain.yaml",
+            "--traffic",
+            "routes/tiers.traffic.jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("spend: $"));
 }

@@ -74,7 +74,8 @@ fn rate_windows_failures_and_fallbacks_are_counted_exactly() {
         json!({"start": 5, "limit": 5, "main": 4, "spill": 3, "done": 5})
     );
     // Cost is spent by the model that served; an error costs nothing.
-    assert_eq!(r["spend"], json!({"main": 0.5, "spill": 0.25}));
+    assert_eq!(r["spend_by_model"], json!({"main": 0.5, "spill": 0.25}));
+    assert_eq!(r["spend"], json!(0.75));
 }
 
 #[test]
@@ -195,8 +196,9 @@ fn synthetic_traffic_is_reproducible_priced_and_fails_at_its_rate() {
     // Tokens priced per serving model: 1000 in + 500 out.
     let main_cost = main as f64 * (1000.0 * 2.0 + 500.0 * 8.0) / 1e6;
     let spill_cost = spill as f64 * (1000.0 * 1.0 + 500.0 * 1.0) / 1e6;
-    assert!((a["spend"]["main"].as_f64().unwrap() - main_cost).abs() < 1e-3);
-    assert!((a["spend"]["spill"].as_f64().unwrap() - spill_cost).abs() < 1e-3);
+    assert!((a["spend_by_model"]["main"].as_f64().unwrap() - main_cost).abs() < 1e-3);
+    assert!((a["spend_by_model"]["spill"].as_f64().unwrap() - spill_cost).abs() < 1e-3);
+    assert!((a["spend"].as_f64().unwrap() - main_cost - spill_cost).abs() < 2e-3);
 }
 
 #[test]

@@ -119,6 +119,16 @@ pub fn run(g: &Global, args: &Args) -> u8 {
             }
             if let Some(s) = shift {
                 println!("\ntraffic shift per model ({} requests):", s["requests"]);
+                let spend = &s["spend"];
+                let (o, n) = (
+                    spend["old"].as_f64().unwrap_or(0.0),
+                    spend["new"].as_f64().unwrap_or(0.0),
+                );
+                println!(
+                    "  spend: ${o:.2} → ${n:.2} ({}${:.2})",
+                    if n < o { "-" } else { "+" },
+                    (n - o).abs()
+                );
                 if let Some(rows) = s["by_provider_model"].as_object() {
                     for (m, r) in rows {
                         if r["delta"] != 0 {

@@ -18,15 +18,31 @@ pub(super) fn print_shift(new: &Report, old: &Report, new_path: &Path, old_path:
     );
     let shift = new.shift(old);
     let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED)
-        .set_header(vec!["model", "old", "new", "change"]);
+    t.load_style(UTF8_FULL_CONDENSED).set_header(vec![
+        "model",
+        "old",
+        "new",
+        "change",
+        "spend old",
+        "spend new",
+        "spend change",
+    ]);
+    let dollars = |v: &serde_json::Value| format!("${:.2}", v.as_f64().unwrap_or(0.0));
+    let dollars_delta = |v: &serde_json::Value| {
+        let d = v.as_f64().unwrap_or(0.0);
+        format!("{}${:.2}", if d < 0.0 { "-" } else { "+" }, d.abs())
+    };
     if let Some(rows) = shift["by_model"].as_object() {
         for (id, r) in rows {
+            let s = &shift["spend_by_model"][id];
             t.add_row(vec![
                 id.clone(),
                 r["old"].to_string(),
                 r["new"].to_string(),
                 format!("{:+}", r["delta"].as_i64().unwrap_or(0)),
+                dollars(&s["old"]),
+                dollars(&s["new"]),
+                dollars_delta(&s["delta"]),
             ]);
         }
     }
@@ -35,6 +51,19 @@ pub(super) fn print_shift(new: &Report, old: &Report, new_path: &Path, old_path:
         old.errors.to_string(),
         new.errors.to_string(),
         format!("{:+}", new.errors as i64 - old.errors as i64),
+        String::new(),
+        String::new(),
+        String::new(),
+    ]);
+    let s = &shift["spend"];
+    t.add_row(vec![
+        "total".to_string(),
+        String::new(),
+        String::new(),
+        String::new(),
+        dollars(&s["old"]),
+        dollars(&s["new"]),
+        dollars_delta(&s["delta"]),
     ]);
     println!("{t}");
 }
@@ -49,8 +78,10 @@ fn pct(k: u64, n: u64) -> String {
 
 pub(super) fn print_tables(r: &Report) {
     println!(
-        "{} requests, {} errors (no model answered)\n",
-        r.requests, r.errors
+        "{} requests, {} errors (no model answered), ${:.2} spent\n",
+        r.requests,
+        r.errors,
+        r.total_spend()
     );
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED).set_header(vec![
@@ -73,6 +104,18 @@ pub(super) fn print_tables(r: &Report) {
             failed[i].1.to_string(),
         ]);
     }
+    t.add_row(vec![
+        "total".to_string(),
+        String::new(),
+        (r.requests - r.errors).to_string(),
+        pct(r.requests - r.errors, r.requests),
+        format!("${:.2}", r.total_spend()),
+        r.fallbacks()
+            .iter()
+            .map(|(_, n)| n)
+            .sum::<u64>()
+            .to_string(),
+    ]);
     println!("{t}\n");
     let limited = r.limited();
     if !limited.is_empty() {

@@ -181,6 +181,12 @@ fn simulate(g: &Global, args: &Args) -> Result<(), Failure> {
     if let Some(o) = &other {
         sims.push(build(o, args, pricing.as_ref(), &rates)?.lenient_fail_ids());
     }
+    // What synthetic traffic covered: requests, mean rate, and the span the
+    // arrivals take at that rate, so a report says what it is a report of.
+    let synthetic = match (&args.traffic, &spec) {
+        (None, Some(spec)) => Some((spec.requests, spec.rate, spec.start)),
+        _ => None,
+    };
     match (&args.traffic, spec) {
         (Some(path), _) => replay(path, &mut sims, args.quiet)?,
         (None, Some(spec)) => {
@@ -223,11 +229,34 @@ fn simulate(g: &Global, args: &Args) -> Result<(), Failure> {
         write_atomic(path, report.timeline_svg(&title).as_bytes())
             .map_err(|e| usage(format!("cannot write `{}`: {e}", path.display())))?;
     }
+    if let Some(p) = &pricing {
+        let reports = std::iter::once((&report, &args.file))
+            .chain(other_report.as_ref().zip(args.compare.as_ref()));
+        for (r, route) in reports {
+            for (id, model, served) in r.unpriced_served() {
+                eprintln!(
+                    "warning: `{}` ({}) in `{}` served {served} requests, but the pricing table dated {} has no price for it; its token costs count as $0",
+                    crate::escape::terminal(id),
+                    crate::escape::terminal(model),
+                    crate::escape::terminal(&route.display().to_string()),
+                    crate::escape::terminal(&p.date)
+                );
+            }
+        }
+    }
     match args.format {
         Format::Json => {
             let mut doc = report.to_json();
             if let Some(p) = &pricing {
                 doc["pricing_date"] = json!(p.date);
+            }
+            if let Some((requests, rate, start)) = synthetic {
+                doc["synthetic"] = json!({
+                    "requests": requests,
+                    "rate_per_second": rate,
+                    "start": start,
+                    "span_seconds": if rate > 0.0 { requests as f64 / rate } else { 0.0 },
+                });
             }
             if let (Some(o), Some(path)) = (&other_report, &args.compare) {
                 doc["compare"] = json!({"route": path.display().to_string(), "report": o.to_json(), "shift": report.shift(o)});
@@ -237,6 +266,17 @@ fn simulate(g: &Global, args: &Args) -> Result<(), Failure> {
         Format::Human => {
             if let Some(p) = &pricing {
                 println!("prices from the table dated {}", p.date);
+            }
+            if let Some((requests, rate, _)) = synthetic {
+                let span = if rate > 0.0 {
+                    requests as f64 / rate
+                } else {
+                    0.0
+                };
+                println!(
+                    "synthetic traffic: {requests} requests at a mean {rate}/s, over about {}",
+                    crate::syntax::values::format_seconds(span.round().max(1.0))
+                );
             }
             print_tables(&report);
             if let (Some(o), Some(path)) = (&other_report, &args.compare) {

@@ -79,6 +79,9 @@ impl<'p> Simulator<'p> {
         for n in 0..self.program.len() as NodeId {
             if let Some(m) = self.program.model(n) {
                 self.prices[n as usize] = pricing.price(&m.provider, &m.model);
+                if self.prices[n as usize].is_none() {
+                    self.report.unpriced.push(n);
+                }
             }
         }
         self

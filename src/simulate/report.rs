@@ -54,6 +54,8 @@ pub struct Report {
     limits: Vec<NodeId>,
     splits: Vec<(NodeId, Vec<(f64, String)>)>,
     provider_model: Vec<String>,
+    /// Model nodes a pricing table was given for but has no price for.
+    pub(super) unpriced: Vec<NodeId>,
 }
 
 impl Report {
@@ -114,6 +116,7 @@ impl Report {
             models,
             limits,
             splits,
+            unpriced: Vec::new(),
         }
     }
 
@@ -159,6 +162,28 @@ impl Report {
     /// Dollars spent per model node.
     pub fn spend(&self) -> Vec<(&str, f64)> {
         self.per(&self.models, &self.spend)
+    }
+
+    /// Dollars spent in all, over every model.
+    pub fn total_spend(&self) -> f64 {
+        self.models.iter().map(|&m| self.spend[m as usize]).sum()
+    }
+
+    /// Model nodes that served requests although the pricing table has no
+    /// price for them (their token costs count as $0), with their
+    /// `provider/model` and requests served.
+    pub fn unpriced_served(&self) -> Vec<(&str, &str, u64)> {
+        self.unpriced
+            .iter()
+            .filter(|&&m| self.served[m as usize] > 0)
+            .map(|&m| {
+                (
+                    self.ids[m as usize].as_str(),
+                    self.provider_model[m as usize].as_str(),
+                    self.served[m as usize],
+                )
+            })
+            .collect()
     }
 
     /// Failures (fallbacks taken) per model node.
@@ -271,7 +296,9 @@ impl Report {
             "by_model": obj(self.by_model()),
             "by_node": obj(self.by_node()),
             "errors": self.errors,
-            "spend": money(self.spend()),
+            "spend": number_json(round6(self.total_spend())),
+            "spend_by_model": money(self.spend()),
+            "unpriced": self.unpriced_served().iter().map(|(id, _, _)| *id).collect::<Vec<_>>(),
             "fallbacks": obj(self.fallbacks()),
             "limited": obj(self.limited()),
             "splits": splits,
@@ -342,7 +369,28 @@ impl Report {
                 )
             })
             .collect();
+        let spend_rows = |old: Vec<(&str, f64)>, new: Vec<(&str, f64)>| -> Value {
+            let mut ids: Vec<&str> = old.iter().map(|(i, _)| *i).collect();
+            ids.extend(
+                new.iter()
+                    .map(|(i, _)| *i)
+                    .filter(|i| !old.iter().any(|(o, _)| o == i)),
+            );
+            let get = |v: &[(&str, f64)], id: &str| {
+                v.iter().find(|(i, _)| *i == id).map_or(0.0, |(_, n)| *n)
+            };
+            Value::Object(
+                ids.into_iter()
+                    .map(|id| {
+                        let (o, n) = (get(&old, id), get(&new, id));
+                        (id.to_string(), money_shift(o, n))
+                    })
+                    .collect(),
+            )
+        };
         json!({
+            "spend": money_shift(old.total_spend(), self.total_spend()),
+            "spend_by_model": spend_rows(old.spend(), self.spend()),
             "by_model": rows(old.by_model(), self.by_model()),
             "by_provider_model": by_provider_model,
             "by_node": rows(old.by_node(), self.by_node()),
@@ -367,6 +415,15 @@ impl Report {
         }
         out
     }
+}
+
+/// `{"old", "new", "delta"}` in dollars.
+fn money_shift(old: f64, new: f64) -> Value {
+    json!({
+        "old": number_json(round6(old)),
+        "new": number_json(round6(new)),
+        "delta": number_json(round6(new - old)),
+    })
 }
 
 fn round6(v: f64) -> f64 {
