@@ -36,3 +36,21 @@ fn every_diagnostic_code_has_a_test() {
         "codes not in the README: {undocumented:?}"
     );
 }
+
+#[test]
+fn every_diagnostic_code_is_explained_with_an_example_and_a_fix() {
+    for &code in Code::ALL {
+        let e = code.explain();
+        for (part, text) in [("what", e.what), ("example", e.example), ("fix", e.fix)] {
+            assert!(
+                text.trim().len() >= 8,
+                "`aig-route explain {code}` has no real {part}: {text:?}"
+            );
+        }
+        assert_ne!(
+            e.what,
+            code.summary(),
+            "{code}: the long form repeats the summary"
+        );
+    }
+}

@@ -185,3 +185,38 @@ fn a_wrong_project_file_is_reported_located_and_stops_the_command() {
         "{out}"
     );
 }
+
+#[test]
+fn explain_gives_every_code_its_long_form_and_completions_cover_the_flags() {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (code, list) = run(here, &["explain"]);
+    assert_eq!(code, 0);
+    let codes: Vec<&str> = list.lines().map(|l| &l[..5]).collect();
+    assert!(
+        codes.len() >= 50 && codes.contains(&"W0610") && codes.contains(&"E0803"),
+        "{list}"
+    );
+    for c in codes {
+        let (code, out) = run(here, &["explain", &c.to_ascii_lowercase()]);
+        assert_eq!(code, 0, "{out}");
+        assert!(
+            out.starts_with(c) && out.contains("\nExample:\n    ") && out.contains("\nFix: "),
+            "{out}"
+        );
+    }
+    let (code, out) = run(here, &["explain", "W6009"]);
+    assert_eq!(code, 2);
+    assert!(out.contains("did you mean `W0609`?"), "{out}");
+    // A broken project file does not stop commands that read no route.
+    let d = dir("explain", &[("aig-route.toml", "alow = 1\n")]);
+    assert_eq!(run(&d, &["explain", "E0802"]).0, 0);
+
+    for shell in ["bash", "zsh", "fish"] {
+        let (code, out) = run(here, &["completions", shell]);
+        assert_eq!(code, 0, "{out}");
+        for word in ["validate", "explain", "deny-warnings", "no-config"] {
+            assert!(out.contains(word), "{shell} completions lack {word}");
+        }
+    }
+    assert_eq!(run(here, &["completions", "tcsh"]).0, 2);
+}

@@ -8,6 +8,7 @@ mod config;
 mod convert;
 mod diff;
 mod eval;
+mod explain;
 mod fmt;
 mod graph;
 mod push;
@@ -56,6 +57,9 @@ enum Command {
         after_help = "Example:\n  aig-route schema > route.schema.json\n\nIn VS Code (YAML extension), add to a route file:\n  # yaml-language-server: $schema=./route.schema.json"
     )]
     Schema,
+    Explain(explain::Args),
+    /// Print a shell completion script (bash, zsh or fish).
+    Completions(explain::CompletionArgs),
 }
 
 /// Runs the command line and returns the process's exit code.
@@ -68,8 +72,15 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    if let Err(code) = cli.global.load_project() {
-        return ExitCode::from(code);
+    // Commands that read no route do not depend on the project file being right.
+    let reads_routes = !matches!(
+        cli.command,
+        Command::Explain(_) | Command::Completions(_) | Command::Schema
+    );
+    if reads_routes {
+        if let Err(code) = cli.global.load_project() {
+            return ExitCode::from(code);
+        }
     }
     let code = match cli.command {
         Command::Validate(a) => validate::run(&cli.global, &a),
@@ -85,6 +96,8 @@ pub fn main() -> ExitCode {
         Command::Versions(a) => remote::versions(&cli.global, &a),
         Command::Deploy(a) => remote::deploy(&cli.global, &a),
         Command::Rollback(a) => remote::rollback(&cli.global, &a),
+        Command::Explain(a) => explain::run(&cli.global, &a),
+        Command::Completions(a) => explain::completions(&a),
         Command::Schema => {
             println!("{}", crate::schema::SCHEMA.trim_end());
             0

@@ -6,10 +6,12 @@
 //! diagnostics into a `Vec` and never stop at the first.
 
 mod codes;
+mod explain;
 mod render;
 mod suggest;
 
 pub use codes::Code;
+pub use explain::Explanation;
 pub use render::{RenderOptions, render};
 pub use suggest::{did_you_mean, suggest};
 
