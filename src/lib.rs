@@ -83,6 +83,7 @@ pub mod rng;
 pub mod schema;
 pub mod semantics;
 pub mod simulate;
+pub mod solve;
 pub mod source;
 pub mod suppress;
 pub mod syntax;
