@@ -68,7 +68,12 @@ fn decide(c: &mut Criterion) {
     c.bench_function("decide/anchor", |b| {
         b.iter(|| {
             i = (i + 1) % reqs.len();
-            black_box(anchor.decide(&mut s, &reqs[i], &mut store, 0.0).model)
+            black_box(
+                anchor
+                    .decide(&mut s, &reqs[i], &mut store, 0.0)
+                    .unwrap()
+                    .model,
+            )
         })
     });
     // From the raw `cf-aig-metadata` string, as a gateway receives it.
@@ -77,23 +82,29 @@ fn decide(c: &mut Criterion) {
         b.iter(|| {
             i = (i + 1) % metas.len();
             req.set_metadata_json(&anchor, &metas[i]).unwrap();
-            black_box(anchor.decide(&mut s, &req, &mut store, 0.0).model)
+            black_box(anchor.decide(&mut s, &req, &mut store, 0.0).unwrap().model)
         })
     });
     // Only the sticky-split path (paid, tier >= 2).
     let paid: Vec<Request> = (0..1000)
         .map(|u| {
             let mut r = Request::new(&anchor);
-            r.set(&anchor, "plan", Value::Str("paid"));
-            r.set(&anchor, "tier", Value::Num(3.0));
-            r.set(&anchor, "user_id", Value::Str(&format!("user-{u}")));
+            let mut f = r.fill(&anchor);
+            f.set("plan", Value::Str("paid"));
+            f.set("tier", Value::Num(3.0));
+            f.set("user_id", Value::Str(&format!("user-{u}")));
             r
         })
         .collect();
     c.bench_function("decide/anchor_sticky_split_path", |b| {
         b.iter(|| {
             i = (i + 1) % paid.len();
-            black_box(anchor.decide(&mut s, &paid[i], &mut store, 0.0).model)
+            black_box(
+                anchor
+                    .decide(&mut s, &paid[i], &mut store, 0.0)
+                    .unwrap()
+                    .model,
+            )
         })
     });
     for route in [
@@ -107,8 +118,9 @@ fn decide(c: &mut Criterion) {
             .iter()
             .map(|m| {
                 let mut r = Request::new(&p);
-                r.set_metadata_json(&p, m).unwrap();
-                r.set(&p, "team", Value::Str("t1"));
+                let mut f = r.fill(&p);
+                f.metadata_json(m).unwrap();
+                f.set("team", Value::Str("t1"));
                 r
             })
             .collect();
@@ -121,7 +133,7 @@ fn decide(c: &mut Criterion) {
             b.iter(|| {
                 i = (i + 1) % reqs.len();
                 t += 0.001;
-                black_box(p.decide(&mut s, &reqs[i], &mut store, t).model)
+                black_box(p.decide(&mut s, &reqs[i], &mut store, t).unwrap().model)
             })
         });
     }
@@ -144,7 +156,7 @@ fn decide(c: &mut Criterion) {
         b.iter(|| {
             i = (i + 1) % reqs.len();
             t += 1.0;
-            let d = big.decide(&mut s, &reqs[i], &mut store, t);
+            let d = big.decide(&mut s, &reqs[i], &mut store, t).unwrap();
             longest = longest.max(d.path.len());
             black_box(d.path.len())
         })

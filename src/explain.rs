@@ -1,8 +1,18 @@
 //! A request's evaluation in words: one line per traced step, as `eval` prints
 //! it and as `test` shows a failing case. One wording, used everywhere.
+//!
+//! [`Program::explain`] runs a request and returns the whole story as data
+//! ([`Explanation`]): the path, each step in words, the model that served it
+//! with its provider and model name, and the fallbacks behind it. Its `Display`
+//! is what `aig-route eval` prints; [`Explanation::to_json`] what it prints with
+//! `--format json`.
+
+use std::fmt;
 
 use crate::compile::{Inst, NodeId, Program};
-use crate::eval::{Reason, Report, Request, StickyFrom, Value};
+use crate::eval::{
+    EvalError, LimitStore, Reason, Report, Request, Session, Step, StickyFrom, Value,
+};
 use crate::syntax::cond::number_text;
 
 /// One traced step in words: what node `n` looked at, what it decided, and where
@@ -40,14 +50,17 @@ pub fn step(p: &Program, n: NodeId, reason: &Reason, req: &Request) -> String {
             },
             Some(Inst::Split { sticky, split }),
         ) => {
-            let table = &p.splits[*split as usize];
-            let lo = if *share == 0 {
-                0
-            } else {
-                table.shares[share - 1].0
+            let Some(table) = p.splits.get(*split as usize) else {
+                return String::new();
             };
-            let (hi, to) = table.shares[*share];
-            let pct = f64::from(hi - lo) / 100.0;
+            let lo = share
+                .checked_sub(1)
+                .and_then(|prev| table.shares.get(prev))
+                .map_or(0, |s| s.0);
+            let Some(&(hi, to)) = table.shares.get(*share) else {
+                return String::new();
+            };
+            let pct = f64::from(hi.saturating_sub(lo)) / 100.0;
             let src = match from {
                 StickyFrom::Field => {
                     let key = sticky.map(|s| p.slot_name(s)).unwrap_or_default();
@@ -75,7 +88,9 @@ pub fn step(p: &Program, n: NodeId, reason: &Reason, req: &Request) -> String {
                 fallback,
             }),
         ) => {
-            let spec = &p.limits[*limit as usize];
+            let Some(spec) = p.limits.get(*limit as usize) else {
+                return String::new();
+            };
             let out = if *passed {
                 ("success", success)
             } else {
@@ -114,7 +129,9 @@ pub fn step(p: &Program, n: NodeId, reason: &Reason, req: &Request) -> String {
             )
         }
         (Reason::Model { report }, Some(Inst::Model { model, .. })) => {
-            let m = &p.models[*model as usize];
+            let Some(m) = p.models.get(*model as usize) else {
+                return String::new();
+            };
             let what = match report {
                 Report::Answered => format!(
                     "answered → success{}",
@@ -153,4 +170,158 @@ pub fn lines(steps: &[(String, String)]) -> String {
         out.push_str(&format!("  {id:<width$}  {words}\n"));
     }
     out
+}
+
+/// A model that served a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Served {
+    /// The model node's id.
+    pub node: String,
+    /// Its provider.
+    pub provider: String,
+    /// Its model name.
+    pub model: String,
+}
+
+/// One request's evaluation, explained (see [`Program::explain`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Explanation {
+    /// The ids of the nodes visited, in order.
+    pub path: Vec<String>,
+    /// Each step: the node's id and what happened there, in words.
+    pub steps: Vec<(String, String)>,
+    /// The model that served the request; `None` when no model answered.
+    pub served: Option<Served>,
+    /// The models (ids) that would be tried, in order, if the serving one and
+    /// each following one failed. Empty when models were made to fail (the
+    /// path then shows what happened) or none served.
+    pub fallbacks: Vec<String>,
+    /// The first limit-store failure: the limit node's id and the error. The
+    /// program's store-failure choice decided that node's output.
+    pub store_error: Option<(String, String)>,
+}
+
+impl Program {
+    /// Runs `req` at time `now` against `store` (counting toward limits like a
+    /// real request), with the model nodes in `failing` failing after all their
+    /// retries and every other model answering, and explains each step. Splits
+    /// without a sticky value or request id draw from a generator seeded with
+    /// `seed`.
+    pub fn explain<S: LimitStore + ?Sized>(
+        &self,
+        req: &Request,
+        store: &mut S,
+        now: f64,
+        seed: u64,
+        failing: &[NodeId],
+    ) -> Result<Explanation, EvalError> {
+        let mut s = Session::new(seed).with_trace();
+        let mut next = self.begin(&mut s, req, store, now)?;
+        // Each resume moves forward, so this ends within the program's length.
+        let done = loop {
+            match next {
+                Step::Call(call) => {
+                    let report = if failing.contains(&call.node) {
+                        Report::Failed
+                    } else {
+                        Report::Answered
+                    };
+                    next = self.resume(&mut s, req, store, now, report)?;
+                }
+                Step::Done(done) => break done,
+            }
+        };
+        let steps = s
+            .trace()
+            .iter()
+            .map(|t| {
+                (
+                    self.node_id(t.node).to_string(),
+                    step(self, t.node, &t.reason, req),
+                )
+            })
+            .collect();
+        let path = s
+            .path()
+            .iter()
+            .map(|n| self.node_id(*n).to_string())
+            .collect();
+        let store_error = s
+            .store_error()
+            .map(|(n, e)| (self.node_id(n).to_string(), e.to_string()));
+        let served = done.served_by.map(|n| {
+            let m = self.model(n);
+            Served {
+                node: self.node_id(n).to_string(),
+                provider: m.map_or_else(String::new, |m| m.provider.to_string()),
+                model: m.map_or_else(String::new, |m| m.model.to_string()),
+            }
+        });
+        let fallbacks = if failing.is_empty() {
+            self.fallbacks(&mut s, req, store, now)?
+                .iter()
+                .map(|n| self.node_id(*n).to_string())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Explanation {
+            path,
+            steps,
+            served,
+            fallbacks,
+            store_error,
+        })
+    }
+}
+
+impl Explanation {
+    /// The explanation as one JSON document: `path`, `model` (`id`, `provider`,
+    /// `model`, or null), `outcome` (`success` or `error`), `fallbacks`, `steps`
+    /// (`node`, `explain`) and, when the limit store failed, `store_error`
+    /// (`node`, `message`).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut doc = serde_json::json!({
+            "path": self.path,
+            "model": self.served.as_ref().map(|m| serde_json::json!({
+                "id": m.node, "provider": m.provider, "model": m.model,
+            })),
+            "outcome": if self.served.is_some() { "success" } else { "error" },
+            "fallbacks": self.fallbacks,
+            "steps": self.steps.iter().map(|(node, words)| serde_json::json!({
+                "node": node, "explain": words,
+            })).collect::<Vec<_>>(),
+        });
+        if let (Some((node, message)), Some(map)) = (&self.store_error, doc.as_object_mut()) {
+            map.insert(
+                "store_error".into(),
+                serde_json::json!({"node": node, "message": message}),
+            );
+        }
+        doc
+    }
+}
+
+/// The steps, then who served the request (or that no model answered) and what
+/// would follow if it failed. Text from the route is not escaped: a terminal
+/// caller passes the whole through `escape::terminal_multiline`.
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&lines(&self.steps))?;
+        if let Some((node, message)) = &self.store_error {
+            writeln!(f, "limit store failed at `{node}`: {message}")?;
+        }
+        match &self.served {
+            Some(m) => {
+                writeln!(f, "served by `{}` ({}/{})", m.node, m.provider, m.model)?;
+                if !self.fallbacks.is_empty() {
+                    let chain: Vec<String> =
+                        self.fallbacks.iter().map(|n| format!("`{n}`")).collect();
+                    writeln!(f, "if it fails: {}", chain.join(" → "))?;
+                }
+                Ok(())
+            }
+            None => writeln!(f, "error: no model answered"),
+        }
+    }
 }

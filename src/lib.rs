@@ -46,12 +46,12 @@
 //! let (mut session, mut store) = (Session::new(0), MemoryStore::new());
 //!
 //! // The first request is served by `main`; settle its cost of $1.50.
-//! let d = program.decide(&mut session, &req, &mut store, 0.0);
+//! let d = program.decide(&mut session, &req, &mut store, 0.0)?;
 //! assert_eq!(d.model.map(|m| program.node_id(m)), Some("main"));
 //! program.settle(&session, &req, &mut store, 0.0, 1.5)?;
 //!
 //! // The team is now over its budget: the next request degrades to `cheap`.
-//! let d = program.decide(&mut session, &req, &mut store, 1.0);
+//! let d = program.decide(&mut session, &req, &mut store, 1.0)?;
 //! assert_eq!(d.model.map(|m| program.node_id(m)), Some("cheap"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

@@ -76,7 +76,7 @@ fn every_case_file_evaluates_as_expected() {
         let mut session = Session::new(1);
         let mut req = Request::new(&program);
         for (i, r) in case.requests.iter().enumerate() {
-            req.clear();
+            let mut f = req.fill(&program);
             for (k, v) in &r.metadata {
                 let v = match v {
                     serde_json::Value::String(s) => Value::Str(s),
@@ -84,9 +84,9 @@ fn every_case_file_evaluates_as_expected() {
                     serde_json::Value::Bool(b) => Value::Bool(*b),
                     other => panic!("bad metadata {other}"),
                 };
-                req.set(&program, k, v);
+                f.set(k, v);
             }
-            let mut step = program.begin(&mut session, &req, &mut store, r.t);
+            let mut step = program.begin(&mut session, &req, &mut store, r.t).unwrap();
             let done = loop {
                 match step {
                     Step::Call(c) => {
@@ -96,7 +96,9 @@ fn every_case_file_evaluates_as_expected() {
                         } else {
                             Report::Answered
                         };
-                        step = program.resume(&mut session, &req, &mut store, r.t, report);
+                        step = program
+                            .resume(&mut session, &req, &mut store, r.t, report)
+                            .unwrap();
                     }
                     Step::Done(d) => break d,
                 }

@@ -134,7 +134,9 @@ fn pipeline(text: &str, format: Format) {
             r#"{"plan":"paid","tier":3,"user_id":"u1","region":"eu-west"}"#,
         );
         let mut session = Session::new(1);
-        let d = program.decide(&mut session, &req, &mut MemoryStore::new(), 0.0);
+        let d = program
+            .decide(&mut session, &req, &mut MemoryStore::new(), 0.0)
+            .unwrap();
         assert!(d.path.len() <= program.len());
         // What validates converts to every format and back to the same program.
         let json =

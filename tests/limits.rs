@@ -75,7 +75,7 @@ fn a_redeploy_keeps_each_counter_with_its_limit() {
         |p: &aig_route::compile::Program, session: &mut Session, store: &mut MemoryStore| {
             let mut req = Request::new(p);
             req.set_metadata_json(p, r#"{"user": "ann"}"#).unwrap();
-            let d = p.decide(session, &req, store, 10.0);
+            let d = p.decide(session, &req, store, 10.0).unwrap();
             assert!(d.store_error.is_none());
             d.model.map(|m| p.node_id(m).to_string())
         };
@@ -98,7 +98,7 @@ fn a_redeploy_keeps_each_counter_with_its_limit() {
         let mut s = Session::new(0).with_trace();
         let mut req = Request::new(&v2);
         req.set_metadata_json(&v2, r#"{"user": "bob"}"#).unwrap();
-        v2.decide(&mut s, &req, &mut store, 10.0);
+        v2.decide(&mut s, &req, &mut store, 10.0).unwrap();
         s.trace().to_vec()
     };
     assert!(matches!(

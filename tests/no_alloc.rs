@@ -77,8 +77,12 @@ fn decide_does_not_allocate_once_warm() {
     for round in 0..2 {
         for (i, m) in metas.iter().enumerate() {
             req.set_metadata_json(&program, m).unwrap();
-            program.decide(&mut session, &req, &mut store, f64::from(round));
-            program.decide(&mut session, &filled[i], &mut store, f64::from(round));
+            program
+                .decide(&mut session, &req, &mut store, f64::from(round))
+                .unwrap();
+            program
+                .decide(&mut session, &filled[i], &mut store, f64::from(round))
+                .unwrap();
         }
     }
     let before = allocations();
@@ -89,12 +93,14 @@ fn decide_does_not_allocate_once_warm() {
             served += usize::from(
                 program
                     .decide(&mut session, &req, &mut store, f64::from(round))
+                    .unwrap()
                     .model
                     .is_some(),
             );
             served += usize::from(
                 program
                     .decide(&mut session, &filled[i], &mut store, f64::from(round))
+                    .unwrap()
                     .model
                     .is_some(),
             );

@@ -248,10 +248,10 @@ proptest! {
             let mut req = Request::new(&p);
             let mut out = Vec::new();
             for (i, u) in users.iter().enumerate() {
-                req.clear();
-                req.set(&p, "plan", Value::Str(if u % 2 == 0 { "v0" } else { "v1" }));
-                if u % 3 != 0 { req.set(&p, "user_id", Value::Num(f64::from(*u))); }
-                let d = p.decide(&mut s, &req, &mut store, i as f64);
+                let mut f = req.fill(&p);
+                f.set("plan", Value::Str(if u % 2 == 0 { "v0" } else { "v1" }));
+                if u % 3 != 0 { f.set("user_id", Value::Num(f64::from(*u))); }
+                let d = p.decide(&mut s, &req, &mut store, i as f64).unwrap();
                 out.push((d.model, d.path.to_vec(), d.fallbacks.to_vec()));
             }
             out
@@ -270,9 +270,9 @@ proptest! {
         let mut req = Request::new(&p);
         let mut admitted: std::collections::BTreeMap<(u8, u32), u32> = Default::default();
         for (t, u) in times {
-            req.clear();
-            req.set(&p, "user_id", Value::Str(["a", "b", "c"][u as usize]));
-            let d = p.decide(&mut s, &req, &mut store, f64::from(t));
+            let mut f = req.fill(&p);
+            f.set("user_id", Value::Str(["a", "b", "c"][u as usize]));
+            let d = p.decide(&mut s, &req, &mut store, f64::from(t)).unwrap();
             if d.model.is_some() {
                 *admitted.entry((u, t / window)).or_default() += 1;
             }
@@ -305,10 +305,10 @@ proptest! {
         let mut req = Request::new(&p);
         if let Some(v) = &v {
             let val = match v { Literal::Str(s) => Value::Str(s), Literal::Num(n) => Value::Num(*n), Literal::Bool(b) => Value::Bool(*b) };
-            req.set(&p, "f", val);
+            req.fill(&p).set("f", val);
         }
         let mut s = Session::new(0);
-        let d = p.decide(&mut s, &req, &mut MemoryStore::new(), 0.0);
+        let d = p.decide(&mut s, &req, &mut MemoryStore::new(), 0.0).unwrap();
         let took_then = p.node_id(d.path[2]) == "yes";
         prop_assert_eq!(took_then, expected, "{} with {:?}", expr, v);
     }
@@ -321,13 +321,13 @@ proptest! {
         let mut store = MemoryStore::new();
         let mut req = Request::new(&p);
         for other in &noise {
-            req.clear();
-            req.set(&p, "user_id", Value::Str(other));
-            p.decide(&mut s, &req, &mut store, 0.0);
+            let mut f = req.fill(&p);
+            f.set("user_id", Value::Str(other));
+            p.decide(&mut s, &req, &mut store, 0.0).unwrap();
         }
-        req.clear();
-        req.set(&p, "user_id", Value::Str(&value));
-        let side = p.node_id(p.decide(&mut s, &req, &mut store, 0.0).path[2]).to_string();
+        let mut f = req.fill(&p);
+        f.set("user_id", Value::Str(&value));
+        let side = p.node_id(p.decide(&mut s, &req, &mut store, 0.0).unwrap().path[2]).to_string();
         let bucket = sticky_bucket("canary", "s", &value);
         prop_assert_eq!(side, if bucket < 5000 { "a" } else { "b" });
     }
@@ -343,9 +343,9 @@ fn shares_over_many_ids_stay_close_to_the_configured_split() {
     let n = 20_000;
     let mut b = 0;
     for i in 0..n {
-        req.clear();
-        req.set_id(&format!("req-{i}"));
-        if p.node_id(p.decide(&mut s, &req, &mut store, 0.0).path[2]) == "b" {
+        let mut f = req.fill(&p);
+        f.set_id(&format!("req-{i}"));
+        if p.node_id(p.decide(&mut s, &req, &mut store, 0.0).unwrap().path[2]) == "b" {
             b += 1;
         }
     }

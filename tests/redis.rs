@@ -415,7 +415,9 @@ nodes:
     for (program, expect) in [(&open, "main"), (&closed, "cheap")] {
         let req = Request::new(program);
         let mut session = Session::new(0);
-        let d = program.decide(&mut session, &req, &mut store, 100.0);
+        let d = program
+            .decide(&mut session, &req, &mut store, 100.0)
+            .unwrap();
         assert_eq!(d.model.map(|m| program.node_id(m)), Some(expect));
         let (node, err) = d.store_error.expect("the failure is reported");
         assert_eq!(program.node_id(node), "rate");

@@ -106,16 +106,19 @@ fn program(cond: &Cond) -> Program {
 /// Whether the compiled evaluator takes `then` for metadata `m`.
 fn takes_then(p: &Program, m: &[(String, Literal)]) -> bool {
     let mut req = Request::new(p);
+    let mut f = req.fill(p);
     for (k, v) in m {
         let val = match v {
             Literal::Str(s) => Value::Str(s),
             Literal::Num(n) => Value::Num(*n),
             Literal::Bool(b) => Value::Bool(*b),
         };
-        req.set(p, k, val);
+        f.set(k, val);
     }
     let mut s = Session::new(0);
-    let d = p.decide(&mut s, &req, &mut MemoryStore::new(), 0.0);
+    let d = p
+        .decide(&mut s, &req, &mut MemoryStore::new(), 0.0)
+        .unwrap();
     p.node_id(d.path[2]) == "yes"
 }
 

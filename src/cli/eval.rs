@@ -3,11 +3,10 @@
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use serde_json::json;
 
 use super::common::{Global, fail, load_valid};
-use crate::compile::{NodeId, Program};
-use crate::eval::{MAX_METADATA_ENTRIES, MemoryStore, Report, Request, Session, Step, Value};
+use crate::compile::Program;
+use crate::eval::{Fill, MAX_METADATA_ENTRIES, MemoryStore, Request, Value};
 use crate::source::SourceMap;
 
 /// Run one request through a route at time 0 with empty limit counters, and
@@ -61,8 +60,7 @@ pub(super) fn compile_file(g: &Global, path: &std::path::Path) -> Result<(Source
 /// Reads a metadata JSON object into the request, as the gateway would (first
 /// five entries). Returns a warning when entries were dropped.
 pub(super) fn fill_metadata(
-    program: &Program,
-    req: &mut Request,
+    req: &mut Fill<'_>,
     meta: &serde_json::Map<String, serde_json::Value>,
 ) -> Result<Option<String>, String> {
     for (i, (k, v)) in meta.iter().enumerate() {
@@ -77,7 +75,7 @@ pub(super) fn fill_metadata(
             }
         };
         if i < MAX_METADATA_ENTRIES {
-            req.set(program, k, value);
+            req.set(k, value);
         }
     }
     Ok((meta.len() > MAX_METADATA_ENTRIES).then(|| {
@@ -131,7 +129,8 @@ pub fn run(g: &Global, args: &Args) -> u8 {
         }
     }
     let mut req = Request::new(&program);
-    match fill_metadata(&program, &mut req, &meta) {
+    let mut fill = req.fill(&program);
+    match fill_metadata(&mut fill, &meta) {
         Ok(Some(warning)) => eprintln!("warning: {warning}"),
         Ok(None) => {}
         Err(e) => {
@@ -140,86 +139,22 @@ pub fn run(g: &Global, args: &Args) -> u8 {
         }
     }
     if let Some(id) = &args.id {
-        req.set_id(id);
+        fill.set_id(id);
     }
-    let mut store = MemoryStore::new();
-    let mut session = Session::new(args.seed).with_trace();
-    let mut step = program.begin(&mut session, &req, &mut store, 0.0);
-    let done = loop {
-        match step {
-            Step::Call(call) => {
-                let report = if failing.contains(&call.node) {
-                    Report::Failed
-                } else {
-                    Report::Answered
-                };
-                step = program.resume(&mut session, &req, &mut store, 0.0, report);
-            }
-            Step::Done(done) => break done,
+    let explanation = match program.explain(&req, &mut MemoryStore::new(), 0.0, args.seed, &failing)
+    {
+        Ok(x) => x,
+        Err(e) => {
+            fail(g, &e.to_string());
+            return 1;
         }
-    };
-    // What would follow if the serving model failed: a dry run on fresh counters
-    // (shown only when nothing was made to fail; otherwise the path shows it).
-    let fallbacks: Vec<NodeId> = if done.served_by.is_some() && failing.is_empty() {
-        let mut s2 = Session::new(args.seed);
-        program
-            .decide(&mut s2, &req, &mut MemoryStore::new(), 0.0)
-            .fallbacks
-            .to_vec()
-    } else {
-        Vec::new()
-    };
-    let model_json = |n: NodeId| {
-        let m = program.model(n);
-        json!({"id": program.node_id(n), "provider": m.map(|m| &*m.provider), "model": m.map(|m| &*m.model)})
     };
     match args.format {
-        Format::Json => {
-            let steps: Vec<_> = session.trace().iter().map(|t| json!({"node": program.node_id(t.node), "explain": crate::explain::step(&program, t.node, &t.reason, &req)})).collect();
-            let doc = json!({
-                "path": session.path().iter().map(|n| program.node_id(*n)).collect::<Vec<_>>(),
-                "model": done.served_by.map(model_json),
-                "outcome": if done.served_by.is_some() { "success" } else { "error" },
-                "fallbacks": fallbacks.iter().map(|n| program.node_id(*n)).collect::<Vec<_>>(),
-                "steps": steps,
-            });
-            println!("{doc}");
-        }
-        Format::Human => {
-            let steps: Vec<(String, String)> = session
-                .trace()
-                .iter()
-                .map(|t| {
-                    (
-                        program.node_id(t.node).to_string(),
-                        crate::explain::step(&program, t.node, &t.reason, &req),
-                    )
-                })
-                .collect();
-            print!(
-                "{}",
-                crate::escape::terminal_multiline(&crate::explain::lines(&steps))
-            );
-            match done.served_by {
-                Some(n) => {
-                    let m = program.model(n);
-                    println!(
-                        "served by `{}` ({}/{})",
-                        program.node_id(n),
-                        m.map_or("", |m| &m.provider),
-                        m.map_or("", |m| &m.model)
-                    );
-                    if !fallbacks.is_empty() {
-                        let chain: Vec<String> = fallbacks
-                            .iter()
-                            .map(|n| format!("`{}`", program.node_id(*n)))
-                            .collect();
-                        println!("if it fails: {}", chain.join(" → "));
-                    }
-                }
-                None => println!("error: no model answered"),
-            }
-        }
+        Format::Json => println!("{}", explanation.to_json()),
+        Format::Human => print!(
+            "{}",
+            crate::escape::terminal_multiline(&explanation.to_string())
+        ),
     }
     0
 }

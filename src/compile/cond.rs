@@ -111,17 +111,17 @@ impl Builder {
                     Some(i) => i,
                     None => {
                         self.strings.push(s.as_str().into());
-                        self.strings.len() - 1
+                        self.strings.len().saturating_sub(1)
                     }
                 };
-                Lit::Str(i as u32)
+                Lit::Str(super::index(i))
             }
         }
     }
 
     fn push(&mut self, op: CondOp) -> u32 {
         self.conds.push(op);
-        (self.conds.len() - 1) as u32
+        super::index(self.conds.len().saturating_sub(1))
     }
 
     /// Lowers a condition; returns its root index.
@@ -129,9 +129,9 @@ impl Builder {
         Ok(match c {
             Cond::All(cs) | Cond::Any(cs) => {
                 let kids: Vec<u32> = cs.iter().map(|c| self.lower(c)).collect::<Result<_, _>>()?;
-                let start = self.children.len() as u32;
+                let start = super::index(self.children.len());
                 self.children.extend(&kids);
-                let len = kids.len() as u32;
+                let len = super::index(kids.len());
                 self.push(if matches!(c, Cond::All(_)) {
                     CondOp::All { start, len }
                 } else {
@@ -153,7 +153,7 @@ impl Builder {
                 values,
             } => {
                 let slot = self.slot(&field.value)?;
-                let start = self.lits.len() as u32;
+                let start = super::index(self.lits.len());
                 for v in values {
                     let l = self.lit(&v.value);
                     self.lits.push(l);
@@ -162,7 +162,7 @@ impl Builder {
                     slot,
                     negated: *negated,
                     start,
-                    len: values.len() as u32,
+                    len: super::index(values.len()),
                 })
             }
             Cond::Exists { field, present } => {
@@ -189,7 +189,14 @@ impl super::Program {
             return;
         };
         let lit = |l: &Lit, out: &mut String| match l {
-            Lit::Str(s) => write_literal(&Literal::Str(self.strings[*s as usize].to_string()), out),
+            Lit::Str(s) => write_literal(
+                &Literal::Str(
+                    self.strings
+                        .get(*s as usize)
+                        .map_or_else(String::new, |s| s.to_string()),
+                ),
+                out,
+            ),
             Lit::Num(n) => write_literal(&Literal::Num(*n), out),
             Lit::Bool(b) => write_literal(&Literal::Bool(*b), out),
         };
@@ -201,11 +208,14 @@ impl super::Program {
                     " || "
                 };
                 out.push('(');
-                for k in 0..*len {
+                for (k, child) in crate::eval::range(&self.children, *start, *len)
+                    .iter()
+                    .enumerate()
+                {
                     if k > 0 {
                         out.push_str(sep);
                     }
-                    self.write_cond(self.children[(*start + k) as usize], out);
+                    self.write_cond(*child, out);
                 }
                 out.push(')');
             }
@@ -217,7 +227,7 @@ impl super::Program {
             CondOp::Cmp { slot, op, lit: l } => {
                 out.push_str(&format!(
                     "metadata.{} {} ",
-                    self.keys[*slot as usize],
+                    self.slot_name(*slot),
                     op.symbol()
                 ));
                 lit(l, out);
@@ -230,14 +240,17 @@ impl super::Program {
             } => {
                 out.push_str(&format!(
                     "metadata.{}{} [",
-                    self.keys[*slot as usize],
+                    self.slot_name(*slot),
                     if *negated { " not in" } else { " in" }
                 ));
-                for k in 0..*len {
+                for (k, l) in crate::eval::range(&self.lits, *start, *len)
+                    .iter()
+                    .enumerate()
+                {
                     if k > 0 {
                         out.push_str(", ");
                     }
-                    lit(&self.lits[(*start + k) as usize], out);
+                    lit(l, out);
                 }
                 out.push(']');
             }
@@ -247,7 +260,7 @@ impl super::Program {
                 } else {
                     "!exists metadata."
                 });
-                out.push_str(&self.keys[*slot as usize]);
+                out.push_str(self.slot_name(*slot));
             }
         }
     }

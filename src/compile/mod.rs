@@ -5,6 +5,16 @@
 //! each split's hash prefix (`route ‖ 0 ‖ node ‖ 0`) is absorbed once. Evaluation
 //! then never looks up a name or hashes a key string on its hot path.
 
+// Nothing here may panic on any program, request or store answer: no indexing,
+// no unwrap/expect, no unchecked integer arithmetic.
+#![deny(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::arithmetic_side_effects
+)]
+
 mod cond;
 
 use petgraph::algo::toposort;
@@ -157,6 +167,8 @@ pub struct Program {
     pub(crate) origin: Vec<usize>,
     /// What limits do when their store fails.
     pub(crate) store_failure: StoreFailure,
+    /// Identifies the program's layout (see [`Program::fingerprint`]).
+    pub(crate) fingerprint: u64,
 }
 
 impl Program {
@@ -177,7 +189,10 @@ impl Program {
         }
         let mut number = vec![u32::MAX; g.graph.node_count()];
         for (i, ix) in order.iter().enumerate() {
-            number[ix.index()] = u32::try_from(i).map_err(|_| CompileError::TooLarge("nodes"))?;
+            let n = u32::try_from(i).map_err(|_| CompileError::TooLarge("nodes"))?;
+            if let Some(slot) = number.get_mut(ix.index()) {
+                *slot = n;
+            }
         }
         let mut b = cond::Builder::default();
         let mut p = Program {
@@ -195,6 +210,7 @@ impl Program {
             models: Vec::new(),
             origin: Vec::with_capacity(order.len()),
             store_failure: StoreFailure::Open,
+            fingerprint: 0,
         };
         for ix in &order {
             let node = g.node(*ix);
@@ -203,7 +219,8 @@ impl Program {
                 g.graph
                     .edges(*ix)
                     .find(|e| e.weight().slot == slot)
-                    .map_or(u32::MAX, |e| number[e.target().index()])
+                    .and_then(|e| number.get(e.target().index()).copied())
+                    .unwrap_or(u32::MAX)
             };
             let inst = match &node.kind {
                 NodeKind::Start { .. } => Inst::Start {
@@ -224,7 +241,7 @@ impl Program {
                     let mut bound: u32 = 0;
                     for (i, br) in branches.iter().enumerate() {
                         // Validation has read every share; an unreadable one adds nothing.
-                        bound += parse_share(&br.share.value).unwrap_or(0);
+                        bound = bound.saturating_add(parse_share(&br.share.value).unwrap_or(0));
                         let to = target(Slot::Share(u16::try_from(i).unwrap_or(u16::MAX)));
                         shares.push((u16::try_from(bound.min(10_000)).unwrap_or(10_000), to));
                     }
@@ -240,7 +257,7 @@ impl Program {
                     p.splits.push(Split { shares, prefix });
                     Inst::Split {
                         sticky,
-                        split: index(p.splits.len() - 1),
+                        split: index(p.splits.len().saturating_sub(1)),
                     }
                 }
                 NodeKind::Limit(l) => {
@@ -257,7 +274,7 @@ impl Program {
                         mode: l.mode.as_ref().map_or(WindowMode::Fixed, |m| m.value),
                     });
                     Inst::Limit {
-                        limit: index(p.limits.len() - 1),
+                        limit: index(p.limits.len().saturating_sub(1)),
                         success: target(Slot::Success),
                         fallback: target(Slot::Fallback),
                     }
@@ -270,7 +287,7 @@ impl Program {
                         retries: m.retries.as_ref().map_or(0, |v| v.value as u32),
                     });
                     Inst::Model {
-                        model: index(p.models.len() - 1),
+                        model: index(p.models.len().saturating_sub(1)),
                         success: target(Slot::Success),
                         fallback: target(Slot::Fallback),
                     }
@@ -278,17 +295,22 @@ impl Program {
             };
             p.insts.push(inst);
             p.ids.push(node.id.value.clone().into());
-            p.origin.push(g.graph[*ix]);
+            p.origin
+                .push(g.graph.node_weight(*ix).copied().unwrap_or(usize::MAX));
         }
         let (keys, conds, children, lits, strings) = b.finish();
-        p.key_order = (0..keys.len()).map(|i| i as SlotId).collect();
+        // The builder refuses more keys than a slot id holds.
+        p.key_order = (0..keys.len())
+            .filter_map(|i| SlotId::try_from(i).ok())
+            .collect();
         p.key_order
-            .sort_by(|a, b| keys[*a as usize].cmp(&keys[*b as usize]));
+            .sort_by(|a, b| keys.get(usize::from(*a)).cmp(&keys.get(usize::from(*b))));
         p.keys = keys;
         p.conds = conds;
         p.children = children;
         p.lits = lits;
         p.strings = strings;
+        p.fingerprint = p.layout_hash();
         Ok(p)
     }
 
@@ -302,6 +324,24 @@ impl Program {
     /// What limits do when their store cannot answer.
     pub fn store_failure(&self) -> StoreFailure {
         self.store_failure
+    }
+
+    /// A number identifying the program's layout (route name, node ids, metadata
+    /// slots): a [`Request`](crate::eval::Request) or
+    /// [`Session`](crate::eval::Session) of a program with another fingerprint
+    /// is refused. Never 0; equal for programs compiled from the same route.
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
+
+    fn layout_hash(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = crate::eval::FxHasher::default();
+        self.name.hash(&mut h);
+        self.ids.hash(&mut h);
+        self.keys.hash(&mut h);
+        self.insts.len().hash(&mut h);
+        h.finish() | 1
     }
 
     /// The route's name.
@@ -326,10 +366,7 @@ impl Program {
 
     /// The node named `id`.
     pub fn find_node(&self, id: &str) -> Option<NodeId> {
-        self.ids
-            .iter()
-            .position(|s| &**s == id)
-            .map(|i| i as NodeId)
+        self.ids.iter().position(|s| &**s == id).map(index)
     }
 
     /// The instruction of node `n`.
@@ -356,9 +393,9 @@ impl Program {
     /// The slot of metadata key `key` (without `metadata.`), if the route reads it.
     pub fn slot(&self, key: &str) -> Option<SlotId> {
         self.key_order
-            .binary_search_by(|s| (*self.keys[*s as usize]).cmp(key))
+            .binary_search_by(|s| self.slot_name(*s).cmp(key))
             .ok()
-            .map(|i| self.key_order[i])
+            .and_then(|i| self.key_order.get(i).copied())
     }
 
     /// Number of metadata slots.
@@ -386,7 +423,7 @@ impl Program {
     /// they were read from and whatever order their nodes were written in.
     pub fn canonical(&self) -> String {
         let mut lines = Vec::with_capacity(self.insts.len());
-        for (i, inst) in self.insts.iter().enumerate() {
+        for (inst, node) in self.insts.iter().zip(&self.ids) {
             let id = |n: NodeId| self.node_id(n).to_string();
             let line = match inst {
                 Inst::Start { next } => format!("start -> {}", id(*next)),
@@ -404,9 +441,10 @@ impl Program {
                     )
                 }
                 Inst::Split { sticky, split } => {
-                    let s = &self.splits[*split as usize];
-                    let shares: Vec<String> = s
-                        .shares
+                    let shares: Vec<String> = self
+                        .splits
+                        .get(*split as usize)
+                        .map_or(&[][..], |s| &s.shares)
                         .iter()
                         .map(|(b, t)| format!("<{b}:{}", id(*t)))
                         .collect();
@@ -421,7 +459,9 @@ impl Program {
                     success,
                     fallback,
                 } => {
-                    let l = &self.limits[*limit as usize];
+                    let Some(l) = self.limits.get(*limit as usize) else {
+                        continue;
+                    };
                     format!(
                         "limit {:?} key={:?} {}/{}s {:?} ok {} else {}",
                         l.kind,
@@ -438,7 +478,9 @@ impl Program {
                     success,
                     fallback,
                 } => {
-                    let m = &self.models[*model as usize];
+                    let Some(m) = self.models.get(*model as usize) else {
+                        continue;
+                    };
                     format!(
                         "model {}/{} {}ms x{} ok {} else {}",
                         m.provider,
@@ -450,7 +492,7 @@ impl Program {
                     )
                 }
             };
-            lines.push(format!("{:?} {line}\n", self.ids[i]));
+            lines.push(format!("{node:?} {line}\n"));
         }
         lines.sort();
         let mut out = format!("route {:?}\n", self.name);

@@ -1,19 +1,29 @@
-//! Compiled conditions against a request: type-strict, and a missing field
-//! makes every comparison false except `$ne`/`$nin`/`$exists: false` (the
-//! reference statement of these rules is `crate::semantics`).
+//! Compiled conditions against a request: type-strict, missing fields as the
+//! semantics module says (the reference is `crate::semantics`).
+//!
+//! Conditions nest no deeper than the readers allow (`Limits::max_depth`), so
+//! the recursion here is bounded by the program, not by any request.
+
+use std::cmp::Ordering;
 
 use super::request::{Request, Value};
 use crate::compile::{CondOp, Lit, Program};
 use crate::syntax::ast::CmpOp;
 
 impl Program {
-    /// Evaluates condition `i` against the request.
-    pub fn eval_cond(&self, i: u32, req: &Request) -> bool {
-        match self.conds[i as usize] {
-            CondOp::All { start, len } => self.children[start as usize..(start + len) as usize]
+    /// Evaluates condition `i` against the request; a condition the program does
+    /// not have is false.
+    pub(crate) fn eval_cond(&self, i: u32, req: &Request) -> bool {
+        let Some(op) = self.conds.get(i as usize) else {
+            return false;
+        };
+        match *op {
+            CondOp::All { start, len } => self
+                .kids(start, len)
                 .iter()
                 .all(|&c| self.eval_cond(c, req)),
-            CondOp::Any { start, len } => self.children[start as usize..(start + len) as usize]
+            CondOp::Any { start, len } => self
+                .kids(start, len)
                 .iter()
                 .any(|&c| self.eval_cond(c, req)),
             CondOp::Not(c) => !self.eval_cond(c, req),
@@ -28,9 +38,9 @@ impl Program {
                 len,
             } => {
                 let found = req.get(slot).is_some_and(|v| {
-                    self.lits[start as usize..(start + len) as usize]
+                    range(&self.lits, start, len)
                         .iter()
-                        .any(|l| self.compare(v, CmpOp::Eq, *l))
+                        .any(|l| self.equal(v, *l))
                 });
                 found != negated
             }
@@ -38,30 +48,51 @@ impl Program {
         }
     }
 
+    fn kids(&self, start: u32, len: u32) -> &[u32] {
+        range(&self.children, start, len)
+    }
+
+    /// Equality without ordering: strings compare bytes for equality only.
+    #[inline]
+    fn equal(&self, v: Value<'_>, lit: Lit) -> bool {
+        match (v, lit) {
+            (Value::Str(a), Lit::Str(b)) => self.strings.get(b as usize).is_some_and(|b| **b == *a),
+            (Value::Num(a), Lit::Num(b)) => a == b,
+            (Value::Bool(a), Lit::Bool(b)) => a == b,
+            _ => false,
+        }
+    }
+
     #[inline]
     fn compare(&self, v: Value<'_>, op: CmpOp, lit: Lit) -> bool {
-        use std::cmp::Ordering;
+        match op {
+            CmpOp::Eq => return self.equal(v, lit),
+            CmpOp::Ne => return !self.equal(v, lit),
+            _ => {}
+        }
         let ord = match (v, lit) {
-            (Value::Str(a), Lit::Str(b)) => {
-                Some(a.as_bytes().cmp(self.strings[b as usize].as_bytes()))
-            }
+            (Value::Str(a), Lit::Str(b)) => self
+                .strings
+                .get(b as usize)
+                .map(|b| a.as_bytes().cmp(b.as_bytes())),
             (Value::Num(a), Lit::Num(b)) => a.partial_cmp(&b),
-            (Value::Bool(a), Lit::Bool(b)) => {
-                return match op {
-                    CmpOp::Eq => a == b,
-                    CmpOp::Ne => a != b,
-                    _ => false,
-                };
-            }
             _ => None,
         };
         match op {
-            CmpOp::Eq => ord == Some(Ordering::Equal),
-            CmpOp::Ne => ord != Some(Ordering::Equal),
             CmpOp::Gt => ord == Some(Ordering::Greater),
             CmpOp::Gte => matches!(ord, Some(Ordering::Greater | Ordering::Equal)),
             CmpOp::Lt => ord == Some(Ordering::Less),
             CmpOp::Lte => matches!(ord, Some(Ordering::Less | Ordering::Equal)),
+            CmpOp::Eq | CmpOp::Ne => false,
         }
     }
+}
+
+/// `items[start..start + len]`, or nothing when that is out of range.
+pub(crate) fn range<T>(items: &[T], start: u32, len: u32) -> &[T] {
+    let start = start as usize;
+    start
+        .checked_add(len as usize)
+        .and_then(|end| items.get(start..end))
+        .unwrap_or(&[])
 }

@@ -9,6 +9,7 @@
 
 use crate::rng::Rng;
 
+use super::EvalError;
 use super::request::{Request, Value};
 use super::state::{KeyRef, LimitRef, LimitStore, StoreError};
 use crate::compile::{Inst, ModelSpec, NodeId, Program, StoreFailure};
@@ -120,6 +121,8 @@ pub struct Session {
     pub(super) text: String,
     /// The first store failure of the current request, and the limit node.
     pub(super) store_error: Option<(NodeId, StoreError)>,
+    /// The fingerprint of the program whose request this is (0: none yet).
+    pub(super) program: u64,
 }
 
 impl Session {
@@ -136,6 +139,7 @@ impl Session {
             trace: None,
             text: String::with_capacity(64),
             store_error: None,
+            program: 0,
         }
     }
 
@@ -181,10 +185,13 @@ impl Session {
 }
 
 /// The outcome of [`Program::decide`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Decision<'s> {
-    /// The model that would serve the request (`None`: the route ends without one).
+    /// The model node that would serve the request (`None`: the route ends
+    /// without one).
     pub model: Option<NodeId>,
+    /// That model node with its id, provider and model name.
+    pub served: Option<Call<'s>>,
     /// Nodes visited from start to end.
     pub path: &'s [NodeId],
     /// The models that would be tried, in order, if the chosen one and each
@@ -196,14 +203,17 @@ pub struct Decision<'s> {
 }
 
 impl Program {
-    /// Starts a request at time `now` (seconds since the epoch).
+    /// Starts a request at time `now` (seconds since the epoch). Walks until the
+    /// first model to ask (cheap: nothing past it is looked at).
     pub fn begin<S: LimitStore + ?Sized>(
         &self,
         s: &mut Session,
         req: &Request,
         store: &mut S,
         now: f64,
-    ) -> Step<'_> {
+    ) -> Result<Step<'_>, EvalError> {
+        req.check(self)?;
+        s.program = self.fingerprint();
         s.path.clear();
         s.budgets.clear();
         s.served = None;
@@ -212,7 +222,30 @@ impl Program {
             t.clear();
         }
         s.cursor = 0;
-        self.run(s, req, store, now)
+        Ok(self.run(s, req, store, now))
+    }
+
+    /// The first model the request would ask, or `None` when the route ends
+    /// without one: [`Program::begin`] without a step type to match on.
+    pub fn first_model<S: LimitStore + ?Sized>(
+        &self,
+        s: &mut Session,
+        req: &Request,
+        store: &mut S,
+        now: f64,
+    ) -> Result<Option<Call<'_>>, EvalError> {
+        Ok(match self.begin(s, req, store, now)? {
+            Step::Call(c) => Some(c),
+            Step::Done(_) => None,
+        })
+    }
+
+    fn check_session(&self, s: &Session) -> Result<(), EvalError> {
+        if s.program == self.fingerprint() {
+            Ok(())
+        } else {
+            Err(EvalError::ForeignSession)
+        }
     }
 
     /// Reports what the model of the last [`Step::Call`] did, and goes on.
@@ -223,14 +256,16 @@ impl Program {
         store: &mut S,
         now: f64,
         report: Report,
-    ) -> Step<'_> {
+    ) -> Result<Step<'_>, EvalError> {
+        req.check(self)?;
+        self.check_session(s)?;
         let Some(Inst::Model {
             success, fallback, ..
         }) = self.insts.get(s.cursor as usize)
         else {
-            return Step::Done(Done {
+            return Ok(Step::Done(Done {
                 served_by: s.served,
-            });
+            }));
         };
         s.note(s.cursor, Reason::Model { report });
         s.cursor = match report {
@@ -240,7 +275,7 @@ impl Program {
             }
             Report::Failed => *fallback,
         };
-        self.run(s, req, store, now)
+        Ok(self.run(s, req, store, now))
     }
 
     /// Charges `cost` dollars, settled at `now`, to every budget the request
@@ -252,7 +287,9 @@ impl Program {
         store: &mut S,
         now: f64,
         cost: f64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), EvalError> {
+        req.check(self)?;
+        self.check_session(s)?;
         if !(cost.is_finite() && cost > 0.0) {
             return Ok(());
         }
@@ -265,7 +302,7 @@ impl Program {
                 }
             }
         }
-        first
+        Ok(first?)
     }
 
     /// The identity and parameters of limit node `n`.
@@ -279,28 +316,56 @@ impl Program {
 
     /// Runs the request assuming every model answers. Returns the serving model,
     /// the path, and the fallback chain behind it. Counts toward limits like a
-    /// real request.
-    pub fn decide<'s, S: LimitStore + ?Sized>(
-        &self,
-        s: &'s mut Session,
+    /// real request. ([`Program::first_model`] is cheaper when only the first
+    /// model matters.)
+    pub fn decide<'a, S: LimitStore + ?Sized>(
+        &'a self,
+        s: &'a mut Session,
         req: &Request,
         store: &mut S,
         now: f64,
-    ) -> Decision<'s> {
-        let mut step = self.begin(s, req, store, now);
+    ) -> Result<Decision<'a>, EvalError> {
+        let mut step = self.begin(s, req, store, now)?;
         while let Step::Call(_) = step {
-            step = self.resume(s, req, store, now, Report::Answered);
+            step = self.resume(s, req, store, now, Report::Answered)?;
         }
         s.fallbacks.clear();
         if let Some(m) = s.served {
             self.fallback_chain(s, m, req, store, now);
         }
-        Decision {
+        let served = s.served.and_then(|n| {
+            Some(Call {
+                node: n,
+                id: self.ids.get(n as usize)?,
+                spec: self.model(n)?,
+            })
+        });
+        Ok(Decision {
             model: s.served,
+            served,
             path: &s.path,
             fallbacks: &s.fallbacks,
             store_error: s.store_error.as_ref().map(|(n, e)| (*n, e)),
+        })
+    }
+
+    /// The models that would be tried, in order, if the model that served the
+    /// session's request and each following one failed. Looks at limits without
+    /// counting anything; empty when no model served the request.
+    pub fn fallbacks<'s, S: LimitStore + ?Sized>(
+        &self,
+        s: &'s mut Session,
+        req: &Request,
+        store: &mut S,
+        now: f64,
+    ) -> Result<&'s [NodeId], EvalError> {
+        req.check(self)?;
+        self.check_session(s)?;
+        s.fallbacks.clear();
+        if let Some(m) = s.served {
+            self.fallback_chain(s, m, req, store, now);
         }
+        Ok(&s.fallbacks)
     }
 
     /// Follows the fallbacks from model `m` without counting anything.
@@ -358,8 +423,7 @@ impl Program {
                 ))
             }
             Inst::Split { sticky, split } => {
-                let (bucket, share, from) = self.bucket(s, *sticky, *split, req, live);
-                let next = self.splits[*split as usize].shares[share].1;
+                let (bucket, share, next, from) = self.bucket(s, *sticky, *split, req, live)?;
                 Some((
                     next,
                     Reason::Split {
@@ -416,11 +480,12 @@ impl Program {
             match inst {
                 Inst::Model { model, .. } => {
                     s.cursor = n;
-                    return Step::Call(Call {
-                        node: n,
-                        id: &self.ids[n as usize],
-                        spec: &self.models[*model as usize],
-                    });
+                    let (Some(id), Some(spec)) =
+                        (self.ids.get(n as usize), self.models.get(*model as usize))
+                    else {
+                        break;
+                    };
+                    return Step::Call(Call { node: n, id, spec });
                 }
                 Inst::End => {
                     s.note(n, Reason::End);

@@ -3,6 +3,16 @@
 //! Deterministic by construction: time is a parameter, randomness comes from a
 //! generator seeded by the caller, and nothing iterates a hash map into output.
 
+// Nothing here may panic on any program, request or store answer: no indexing,
+// no unwrap/expect, no unchecked integer arithmetic.
+#![deny(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::arithmetic_side_effects
+)]
+
 mod cond;
 mod machine;
 mod request;
@@ -10,6 +20,26 @@ mod state;
 mod sticky;
 
 pub use machine::{Call, Decision, Done, Reason, Report, Session, Step, StickyFrom, TraceStep};
-pub use request::{MAX_METADATA_ENTRIES, MetadataError, Request, Value};
+pub use request::{Fill, MAX_METADATA_ENTRIES, MetadataError, Request, Value};
 pub use state::{FxHasher, KeyRef, LimitRef, LimitStore, MemoryStore, StoreError};
 pub use sticky::{sticky_bucket, write_number};
+
+pub(crate) use cond::range;
+
+/// Why the evaluator refused a call.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EvalError {
+    /// The request was made for another program (its slots would be misread).
+    #[error(
+        "the request was made for another program; make it with `Request::new` or refill it with `Request::fill` for this one"
+    )]
+    ForeignRequest,
+    /// The session's current request belongs to another program, or none was
+    /// begun (`resume` and `settle` need the `begin` of this program).
+    #[error("the session holds no request of this program; start one with `begin` or `decide`")]
+    ForeignSession,
+    /// The limit store failed while settling.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

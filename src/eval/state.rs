@@ -101,30 +101,29 @@ enum KeyText {
 
 impl KeyText {
     fn new(s: &str) -> Self {
-        if s.len() <= 22 {
-            let mut bytes = [0u8; 22];
-            bytes[..s.len()].copy_from_slice(s.as_bytes());
-            KeyText::Inline {
-                len: s.len() as u8,
-                bytes,
+        let mut bytes = [0u8; 22];
+        match (bytes.get_mut(..s.len()), u8::try_from(s.len())) {
+            (Some(head), Ok(len)) => {
+                head.copy_from_slice(s.as_bytes());
+                KeyText::Inline { len, bytes }
             }
-        } else {
-            KeyText::Heap(s.into())
+            _ => KeyText::Heap(s.into()),
         }
     }
 
     fn as_str(&self) -> &str {
         match self {
-            KeyText::Inline { len, bytes } => {
-                std::str::from_utf8(&bytes[..*len as usize]).unwrap_or("")
-            }
+            KeyText::Inline { len, bytes } => bytes
+                .get(..usize::from(*len))
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or(""),
             KeyText::Heap(s) => s,
         }
     }
 
     fn is(&self, s: &str) -> bool {
         match self {
-            KeyText::Inline { len, bytes } => &bytes[..*len as usize] == s.as_bytes(),
+            KeyText::Inline { len, bytes } => bytes.get(..usize::from(*len)) == Some(s.as_bytes()),
             KeyText::Heap(h) => &**h == s,
         }
     }
@@ -228,7 +227,9 @@ impl Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
         for chunk in bytes.chunks(8) {
             let mut w = [0u8; 8];
-            w[..chunk.len()].copy_from_slice(chunk);
+            for (to, from) in w.iter_mut().zip(chunk) {
+                *to = *from;
+            }
             self.add(u64::from_le_bytes(w));
         }
     }

@@ -7,11 +7,12 @@ use sha2::Digest;
 
 use super::machine::{Session, StickyFrom};
 use super::request::{Request, Value};
-use crate::compile::Program;
+use crate::compile::{NodeId, Program};
 
 impl Program {
-    /// The bucket of a split for this request, the share it falls in, and where the
-    /// hashed value came from.
+    /// The bucket of a split for this request, the share it falls in, the node
+    /// that share leads to, and where the hashed value came from. `None` for a
+    /// split the program does not have.
     pub(super) fn bucket(
         &self,
         s: &mut Session,
@@ -19,8 +20,8 @@ impl Program {
         split: u32,
         req: &Request,
         draw: bool,
-    ) -> (u16, usize, StickyFrom) {
-        let table = &self.splits[split as usize];
+    ) -> Option<(u16, usize, NodeId, StickyFrom)> {
+        let table = self.splits.get(split as usize)?;
         let mut hasher = table.prefix.clone();
         let from = match sticky.and_then(|slot| req.get(slot)) {
             Some(v) => {
@@ -55,16 +56,16 @@ impl Program {
                 }
             },
         };
-        let digest = hasher.finalize();
-        let mut first = [0u8; 8];
-        first.copy_from_slice(&digest[..8]);
-        let bucket = (u64::from_be_bytes(first) % 10_000) as u16;
-        let share = table
+        let bucket = bucket_of(&hasher.finalize());
+        // Bounds are cumulative and the last is 10000, so some share holds every
+        // bucket; the last share is the safe answer should rounding leave a gap.
+        let (share, (_, next)) = table
             .shares
             .iter()
-            .position(|(bound, _)| bucket < *bound)
-            .unwrap_or(table.shares.len() - 1);
-        (bucket, share, from)
+            .enumerate()
+            .find(|(_, (bound, _))| bucket < *bound)
+            .or_else(|| table.shares.iter().enumerate().next_back())?;
+        Some((bucket, share, *next, from))
     }
 }
 
@@ -87,8 +88,11 @@ pub fn sticky_bucket(route: &str, node: &str, value: &str) -> u16 {
     h.update(node.as_bytes());
     h.update([0u8]);
     h.update(value.as_bytes());
-    let d = h.finalize();
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&d[..8]);
-    (u64::from_be_bytes(first) % 10_000) as u16
+    bucket_of(&h.finalize())
+}
+
+/// The first eight bytes of a SHA-256 digest, big-endian, modulo 10000.
+fn bucket_of(digest: &[u8]) -> u16 {
+    let first = digest.first_chunk::<8>().copied().unwrap_or_default();
+    u16::try_from(u64::from_be_bytes(first).wrapping_rem(10_000)).unwrap_or(0)
 }

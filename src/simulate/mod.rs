@@ -128,15 +128,12 @@ impl<'p> Simulator<'p> {
                 }
             }
         }
-        self.request.clear();
-        for (i, (k, v)) in line.metadata.iter().enumerate() {
-            if i >= crate::eval::MAX_METADATA_ENTRIES {
-                break;
-            }
-            self.request.set(self.program, k, v.as_value());
+        let mut fill = self.request.fill(self.program);
+        for (k, v) in line.metadata.iter().take(crate::eval::MAX_METADATA_ENTRIES) {
+            fill.set(k, v.as_value());
         }
         if let Some(id) = &line.id {
-            self.request.set_id(id);
+            fill.set_id(id);
         }
         let cost = line.cost.map_or(Cost::None, Cost::Dollars);
         self.run(line.t, cost);
@@ -179,10 +176,12 @@ impl<'p> Simulator<'p> {
     /// Runs one request whose metadata and id are already in `self.request`.
     fn run(&mut self, t: f64, cost: Cost) {
         let p = self.program;
+        // The request is always filled for this program, so neither call can
+        // refuse it; were one to, the request counts as unserved.
         let mut step = p.begin(&mut self.session, &self.request, &mut self.store, t);
         let done = loop {
             match step {
-                Step::Call(call) => {
+                Ok(Step::Call(call)) => {
                     let r = if self.fails(call.node) {
                         ModelReport::Failed
                     } else {
@@ -190,7 +189,8 @@ impl<'p> Simulator<'p> {
                     };
                     step = p.resume(&mut self.session, &self.request, &mut self.store, t, r);
                 }
-                Step::Done(d) => break d,
+                Ok(Step::Done(d)) => break d,
+                Err(_) => break crate::eval::Done { served_by: None },
             }
         };
         let dollars = match (done.served_by, cost) {

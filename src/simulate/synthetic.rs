@@ -305,7 +305,7 @@ impl Synthetic {
             self.slots.push(program.slot("user_id"));
             self.slots_for = address;
         }
-        req.clear();
+        let mut req = req.fill(program);
         for ((_, values), slot) in self.fields.iter().zip(&self.slots) {
             let u = self.rng.unit();
             let picked = values.iter().find(|(_, acc)| u < *acc).map(|(v, _)| v);

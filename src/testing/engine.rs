@@ -74,7 +74,6 @@ pub struct Counters(MemoryStore);
 pub struct Runner {
     session: Session,
     request: Request,
-    slots: usize,
 }
 
 impl Target {
@@ -265,7 +264,6 @@ impl Runner {
         Runner {
             session: Session::new(0).with_trace(),
             request: Request::default(),
-            slots: 0,
         }
     }
 
@@ -287,27 +285,22 @@ impl Runner {
         out: &mut Outcome,
     ) {
         let p = &t.program;
-        if self.slots != p.slot_count() {
-            self.request = Request::new(p);
-            self.slots = p.slot_count();
-        }
-        self.request.clear();
-        {
-            for (k, v) in req.metadata.iter().take(crate::eval::MAX_METADATA_ENTRIES) {
-                let value = match v {
-                    Literal::Str(s) => Value::Str(s),
-                    Literal::Num(x) => Value::Num(*x),
-                    Literal::Bool(b) => Value::Bool(*b),
-                };
-                self.request.set(p, k, value);
-            }
+        let mut fill = self.request.fill(p);
+        for (k, v) in req.metadata.iter().take(crate::eval::MAX_METADATA_ENTRIES) {
+            let value = match v {
+                Literal::Str(s) => Value::Str(s),
+                Literal::Num(x) => Value::Num(*x),
+                Literal::Bool(b) => Value::Bool(*b),
+            };
+            fill.set(k, value);
         }
         if let Some(id) = &req.id {
-            self.request.set_id(id);
+            fill.set_id(id);
         }
         let (s, r, store) = (&mut self.session, &self.request, &mut counters.0);
+        // The request was just filled for `p`: neither call can refuse it.
         let mut step = p.begin(s, r, store, req.at);
-        while let Step::Call(call) = step {
+        while let Ok(Step::Call(call)) = step {
             let report = if req.fail.contains(&(call.node as usize)) {
                 Report::Failed
             } else {
@@ -315,7 +308,7 @@ impl Runner {
             };
             step = p.resume(s, r, store, req.at, report);
         }
-        let Step::Done(done) = step else {
+        let Ok(Step::Done(done)) = step else {
             return;
         };
         if done.served_by.is_some() {
