@@ -30,6 +30,22 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// The nesting bound in force for conditions and DSL blocks: `max_depth`, but
+    /// never past [`super::NESTING_CAP`].
+    pub fn depth(&self) -> usize {
+        self.max_depth.min(super::NESTING_CAP)
+    }
+
+    /// The nesting bound for YAML and JSON values: room for a condition nested
+    /// [`Limits::depth`] deep in its Mongo form (an object and a list per level)
+    /// inside a route's own structure, so every route that reads in one format
+    /// reads in the others.
+    pub fn doc_depth(&self) -> usize {
+        2 * self.depth() + 8
+    }
+}
+
 /// A value with its span.
 #[derive(Clone, Debug)]
 pub struct Doc {

@@ -16,6 +16,8 @@ pub(crate) struct ErrorSite<'t> {
     pub rest: &'t str,
     pub token: String,
     pub positives: Vec<Rule>,
+    /// The parse stopped because nesting reached [`super::NESTING_CAP`].
+    pub too_deep: bool,
 }
 
 impl<'t> ErrorSite<'t> {
@@ -34,15 +36,19 @@ impl<'t> ErrorSite<'t> {
                 .collect(),
             Some(c) => c.to_string(),
         };
-        let positives = match &e.variant {
-            pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
-            pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+        let (positives, too_deep) = match &e.variant {
+            pest::error::ErrorVariant::ParsingError {
+                positives,
+                negatives,
+            } => (positives.clone(), negatives.contains(&Rule::too_deep)),
+            pest::error::ErrorVariant::CustomError { .. } => (Vec::new(), false),
         };
         ErrorSite {
             at,
             rest,
             token,
             positives,
+            too_deep,
         }
     }
 
@@ -53,5 +59,15 @@ impl<'t> ErrorSite<'t> {
         } else {
             format!("`{}`", self.token)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_grammar_caps_nesting_at_nesting_cap() {
+        let grammar = include_str!("../../grammar/route.pest");
+        let cap = super::super::NESTING_CAP;
+        assert!(grammar.contains(&format!("PEEK[{cap}..{cap}]")));
     }
 }

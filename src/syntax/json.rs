@@ -80,11 +80,14 @@ impl Parser<'_> {
                 ),
             ));
         }
-        if depth > self.limits.max_depth {
+        if depth > self.limits.doc_depth() {
             return Err(Diagnostic::error(
                 Code::LimitExceeded,
                 Span::new(self.source, self.pos, self.pos + 1),
-                format!("values are nested more than {} deep", self.limits.max_depth),
+                format!(
+                    "values are nested more than {} deep",
+                    self.limits.doc_depth()
+                ),
             )
             .help("routes never need this much nesting; flatten the structure"));
         }

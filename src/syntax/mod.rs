@@ -19,6 +19,11 @@ mod yaml_errors;
 pub use ast::{Format, Parsed, Route};
 pub use doc::{Doc, Limits};
 
+/// The deepest nesting any reader accepts, whatever [`Limits::max_depth`] says:
+/// the DSL and condition grammar stops descending here (see `too_deep` in
+/// `grammar/route.pest`), and the recursive passes over conditions rely on it.
+pub const NESTING_CAP: usize = 128;
+
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{SourceId, SourceMap, Span};
 

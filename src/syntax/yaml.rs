@@ -86,6 +86,11 @@ impl<'a> Reader<'a> {
                 Ok(ok) => ok,
                 Err(e) => {
                     let at = self.byte(e.marker().index());
+                    // The scanner counts flow nesting in a byte and gives up at 256,
+                    // before any event reaches the depth check in `open`.
+                    if e.info() == "recursion limit exceeded" {
+                        return Err(self.too_deep(at));
+                    }
                     let (start, end, message, help) =
                         super::yaml_errors::explain(self.text, at, e.info());
                     return Err(
@@ -193,15 +198,22 @@ impl<'a> Reader<'a> {
 
     fn open(&mut self, at: usize) -> Result<(), Diagnostic> {
         self.count(1, at)?;
-        if self.stack.len() >= self.limits.max_depth {
-            return Err(Diagnostic::error(
-                Code::LimitExceeded,
-                self.span(at, at + 1),
-                format!("values are nested more than {} deep", self.limits.max_depth),
-            )
-            .help("routes never need this much nesting; flatten the structure"));
+        if self.stack.len() >= self.limits.doc_depth() {
+            return Err(self.too_deep(at));
         }
         Ok(())
+    }
+
+    fn too_deep(&self, at: usize) -> Diagnostic {
+        Diagnostic::error(
+            Code::LimitExceeded,
+            self.span(at, at + 1),
+            format!(
+                "values are nested more than {} deep",
+                self.limits.doc_depth()
+            ),
+        )
+        .help("routes never need this much nesting; flatten the structure")
     }
 
     fn count(&mut self, n: usize, at: usize) -> Result<(), Diagnostic> {
@@ -394,12 +406,16 @@ mod tests {
             bomb.push_str(&format!("b{i}: &b{i} [{refs}]\n"));
         }
         assert_eq!(p(&bomb).unwrap_err().code, Code::LimitExceeded);
-        assert_eq!(p(&"[".repeat(100)).unwrap_err().code, Code::LimitExceeded);
-        // Far deeper, the scanner's own bound answers first; still a located error.
-        assert!(matches!(
+        assert_eq!(p(&"[".repeat(200)).unwrap_err().code, Code::LimitExceeded);
+        // Far deeper, the scanner's own bound answers first: still the depth code.
+        assert_eq!(
             p(&"[".repeat(10_000)).unwrap_err().code,
-            Code::LimitExceeded | Code::Syntax
-        ));
+            Code::LimitExceeded
+        );
+        assert_eq!(
+            p(&"{a: ".repeat(300)).unwrap_err().code,
+            Code::LimitExceeded
+        );
         assert_eq!(p("a: [1, 2\n").unwrap_err().code, Code::Syntax);
         assert_eq!(p("a: 1\n---\nb: 2\n").unwrap_err().code, Code::Syntax);
     }

@@ -1,9 +1,9 @@
 //! Cycles, paths to an end, and nodes nothing leads to.
 
 use petgraph::Direction;
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::NodeIndex;
-use petgraph::visit::{Bfs, EdgeRef, Reversed};
+use petgraph::visit::{EdgeRef, Reversed};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::graph::RouteGraph;
@@ -12,7 +12,9 @@ use crate::syntax::ast::NodeKind;
 /// Reports cycles; returns whether the graph is acyclic.
 pub(super) fn cycles(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) -> bool {
     let mut acyclic = true;
-    let mut sccs = tarjan_scc(&g.graph);
+    // Kosaraju's, not Tarjan's: petgraph's Tarjan recurses once per node on a
+    // path, so a long chain of nodes would overflow the stack.
+    let mut sccs = kosaraju_scc(&g.graph);
     // Report in the order the nodes were written, so output is stable.
     for scc in &mut sccs {
         scc.sort_by_key(|ix| g.graph[*ix]);
@@ -93,42 +95,28 @@ fn cycle_path(g: &RouteGraph<'_>, scc: &[NodeIndex]) -> Vec<NodeIndex> {
 /// reached from start (warnings).
 pub(super) fn reachability(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
     let n = g.graph.node_count();
-    let mut to_end = vec![false; n];
     let reversed = Reversed(&g.graph);
-    for ix in g.graph.node_indices() {
-        if matches!(g.node(ix).kind, NodeKind::End) && g.is_canonical(ix) {
-            let mut bfs = Bfs::new(reversed, ix);
-            while let Some(v) = bfs.next(reversed) {
-                to_end[v.index()] = true;
-            }
-        }
-    }
+    let ends = g
+        .graph
+        .node_indices()
+        .filter(|ix| matches!(g.node(*ix).kind, NodeKind::End) && g.is_canonical(*ix));
+    let to_end = reach(reversed, n, ends);
     // Nodes that lead to a missing or dangling output are blamed there, not here.
-    let mut tainted = vec![false; n];
-    for ix in g.graph.node_indices() {
-        if !has_all_outputs(g, ix) && !tainted[ix.index()] {
-            let mut bfs = Bfs::new(reversed, ix);
-            while let Some(v) = bfs.next(reversed) {
-                tainted[v.index()] = true;
-            }
-        }
-    }
+    let tainted = reach(
+        reversed,
+        n,
+        g.graph.node_indices().filter(|ix| !has_all_outputs(g, *ix)),
+    );
     let has_end = g
         .route
         .nodes
         .iter()
         .any(|n| matches!(n.kind, NodeKind::End));
-    let mut from_start = vec![false; n];
     let start = g
         .graph
         .node_indices()
         .find(|ix| matches!(g.node(*ix).kind, NodeKind::Start { .. }));
-    if let Some(s) = start {
-        let mut bfs = Bfs::new(&g.graph, s);
-        while let Some(v) = bfs.next(&g.graph) {
-            from_start[v.index()] = true;
-        }
-    }
+    let from_start = reach(&g.graph, n, start);
     for ix in g.graph.node_indices() {
         if !g.is_canonical(ix) {
             continue;
@@ -173,4 +161,30 @@ pub(super) fn reachability(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
 fn has_all_outputs(g: &RouteGraph<'_>, ix: NodeIndex) -> bool {
     let outs = g.node(ix).kind.outputs();
     outs.iter().all(|(_, t)| t.is_some()) && g.graph.edges(ix).count() == outs.len()
+}
+
+/// Which of the `n` nodes can be reached from any of `sources` in `graph`: one
+/// breadth-first pass from all sources at once, so each node is visited once
+/// however many sources there are.
+fn reach<G>(graph: G, n: usize, sources: impl IntoIterator<Item = NodeIndex>) -> Vec<bool>
+where
+    G: petgraph::visit::IntoNeighbors<NodeId = NodeIndex>,
+{
+    let mut seen = vec![false; n];
+    let mut queue = std::collections::VecDeque::new();
+    for s in sources {
+        if !seen[s.index()] {
+            seen[s.index()] = true;
+            queue.push_back(s);
+        }
+    }
+    while let Some(v) = queue.pop_front() {
+        for w in graph.neighbors(v) {
+            if !seen[w.index()] {
+                seen[w.index()] = true;
+                queue.push_back(w);
+            }
+        }
+    }
+    seen
 }

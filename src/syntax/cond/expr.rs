@@ -34,9 +34,9 @@ impl TextPos {
     }
 }
 
-/// Parses a condition expression.
+/// Parses a condition expression, nested at most `max_depth` deep (parentheses
+/// and `!`; never past [`crate::syntax::NESTING_CAP`]).
 pub fn parse_expr(text: &str, pos: TextPos, max_depth: usize) -> Result<Cond, Diagnostic> {
-    check_depth(text, pos, max_depth)?;
     let mut pairs =
         Grammar::parse(Rule::condition, text).map_err(|e| syntax_error(text, pos, &e))?;
     let Some(cond) = pairs.next() else {
@@ -53,44 +53,67 @@ pub fn parse_expr(text: &str, pos: TextPos, max_depth: usize) -> Result<Cond, Di
             "empty condition",
         ));
     };
-    Ok(lower(expr, pos))
+    lower(
+        expr,
+        pos,
+        Depth {
+            at: 0,
+            max: max_depth,
+        },
+    )
 }
 
-/// Nesting (parentheses and `!`) bounded before pest recurses into it.
-pub(crate) fn check_depth(text: &str, pos: TextPos, max_depth: usize) -> Result<(), Diagnostic> {
-    let mut depth = 0usize;
-    let mut nots = 0usize;
-    let mut max = 0usize;
-    for (i, c) in text.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            '!' => nots += 1,
-            ' ' | '\t' => continue,
-            _ => {}
+/// How deep a condition's lowering is, and how deep it may go.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Depth {
+    /// Levels of nesting around the pair being lowered.
+    pub at: usize,
+    /// The bound.
+    pub max: usize,
+}
+
+impl Depth {
+    /// One level further in, or the located error when that passes the bound.
+    fn enter(self, pair: &Pair<'_, Rule>, pos: TextPos) -> Result<Depth, Diagnostic> {
+        let max = self.max.min(crate::syntax::NESTING_CAP);
+        if self.at >= max {
+            let at = pair.as_span().start();
+            return Err(too_deep(pos.span(at, at + 1), max));
         }
-        if c != '!' {
-            max = max.max(depth + nots);
-            nots = if c == '(' { nots } else { 0 };
-        }
-        if depth + nots > max_depth {
-            return Err(Diagnostic::error(
-                Code::LimitExceeded,
-                pos.span(i, i + 1),
-                format!("the condition is nested more than {max_depth} deep"),
-            )
-            .help("split the test into several conditional nodes"));
-        }
+        Ok(Depth {
+            at: self.at + 1,
+            max: self.max,
+        })
     }
-    Ok(())
 }
 
-/// Lowers a parsed `expr` (or any condition rule) into a [`Cond`].
-pub(crate) fn lower(pair: Pair<'_, Rule>, pos: TextPos) -> Cond {
-    match pair.as_rule() {
+/// The error for a condition nested past `max`.
+fn too_deep(span: Span, max: usize) -> Diagnostic {
+    Diagnostic::error(
+        Code::LimitExceeded,
+        span,
+        format!("the condition is nested more than {max} deep"),
+    )
+    .help("split the test into several conditional nodes")
+}
+
+/// Lowers a parsed `expr` (or any condition rule) into a [`Cond`], checking the
+/// nesting bound at each level on the way down. A parenthesised expression and a
+/// `!` each count one level.
+pub(crate) fn lower(pair: Pair<'_, Rule>, pos: TextPos, depth: Depth) -> Result<Cond, Diagnostic> {
+    Ok(match pair.as_rule() {
         Rule::expr | Rule::conj => {
             let is_or = pair.as_rule() == Rule::expr;
-            let mut parts: Vec<Cond> = pair.into_inner().map(|p| lower(p, pos)).collect();
+            let mut parts = Vec::new();
+            for p in pair.into_inner() {
+                // An `expr` inside a conjunction is a parenthesised one.
+                let d = if p.as_rule() == Rule::expr {
+                    depth.enter(&p, pos)?
+                } else {
+                    depth
+                };
+                parts.push(lower(p, pos, d)?);
+            }
             if parts.len() == 1 {
                 parts.pop().unwrap_or(Cond::All(Vec::new()))
             } else if is_or {
@@ -100,10 +123,13 @@ pub(crate) fn lower(pair: Pair<'_, Rule>, pos: TextPos) -> Cond {
             }
         }
         Rule::negation => {
+            let d = depth.enter(&pair, pos)?;
             let inner = pair.into_inner().find(|p| p.as_rule() != Rule::not_op);
-            Cond::Not(Box::new(
-                inner.map_or(Cond::All(Vec::new()), |p| lower(p, pos)),
-            ))
+            let inner = match inner {
+                Some(p) => lower(p, pos, d)?,
+                None => Cond::All(Vec::new()),
+            };
+            Cond::Not(Box::new(inner))
         }
         Rule::exists | Rule::not_exists => {
             let present = pair.as_rule() == Rule::exists;
@@ -139,7 +165,7 @@ pub(crate) fn lower(pair: Pair<'_, Rule>, pos: TextPos) -> Cond {
             }
         }
         _ => Cond::All(Vec::new()),
-    }
+    })
 }
 
 fn spanned_text(pair: &Pair<'_, Rule>, pos: TextPos) -> Spanned<String> {
@@ -200,6 +226,10 @@ fn unescape(s: &str) -> String {
 fn syntax_error(text: &str, pos: TextPos, e: &pest::error::Error<Rule>) -> Diagnostic {
     let site = crate::syntax::grammar::ErrorSite::of(text, e, '.');
     let (at, rest, token) = (site.at, site.rest, site.token.clone());
+    if site.too_deep {
+        let at = at.saturating_sub(1);
+        return too_deep(pos.span(at, at + 1), crate::syntax::NESTING_CAP);
+    }
     let found = site.found("the end of the condition");
     let expected = expected_words(&site.positives);
     let end = at + token.len().max(1);

@@ -4,8 +4,7 @@ mod expr;
 mod mongo;
 mod print;
 
-pub(crate) use expr::lower as lower_expr;
-pub(crate) use expr::slip_help;
+pub(crate) use expr::{Depth, lower as lower_expr, slip_help};
 pub use expr::{TextPos, parse_expr};
 pub use mongo::parse_query;
 pub use print::{literal_json, number_json, number_text, to_expr, to_mongo, write_literal};

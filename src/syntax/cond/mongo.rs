@@ -17,13 +17,52 @@ const FIELD_OPS: [&str; 10] = [
 ];
 
 /// Reads a query object, pushing problems to `diags`. `None` when it could not be read.
-pub fn parse_query(doc: &Doc, diags: &mut Vec<Diagnostic>) -> Option<Cond> {
+///
+/// Nesting is bounded as the reader descends, counted as the expression form
+/// counts it (so a query that reads converts to an expression that reads): each
+/// `$not` is one level, and so is an `$and` or `$or` inside another.
+pub fn parse_query(doc: &Doc, max_depth: usize, diags: &mut Vec<Diagnostic>) -> Option<Cond> {
     let before = diags.len();
-    let cond = query(doc, diags);
+    let cond = query(
+        doc,
+        Nest {
+            level: 0,
+            max: max_depth.min(crate::syntax::NESTING_CAP),
+            in_list: false,
+        },
+        diags,
+    );
     if diags.len() > before { None } else { cond }
 }
 
-fn query(doc: &Doc, diags: &mut Vec<Diagnostic>) -> Option<Cond> {
+/// Where the reader is: `level` nesting levels in, under an `$and`/`$or` list or not.
+#[derive(Clone, Copy)]
+struct Nest {
+    level: usize,
+    max: usize,
+    in_list: bool,
+}
+
+impl Nest {
+    /// One level deeper, or the located error past the bound.
+    fn deeper(self, at: &Spanned<String>, in_list: bool) -> Result<Nest, Diagnostic> {
+        if self.level >= self.max {
+            return Err(Diagnostic::error(
+                Code::LimitExceeded,
+                at.span,
+                format!("the condition is nested more than {} deep", self.max),
+            )
+            .help("split the test into several conditional nodes"));
+        }
+        Ok(Nest {
+            level: self.level + 1,
+            max: self.max,
+            in_list,
+        })
+    }
+}
+
+fn query(doc: &Doc, nest: Nest, diags: &mut Vec<Diagnostic>) -> Option<Cond> {
     let Some(entries) = doc.as_map() else {
         diags.push(
             Diagnostic::error(
@@ -45,9 +84,9 @@ fn query(doc: &Doc, diags: &mut Vec<Diagnostic>) -> Option<Cond> {
     let mut parts = Vec::new();
     for (key, value) in entries {
         let part = if key.value.starts_with('$') {
-            combinator(key, value, diags)
+            combinator(key, value, nest, diags)
         } else {
-            field_test(key, value, diags)
+            field_test(key, value, nest, diags)
         };
         parts.extend(part);
     }
@@ -62,9 +101,24 @@ fn collapse_all(mut parts: Vec<Cond>) -> Cond {
     }
 }
 
-fn combinator(key: &Spanned<String>, value: &Doc, diags: &mut Vec<Diagnostic>) -> Option<Cond> {
+fn combinator(
+    key: &Spanned<String>,
+    value: &Doc,
+    nest: Nest,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Cond> {
+    let step = |in_list: bool, diags: &mut Vec<Diagnostic>| {
+        let costs = !in_list || nest.in_list;
+        let next = if costs {
+            nest.deeper(key, in_list)
+        } else {
+            Ok(Nest { in_list, ..nest })
+        };
+        next.map_err(|d| diags.push(d)).ok()
+    };
     match key.value.as_str() {
         "$and" | "$or" => {
+            let nest = step(true, diags)?;
             let DocValue::Seq(items) = &value.value else {
                 diags.push(
                     Diagnostic::error(
@@ -91,7 +145,7 @@ fn combinator(key: &Spanned<String>, value: &Doc, diags: &mut Vec<Diagnostic>) -
                 );
                 return None;
             }
-            let mut parts: Vec<Cond> = items.iter().filter_map(|i| query(i, diags)).collect();
+            let mut parts: Vec<Cond> = items.iter().filter_map(|i| query(i, nest, diags)).collect();
             // `{"$or": [x]}` means `x`: read it so, as every other format would write it.
             if parts.len() == 1 {
                 return parts.pop();
@@ -102,7 +156,10 @@ fn combinator(key: &Spanned<String>, value: &Doc, diags: &mut Vec<Diagnostic>) -
                 Cond::Any(parts)
             })
         }
-        "$not" => query(value, diags).map(|c| Cond::Not(Box::new(c))),
+        "$not" => {
+            let nest = step(false, diags)?;
+            query(value, nest, diags).map(|c| Cond::Not(Box::new(c)))
+        }
         other => {
             let hint = if FIELD_OPS.contains(&other) {
                 Some(format!(
@@ -125,12 +182,17 @@ fn combinator(key: &Spanned<String>, value: &Doc, diags: &mut Vec<Diagnostic>) -
     }
 }
 
-fn field_test(field: &Spanned<String>, value: &Doc, diags: &mut Vec<Diagnostic>) -> Option<Cond> {
+fn field_test(
+    field: &Spanned<String>,
+    value: &Doc,
+    nest: Nest,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Cond> {
     match &value.value {
         DocValue::Map(ops) if ops.iter().any(|(k, _)| k.value.starts_with('$')) => {
             let parts: Vec<Cond> = ops
                 .iter()
-                .filter_map(|(op, operand)| operator(field, op, operand, diags))
+                .filter_map(|(op, operand)| operator(field, op, operand, nest, diags))
                 .collect();
             (parts.len() == ops.len()).then(|| collapse_all(parts))
         }
@@ -158,6 +220,7 @@ fn operator(
     field: &Spanned<String>,
     op: &Spanned<String>,
     operand: &Doc,
+    nest: Nest,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Cond> {
     let cmp = |o: CmpOp, diags: &mut Vec<Diagnostic>| {
@@ -217,6 +280,7 @@ fn operator(
             }
         },
         "$not" => {
+            let nest = nest.deeper(op, false).map_err(|d| diags.push(d)).ok()?;
             let DocValue::Map(inner) = &operand.value else {
                 diags.push(
                     Diagnostic::error(
@@ -241,7 +305,7 @@ fn operator(
             }
             let parts: Vec<Cond> = inner
                 .iter()
-                .filter_map(|(o, v)| operator(field, o, v, diags))
+                .filter_map(|(o, v)| operator(field, o, v, nest, diags))
                 .collect();
             (parts.len() == inner.len()).then(|| Cond::Not(Box::new(collapse_all(parts))))
         }

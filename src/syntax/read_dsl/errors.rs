@@ -1,5 +1,4 @@
-//! What the DSL reader says when a file does not parse, and the nesting bound
-//! checked before pest recurses.
+//! What the DSL reader says when a file does not parse.
 
 use super::KEYWORDS;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
@@ -13,6 +12,15 @@ pub(super) fn syntax_error(
 ) -> Diagnostic {
     let site = crate::syntax::grammar::ErrorSite::of(text, e, '-');
     let (at, rest, token) = (site.at, site.rest, site.token.clone());
+    if site.too_deep {
+        let cap = crate::syntax::NESTING_CAP;
+        return Diagnostic::error(
+            Code::LimitExceeded,
+            Span::new(source, at, at + 1),
+            format!("the route is nested more than {cap} deep"),
+        )
+        .help("define deeply nested nodes at the top level and refer to them by name");
+    }
     let found = site.found("the end of the file");
     let expected = words(&site.positives);
     let span = Span::new(
@@ -244,46 +252,4 @@ fn words(rules: &[Rule]) -> String {
             format!("{} or {last}", out.join(", "))
         }
     }
-}
-
-/// Bounds nesting (`{`, `(`, `[` and runs of `!`, outside strings and comments)
-/// before pest recurses into it.
-pub(super) fn check_nesting(text: &str, source: SourceId, max: usize) -> Result<(), Diagnostic> {
-    let b = text.as_bytes();
-    let (mut depth, mut bangs, mut i) = (0usize, 0usize, 0usize);
-    while i < b.len() {
-        match b[i] {
-            b'"' => {
-                i += 1;
-                while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'#' => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'{' | b'(' | b'[' => depth += 1,
-            b'}' | b')' | b']' => depth = depth.saturating_sub(1),
-            b'!' => bangs += 1,
-            b' ' | b'\t' | b'\r' | b'\n' => {}
-            _ => bangs = 0,
-        }
-        if depth + bangs > max {
-            return Err(Diagnostic::error(
-                Code::LimitExceeded,
-                Span::new(source, i, i + 1),
-                format!("the route is nested more than {max} deep"),
-            )
-            .help("define deeply nested nodes at the top level and refer to them by name"));
-        }
-        i += 1;
-    }
-    Ok(())
 }

@@ -8,7 +8,7 @@
 mod errors;
 mod limits;
 
-use errors::{check_nesting, syntax_error};
+use errors::syntax_error;
 use pest::Parser as _;
 use pest::iterators::Pair;
 
@@ -33,10 +33,6 @@ pub fn read(
     limits: &Limits,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Route> {
-    if let Err(d) = check_nesting(text, source, limits.max_depth) {
-        diags.push(d);
-        return None;
-    }
     let mut pairs = match Grammar::parse(Rule::dsl, text) {
         Ok(p) => p,
         Err(e) => {
@@ -51,6 +47,7 @@ pub fn read(
         anonymous: Vec::new(),
         diags,
         limits,
+        depth: 0,
     };
     Some(r.route(route_decl))
 }
@@ -63,6 +60,8 @@ struct Reader<'a> {
     anonymous: Vec<(String, String)>,
     diags: &'a mut Vec<Diagnostic>,
     limits: &'a Limits,
+    /// Blocks (`{ ... }`) around the node being read.
+    depth: usize,
 }
 
 impl Reader<'_> {
@@ -283,7 +282,16 @@ impl Reader<'_> {
                         base: Some(0),
                         whole: span,
                     };
-                    condition = Some(Spanned::new(super::cond::lower_expr(p, pos), span));
+                    // Conditions have their own depth budget, as in every other
+                    // format, so a route converts to the DSL whatever its nesting.
+                    let depth = super::cond::Depth {
+                        at: 0,
+                        max: self.limits.depth(),
+                    };
+                    match super::cond::lower_expr(p, pos, depth) {
+                        Ok(c) => condition = Some(Spanned::new(c, span)),
+                        Err(d) => self.diags.push(d),
+                    }
                 }
                 Rule::block => arms = self.block(id, p, &["then", "else"]),
                 _ => {}
@@ -299,6 +307,9 @@ impl Reader<'_> {
     fn split(&mut self, id: &Spanned<String>, body: Pair<'_, Rule>) -> NodeKind {
         let mut sticky = None;
         let mut branches = Vec::new();
+        if !self.enter(&body) {
+            return NodeKind::Percentage { sticky, branches };
+        }
         for p in body.into_inner() {
             match p.as_rule() {
                 Rule::field => sticky = Some(Spanned::new(p.as_str().to_string(), self.span(&p))),
@@ -316,12 +327,36 @@ impl Reader<'_> {
                 _ => {}
             }
         }
+        self.depth -= 1;
         NodeKind::Percentage { sticky, branches }
+    }
+
+    /// Steps into a block, or reports that it is nested past the bound (and its
+    /// contents are not read).
+    fn enter(&mut self, block: &Pair<'_, Rule>) -> bool {
+        let max = self.limits.depth();
+        if self.depth >= max {
+            let at = self.span(block);
+            self.diags.push(
+                Diagnostic::error(
+                    Code::LimitExceeded,
+                    Span::new(self.source, at.start as usize, at.start as usize + 1),
+                    format!("the route is nested more than {max} deep"),
+                )
+                .help("define deeply nested nodes at the top level and refer to them by name"),
+            );
+            return false;
+        }
+        self.depth += 1;
+        true
     }
 
     /// `{ name -> target ... }` with the arm names a kind allows.
     fn block(&mut self, id: &Spanned<String>, block: Pair<'_, Rule>, allowed: &[&str]) -> Arms {
         let mut arms = Arms::default();
+        if !self.enter(&block) {
+            return arms;
+        }
         for arm in block.into_inner() {
             let mut parts = arm.into_inner();
             let (Some(name), Some(target)) = (parts.next(), parts.next()) else {
@@ -361,6 +396,7 @@ impl Reader<'_> {
             let t = self.target(target, &id.value, &arm_name.value);
             arms.0.push((arm_name, t));
         }
+        self.depth -= 1;
         arms
     }
 }

@@ -115,7 +115,10 @@ pub fn read(doc: &Doc, default_name: &str, limits: &Limits, diags: &mut Vec<Diag
         ));
         return route;
     }
-    route.nodes = items.iter().filter_map(|e| element(e, diags)).collect();
+    route.nodes = items
+        .iter()
+        .filter_map(|e| element(e, limits, diags))
+        .collect();
     route
 }
 
@@ -152,7 +155,7 @@ fn wrong_type(doc: &Doc, what: &str, expected: &str) -> Diagnostic {
     )
 }
 
-fn element(doc: &Doc, diags: &mut Vec<Diagnostic>) -> Option<Node> {
+fn element(doc: &Doc, limits: &Limits, diags: &mut Vec<Diagnostic>) -> Option<Node> {
     let Some(entries) = doc.as_map() else {
         diags.push(wrong_type(doc, "an element", "an object"));
         return None;
@@ -245,7 +248,7 @@ fn element(doc: &Doc, diags: &mut Vec<Diagnostic>) -> Option<Node> {
                 _ => None,
             });
             let condition = match p.get("conditions") {
-                Some(c) => parse_query(c, p.diags).map(|q| Spanned::new(q, c.span)),
+                Some(c) => parse_query(c, limits.depth(), p.diags).map(|q| Spanned::new(q, c.span)),
                 None => {
                     p.missing(
                         "conditions",

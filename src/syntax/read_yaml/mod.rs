@@ -349,7 +349,7 @@ impl Reader<'_> {
                     base: locate(self.file_text, doc.span, text),
                     whole: doc.span,
                 };
-                match parse_expr(text, pos, self.limits.max_depth) {
+                match parse_expr(text, pos, self.limits.depth()) {
                     Ok(c) => Some(Spanned::new(c, doc.span)),
                     Err(d) => {
                         self.diags.push(d);
@@ -357,7 +357,9 @@ impl Reader<'_> {
                     }
                 }
             }
-            DocValue::Map(_) => parse_query(doc, self.diags).map(|c| Spanned::new(c, doc.span)),
+            DocValue::Map(_) => {
+                parse_query(doc, self.limits.depth(), self.diags).map(|c| Spanned::new(c, doc.span))
+            }
             _ => {
                 self.diags.push(
                     Diagnostic::error(
