@@ -228,9 +228,9 @@ fn scalar_spans(doc: &Doc) -> Vec<(usize, usize)> {
     let mut stack = vec![doc];
     while let Some(d) = stack.pop() {
         match &d.value {
-            DocValue::Seq(items) => stack.extend(items),
+            DocValue::Seq(items) => stack.extend(items.iter()),
             DocValue::Map(entries) => {
-                for (k, v) in entries {
+                for (k, v) in entries.iter() {
                     out.push(range(k.span));
                     stack.push(v);
                 }

@@ -40,7 +40,7 @@ fn every_stage(name: &str, text: &str, format: Format, metadata: &str, read_back
         &errors[..errors.len().min(3)]
     );
     let route = &checked.parsed.as_ref().unwrap().route;
-    let program = checked.program.as_ref().unwrap();
+    let program = checked.program.as_ref().expect("a valid route compiles");
 
     // Convert to every format; each reads back to the same program.
     let json = serde_json::to_string(&emit::to_json(route).unwrap()).unwrap();
@@ -66,7 +66,7 @@ fn every_stage(name: &str, text: &str, format: Format, metadata: &str, read_back
             "{name} as {f:?}: {:?}",
             back.diagnostics.first()
         );
-        let again = back.program.unwrap();
+        let again = back.program.expect("a valid copy compiles");
         assert_eq!(again.canonical(), program.canonical(), "{name} as {f:?}");
     }
 
@@ -77,7 +77,9 @@ fn every_stage(name: &str, text: &str, format: Format, metadata: &str, read_back
     let mut req = Request::new(program);
     req.set_metadata_json(program, metadata).unwrap();
     let (mut session, mut store) = (Session::new(7), MemoryStore::new());
-    let d = program.decide(&mut session, &req, &mut store, 0.0);
+    let d = program
+        .decide(&mut session, &req, &mut store, 0.0)
+        .expect("the request belongs to this program");
     assert!(
         d.model.is_some() || !d.path.is_empty(),
         "{name}: no decision"

@@ -151,19 +151,16 @@ pub fn run(g: &Global, args: &Args) -> u8 {
 fn traffic_shift(po: &Program, pn: &Program, path: &PathBuf) -> Result<serde_json::Value, String> {
     let mut so = Simulator::new(&po, 0).lenient_fail_ids();
     let mut sn = Simulator::new(&pn, 0).lenient_fail_ids();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    for (i, line) in text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        let n = i as u64 + 1;
-        let parsed = parse_line(line, n).map_err(|e| format!("{}: {e}", path.display()))?;
-        so.feed(&parsed, n)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        sn.feed(&parsed, n)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+    // Streamed a line at a time (each capped), never loaded whole.
+    let shown = crate::escape::terminal(&path.display().to_string()).into_owned();
+    let (mut lines, _) = super::input::Lines::open(path)?;
+    while let Some((n, line)) = lines.next_line().map_err(|e| format!("{shown}: {e}"))? {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let parsed = parse_line(line, n).map_err(|e| format!("{shown}: {e}"))?;
+        so.feed(&parsed, n).map_err(|e| format!("{shown}: {e}"))?;
+        sn.feed(&parsed, n).map_err(|e| format!("{shown}: {e}"))?;
     }
     let (ro, rn) = (so.finish(), sn.finish());
     let mut shift = rn.shift(&ro);

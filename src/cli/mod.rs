@@ -11,6 +11,7 @@ mod eval;
 mod explain;
 mod fmt;
 mod graph;
+mod input;
 mod push;
 mod remote;
 mod sim_report;

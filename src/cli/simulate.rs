@@ -1,7 +1,6 @@
 //! `aig-route simulate FILE`: recorded or synthetic traffic through a route (and,
 //! with `--compare`, through a second one), reported as tables or JSON.
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
@@ -9,6 +8,7 @@ use serde_json::json;
 
 use super::common::{Global, fail, write_atomic};
 use super::eval::compile_file;
+use super::input::{Lines, read_text};
 use super::sim_report::{Progress, print_shift, print_tables};
 use crate::compile::Program;
 use crate::simulate::{
@@ -129,15 +129,14 @@ fn simulate(g: &Global, args: &Args) -> Result<(), Failure> {
         Some(path) => Some(compile_file(g, path).map_err(|c| (c, String::new()))?.1),
         None => None,
     };
-    let spec = synthetic_spec(args)?;
+    let spec = synthetic_spec(args, g.limits().max_file_bytes)?;
     let pricing = match args
         .pricing
         .clone()
         .or_else(|| pricing_from_spec(args, spec.as_ref()))
     {
         Some(path) => {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| usage(format!("cannot read `{}`: {e}", path.display())))?;
+            let text = read_text(&path, g.limits().max_file_bytes).map_err(usage)?;
             Some(Pricing::parse(&text).map_err(|e| (1, format!("{}: {e}", path.display())))?)
         }
         None => None,
@@ -311,7 +310,7 @@ fn build<'p>(
 }
 
 /// The spec for synthetic traffic, from `--synthetic` and the flags (flags win).
-fn synthetic_spec(args: &Args) -> Result<Option<SyntheticSpec>, Failure> {
+fn synthetic_spec(args: &Args, max_bytes: usize) -> Result<Option<SyntheticSpec>, Failure> {
     let flags = args.requests.is_some()
         || args.rate.is_some()
         || args.users.is_some()
@@ -321,8 +320,7 @@ fn synthetic_spec(args: &Args) -> Result<Option<SyntheticSpec>, Failure> {
         || args.tokens.is_some();
     let mut spec = match &args.synthetic {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| usage(format!("cannot read `{}`: {e}", path.display())))?;
+            let text = read_text(path, max_bytes).map_err(usage)?;
             SyntheticSpec::parse(&text).map_err(|e| (1, format!("{}: {e}", path.display())))?
         }
         None if flags => SyntheticSpec::default(),
@@ -385,42 +383,30 @@ fn pricing_from_spec(args: &Args, spec: Option<&SyntheticSpec>) -> Option<PathBu
     Some(base.join(rel))
 }
 
-/// Streams a traffic file through every simulator; nothing is reported on error.
+/// Streams a traffic file through every simulator, a line at a time with each
+/// line capped in length; nothing is reported on error.
 fn replay(path: &Path, sims: &mut [Simulator<'_>], quiet: bool) -> Result<(), Failure> {
-    let (input, size): (Box<dyn Read>, u64) = if path.as_os_str() == "-" {
-        (Box::new(std::io::stdin()), 0)
-    } else {
-        let f = std::fs::File::open(path)
-            .map_err(|e| usage(format!("cannot read `{}`: {e}", path.display())))?;
-        let size = f.metadata().map(|m| m.len()).unwrap_or(0);
-        (Box::new(f), size)
-    };
+    let shown = crate::escape::terminal(&path.display().to_string()).into_owned();
+    let (mut lines, size) = Lines::open(path).map_err(usage)?;
     let progress = Progress::new(size, quiet, true);
-    let mut reader = BufReader::with_capacity(1 << 16, input);
-    let mut line = String::new();
-    let mut line_no: u64 = 0;
-    let mut read_bytes: u64 = 0;
     let result = loop {
-        line.clear();
-        match reader.read_line(&mut line) {
-            Ok(0) => break Ok(()),
-            Ok(n) => read_bytes += n as u64,
-            Err(e) => break Err((1, format!("{}: line {}: {e}", path.display(), line_no + 1))),
-        }
-        line_no += 1;
-        let text = line.trim();
+        let (line_no, text) = match lines.next_line() {
+            Ok(None) => break Ok(()),
+            Ok(Some((n, t))) => (n, t.trim()),
+            Err(e) => break Err((1, format!("{shown}: {e}"))),
+        };
         if text.is_empty() {
             continue;
         }
         let parsed = match parse_line(text, line_no) {
             Ok(l) => l,
-            Err(e) => break Err((1, format!("{}: {e}", path.display()))),
+            Err(e) => break Err((1, format!("{shown}: {e}"))),
         };
         if let Some(e) = sims.iter_mut().find_map(|s| s.feed(&parsed, line_no).err()) {
-            break Err((1, format!("{}: {e}", path.display())));
+            break Err((1, format!("{shown}: {e}")));
         }
         if line_no % 4096 == 0 {
-            progress.update(read_bytes);
+            progress.update(lines.bytes);
         }
     };
     progress.finish();

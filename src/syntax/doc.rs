@@ -3,6 +3,8 @@
 //! with one shape and every value keeps its position.
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use std::sync::Arc;
+
 use crate::source::{Span, Spanned};
 
 /// Bounds on what one input may make the reader do. Exceeding one is a located
@@ -66,10 +68,11 @@ pub enum DocValue {
     Num(f64),
     /// A string (quoted, or a YAML plain scalar that is nothing else).
     Str(String),
-    /// A list.
-    Seq(Vec<Doc>),
-    /// A mapping with its keys in the order written (no duplicates: readers reject them).
-    Map(Vec<(Spanned<String>, Doc)>),
+    /// A list. Shared, so that a YAML alias costs a pointer, not a copy.
+    Seq(Arc<Vec<Doc>>),
+    /// A mapping with its keys in the order written (no duplicates: readers reject
+    /// them). Shared like lists.
+    Map(Arc<Vec<(Spanned<String>, Doc)>>),
 }
 
 impl Doc {

@@ -4,6 +4,8 @@
 //! value sits, and we need that for every diagnostic. Duplicate keys are an error
 //! (`E0102`); nesting depth and value count are bounded by [`Limits`].
 
+use std::sync::Arc;
+
 use super::doc::{Doc, DocValue, Limits};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{SourceId, Span, Spanned};
@@ -316,7 +318,7 @@ impl Parser<'_> {
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
             return Ok(Doc {
-                value: DocValue::Map(entries),
+                value: DocValue::Map(Arc::new(entries)),
                 span: self.span(start),
             });
         }
@@ -382,7 +384,7 @@ impl Parser<'_> {
                 Some(b'}') => {
                     self.pos += 1;
                     return Ok(Doc {
-                        value: DocValue::Map(entries),
+                        value: DocValue::Map(Arc::new(entries)),
                         span: self.span(start),
                     });
                 }
@@ -406,7 +408,7 @@ impl Parser<'_> {
         if self.bytes.get(self.pos) == Some(&b']') {
             self.pos += 1;
             return Ok(Doc {
-                value: DocValue::Seq(items),
+                value: DocValue::Seq(Arc::new(items)),
                 span: self.span(start),
             });
         }
@@ -424,7 +426,7 @@ impl Parser<'_> {
                 Some(b']') => {
                     self.pos += 1;
                     return Ok(Doc {
-                        value: DocValue::Seq(items),
+                        value: DocValue::Seq(Arc::new(items)),
                         span: self.span(start),
                     });
                 }

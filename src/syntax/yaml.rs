@@ -8,6 +8,8 @@
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
+use std::sync::Arc;
+
 use super::doc::{Doc, DocValue, Limits};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{SourceId, Span, Spanned};
@@ -21,11 +23,15 @@ enum Frame {
     Seq {
         start: usize,
         anchor: usize,
+        /// The document's size when this list opened.
+        opened: Size,
         items: Vec<Doc>,
     },
     Map {
         start: usize,
         anchor: usize,
+        /// The document's size when this mapping opened.
+        opened: Size,
         entries: Vec<(Spanned<String>, Doc)>,
         key: Option<Spanned<String>>,
         /// Index of keys seen, built once the mapping is large (keeps duplicate
@@ -41,8 +47,10 @@ struct Reader<'a> {
     /// Byte offset of each character index, when the text is not ASCII.
     char_to_byte: Option<Vec<u32>>,
     stack: Vec<Frame>,
-    anchors: Vec<(usize, Doc, usize)>,
-    values: usize,
+    /// Each anchor's value (shared, not copied) and what it adds when aliased.
+    anchors: std::collections::HashMap<usize, (Doc, Size)>,
+    /// Values and scalar bytes so far, aliases expanded.
+    size: Size,
     root: Option<Doc>,
 }
 
@@ -62,8 +70,8 @@ impl<'a> Reader<'a> {
             limits,
             char_to_byte,
             stack: Vec::new(),
-            anchors: Vec::new(),
-            values: 0,
+            anchors: std::collections::HashMap::new(),
+            size: Size::default(),
             root: None,
         }
     }
@@ -123,22 +131,30 @@ impl<'a> Reader<'a> {
                         value: resolved,
                         span: self.span(start, end),
                     };
-                    self.count(1, start)?;
-                    self.finish(doc, anchor, Some(value.into_owned()))?;
+                    let size = Size {
+                        values: 1,
+                        bytes: value.len(),
+                    };
+                    self.count(size, start)?;
+                    self.finish(doc, anchor, size, Some(value.into_owned()))?;
                 }
                 Event::SequenceStart(anchor, _) => {
+                    let opened = self.size;
                     self.open(start)?;
                     self.stack.push(Frame::Seq {
                         start,
                         anchor,
+                        opened,
                         items: Vec::new(),
                     });
                 }
                 Event::MappingStart(anchor, _) => {
+                    let opened = self.size;
                     self.open(start)?;
                     self.stack.push(Frame::Map {
                         start,
                         anchor,
+                        opened,
                         entries: Vec::new(),
                         key: None,
                         seen: None,
@@ -148,45 +164,50 @@ impl<'a> Reader<'a> {
                     if let Some(Frame::Seq {
                         start,
                         anchor,
+                        opened,
                         items,
                     }) = self.stack.pop()
                     {
                         let doc = Doc {
-                            value: DocValue::Seq(items),
+                            value: DocValue::Seq(Arc::new(items)),
                             span: self.span(start, end.max(start)),
                         };
-                        self.finish(doc, anchor, None)?;
+                        self.finish(doc, anchor, self.size.since(opened), None)?;
                     }
                 }
                 Event::MappingEnd => {
                     if let Some(Frame::Map {
                         start,
                         anchor,
+                        opened,
                         entries,
                         ..
                     }) = self.stack.pop()
                     {
                         let doc = Doc {
-                            value: DocValue::Map(entries),
+                            value: DocValue::Map(Arc::new(entries)),
                             span: self.span(start, end.max(start)),
                         };
-                        self.finish(doc, anchor, None)?;
+                        self.finish(doc, anchor, self.size.since(opened), None)?;
                     }
                 }
                 Event::Alias(id) => {
-                    let Some((_, doc, size)) = self.anchors.iter().rev().find(|(a, _, _)| *a == id)
-                    else {
+                    // Anchor ids are unique per definition (a redefined name gets a
+                    // new id), so one lookup finds the latest definition.
+                    let Some((doc, size)) = self.anchors.get(&id) else {
                         return Err(Diagnostic::error(
                             Code::Syntax,
                             self.span(start, end.max(start + 1)),
                             "this alias names no anchor defined before it",
                         ));
                     };
+                    // A shared handle on the anchor's value, not a copy; its
+                    // expansion still counts in full against the bounds.
                     let (mut doc, size) = (doc.clone(), *size);
                     self.count(size, start)?;
-                    // Point the copy at the alias, so errors inside it land where it is used.
+                    // Point the alias at itself, so errors inside it land where it is used.
                     doc.span = self.span(start, end.max(start + 1));
-                    self.finish(doc, 0, None)?;
+                    self.finish(doc, 0, size, None)?;
                 }
             }
         }
@@ -197,7 +218,13 @@ impl<'a> Reader<'a> {
     }
 
     fn open(&mut self, at: usize) -> Result<(), Diagnostic> {
-        self.count(1, at)?;
+        self.count(
+            Size {
+                values: 1,
+                bytes: 0,
+            },
+            at,
+        )?;
         if self.stack.len() >= self.limits.doc_depth() {
             return Err(self.too_deep(at));
         }
@@ -216,9 +243,25 @@ impl<'a> Reader<'a> {
         .help("routes never need this much nesting; flatten the structure")
     }
 
-    fn count(&mut self, n: usize, at: usize) -> Result<(), Diagnostic> {
-        self.values = self.values.saturating_add(n);
-        if self.values > self.limits.max_values {
+    /// Adds `n` to the document's size: more values than `max_values`, or more
+    /// scalar text than the file-size limit (a long string aliased many times),
+    /// is an error.
+    fn count(&mut self, n: Size, at: usize) -> Result<(), Diagnostic> {
+        self.size.values = self.size.values.saturating_add(n.values);
+        self.size.bytes = self.size.bytes.saturating_add(n.bytes);
+        if self.size.bytes > self.limits.max_file_bytes {
+            return Err(Diagnostic::error(
+                Code::LimitExceeded,
+                self.span(at, at + 1),
+                format!(
+                    "the document expands to more than {} bytes of text",
+                    self.limits.max_file_bytes
+                ),
+            )
+            .note("aliases (`*name`) repeat what their anchor holds")
+            .help("use fewer aliases, or write the values out"));
+        }
+        if self.size.values > self.limits.max_values {
             return Err(Diagnostic::error(
                 Code::LimitExceeded,
                 self.span(at, at + 1),
@@ -233,10 +276,15 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    fn finish(&mut self, doc: Doc, anchor: usize, raw: Option<String>) -> Result<(), Diagnostic> {
+    fn finish(
+        &mut self,
+        doc: Doc,
+        anchor: usize,
+        size: Size,
+        raw: Option<String>,
+    ) -> Result<(), Diagnostic> {
         if anchor != 0 {
-            let size = doc_size(&doc);
-            self.anchors.push((anchor, doc.clone(), size));
+            self.anchors.insert(anchor, (doc.clone(), size));
         }
         match self.stack.last_mut() {
             None => self.root = Some(doc),
@@ -292,11 +340,20 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn doc_size(doc: &Doc) -> usize {
-    match &doc.value {
-        DocValue::Seq(items) => 1 + items.iter().map(doc_size).sum::<usize>(),
-        DocValue::Map(entries) => 1 + entries.iter().map(|(_, v)| 1 + doc_size(v)).sum::<usize>(),
-        _ => 1,
+/// How much of the document has been read: values, and bytes of scalar text.
+#[derive(Clone, Copy, Debug, Default)]
+struct Size {
+    values: usize,
+    bytes: usize,
+}
+
+impl Size {
+    /// What was added since `earlier`.
+    fn since(self, earlier: Size) -> Size {
+        Size {
+            values: self.values - earlier.values,
+            bytes: self.bytes - earlier.bytes,
+        }
     }
 }
 

@@ -43,7 +43,7 @@ pub fn read(doc: &Doc, default_name: &str, limits: &Limits, diags: &mut Vec<Diag
     let elements = match &doc.value {
         DocValue::Seq(_) => doc,
         DocValue::Map(entries) => {
-            for (k, _) in entries {
+            for (k, _) in entries.iter() {
                 let known = ["name", "elements", "metadata"].contains(&k.value.as_str())
                     || API_KEYS.contains(&k.value.as_str());
                 if !known {

@@ -22,6 +22,8 @@
 
 mod helpers;
 
+use std::sync::Arc;
+
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::{
@@ -242,7 +244,7 @@ impl Reader<'_> {
                 let mut fixed = entries.to_vec();
                 fixed[i].0 = Spanned::new(kind.to_string(), key.span);
                 let body = Doc {
-                    value: DocValue::Map(fixed),
+                    value: DocValue::Map(Arc::new(fixed)),
                     span: body.span,
                 };
                 self.node(id, &body)
@@ -317,7 +319,7 @@ impl Reader<'_> {
             *k = Spanned::new(meant.to_string(), k.span);
         }
         Some(Doc {
-            value: DocValue::Map(fixed),
+            value: DocValue::Map(Arc::new(fixed)),
             span: body.span,
         })
     }
@@ -401,7 +403,7 @@ impl Reader<'_> {
                 .unwrap_or_default();
         };
         let mut out = Vec::with_capacity(items.len());
-        for item in items {
+        for item in items.iter() {
             match item.as_map() {
                 Some([entry]) => out.push(entry),
                 _ => self.diags.push(
