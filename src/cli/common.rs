@@ -2,7 +2,7 @@
 //! printing diagnostics, and atomic writes.
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
@@ -207,7 +207,7 @@ pub fn load(sources: &mut SourceMap, path: &str, limits: &Limits) -> Loaded {
         let read = std::io::stdin().lock().take(cap).read_to_end(&mut bytes);
         (read, "<stdin>")
     } else {
-        let read = std::fs::File::open(path).and_then(|f| f.take(cap).read_to_end(&mut bytes));
+        let read = open_route(path).and_then(|f| f.take(cap).read_to_end(&mut bytes));
         (read, path)
     };
     let format = Format::from_path(path).unwrap_or_else(|| sniff(&bytes));
@@ -298,6 +298,35 @@ fn sniff(bytes: &[u8]) -> Format {
     }
 }
 
+/// Opens a route file named on the command line. Opened without blocking, so a
+/// FIFO with no writer cannot hang the command, and refused unless it is a
+/// regular file (a FIFO, socket or device is no route file; its content can be
+/// piped to `-`).
+fn open_route(path: &str) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let f = options.open(path)?;
+    let meta = f.metadata()?;
+    if meta.is_dir() {
+        return Err(std::io::ErrorKind::IsADirectory.into());
+    }
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "it is {}, not a regular file (pipe its content to `-` instead)",
+                super::write::kind_words(&meta)
+            ),
+        ));
+    }
+    Ok(f)
+}
+
 fn io_words(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".into(),
@@ -371,55 +400,31 @@ pub fn load_valid(
 }
 
 /// The route files named by `inputs`: files as given, directories walked for
-/// `*.yaml`, `*.yml`, `*.json` and `*.route` (sorted; hidden entries,
-/// `*.traffic.yaml` / `*.pricing.yaml` companions and `*.test.yaml` suites skipped).
-pub fn collect_files(inputs: &[PathBuf]) -> Result<Vec<String>, String> {
-    collect_matching(inputs, is_route_file)
+/// `*.yaml`, `*.yml`, `*.json` and `*.route` (hidden entries,
+/// `*.traffic.yaml` / `*.pricing.yaml` companions and `*.test.yaml` suites
+/// skipped). See [`collect_matching`].
+pub fn collect_files(g: &Global, inputs: &[PathBuf]) -> (Vec<String>, u8) {
+    collect_matching(g, inputs, is_route_file)
 }
 
 /// Files as given, and every file under the directories among `inputs` whose
-/// name `keep` accepts (sorted; hidden entries skipped).
-pub fn collect_matching(inputs: &[PathBuf], keep: fn(&str) -> bool) -> Result<Vec<String>, String> {
-    let mut out = Vec::new();
-    for input in inputs {
-        if input.is_dir() {
-            walk(input, &mut out, 0, keep)
-                .map_err(|e| format!("cannot read directory `{}`: {e}", input.display()))?;
-        } else {
-            out.push(input.to_string_lossy().into_owned());
-        }
-    }
-    Ok(out)
-}
-
-fn walk(
-    dir: &Path,
-    out: &mut Vec<String>,
-    depth: usize,
+/// name `keep` accepts (the rules are in `walk`). What was skipped is printed as
+/// a warning and what could not be read as an error; the exit code is then 2,
+/// but every file found is still returned to be read.
+pub fn collect_matching(
+    g: &Global,
+    inputs: &[PathBuf],
     keep: fn(&str) -> bool,
-) -> std::io::Result<()> {
-    if depth > 32 {
-        return Ok(());
+) -> (Vec<String>, u8) {
+    let found = super::walk::collect(inputs, keep);
+    for w in &found.warnings {
+        warn(g, w);
     }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if name.starts_with('.') {
-            continue;
-        }
-        if p.is_dir() {
-            walk(&p, out, depth + 1, keep)?;
-        } else if keep(&name) {
-            out.push(p.to_string_lossy().into_owned());
-        }
+    for e in &found.errors {
+        fail(g, e);
     }
-    Ok(())
+    let code = if found.errors.is_empty() { 0 } else { 2 };
+    (found.files, code)
 }
 
 /// Whether a file name looks like a route.
@@ -443,34 +448,21 @@ pub fn print_human(diags: &[Diagnostic], sources: &SourceMap, g: &Global) {
 
 /// Prints a message to stderr as `error: ...`.
 pub fn fail(g: &Global, msg: &str) {
-    let (red, reset) = if g.color_stderr() {
-        ("\x1b[1;31m", "\x1b[0m")
+    say(g, "\x1b[1;31m", "error", msg);
+}
+
+/// Prints a message to stderr as `warning: ...`.
+pub fn warn(g: &Global, msg: &str) {
+    say(g, "\x1b[1;33m", "warning", msg);
+}
+
+fn say(g: &Global, colour: &str, label: &str, msg: &str) {
+    let (on, off) = if g.color_stderr() {
+        (colour, "\x1b[0m")
     } else {
         ("", "")
     };
-    eprintln!("{red}error{reset}: {msg}");
+    eprintln!("{on}{label}{off}: {msg}");
 }
 
-/// Writes `contents` to `path` atomically: a temporary file in the same directory,
-/// flushed to disk, then renamed over the target. A failure leaves the old file.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
-    let tmp = dir.join(format!(".{name}.aig-route-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(contents)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
+pub use super::write::write_atomic;

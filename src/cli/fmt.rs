@@ -21,16 +21,10 @@ pub struct Args {
 }
 
 pub fn run(g: &Global, args: &Args) -> u8 {
-    let files = match collect_files(&args.files) {
-        Ok(f) => f,
-        Err(e) => {
-            fail(g, &e);
-            return 2;
-        }
-    };
+    let (files, walk) = collect_files(g, &args.files);
     let limits = g.limits();
     let mut sources = SourceMap::new();
-    let (mut unformatted, mut failed, mut unreadable) = (0, 0, false);
+    let (mut unformatted, mut failed, mut unreadable) = (0, 0, walk != 0);
     for path in &files {
         let loaded = load(&mut sources, path, &limits);
         if !loaded.diagnostics.is_empty() {

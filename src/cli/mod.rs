@@ -18,6 +18,8 @@ mod sim_report;
 mod simulate;
 mod test;
 mod validate;
+mod walk;
+mod write;
 
 use std::process::ExitCode;
 

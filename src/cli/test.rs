@@ -63,13 +63,7 @@ pub fn run(g: &Global, args: &Args) -> u8 {
     } else {
         args.paths.clone()
     };
-    let files = match collect_matching(&inputs, testing::is_test_file) {
-        Ok(f) => f,
-        Err(e) => {
-            fail(g, &e);
-            return 2;
-        }
-    };
+    let (files, walk) = collect_matching(g, &inputs, testing::is_test_file);
     let mut sources = SourceMap::new();
     let mut routes: BTreeMap<String, RouteEntry> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
@@ -78,7 +72,7 @@ pub fn run(g: &Global, args: &Args) -> u8 {
         ..Report::default()
     };
     let mut diags = Vec::new();
-    let mut unreadable = false;
+    let mut unreadable = walk != 0;
     let mut runner = Runner::new();
     for path in &files {
         let loaded = load(&mut sources, path, &g.limits());

@@ -36,13 +36,7 @@ enum OutputFormat {
 }
 
 pub fn run(g: &Global, args: &Args) -> u8 {
-    let files = match collect_files(&args.files) {
-        Ok(f) => f,
-        Err(e) => {
-            fail(g, &e);
-            return 2;
-        }
-    };
+    let (files, walk) = collect_files(g, &args.files);
     if files.is_empty() {
         fail(
             g,
@@ -52,7 +46,7 @@ pub fn run(g: &Global, args: &Args) -> u8 {
     }
     let mut sources = SourceMap::new();
     let mut results = Vec::new();
-    let mut unreadable = false;
+    let mut unreadable = walk != 0;
     for path in &files {
         let (loaded, checked) = load_and_check_as(&mut sources, path, g, true);
         unreadable |= loaded.unreadable;
