@@ -199,6 +199,9 @@ pub struct Explanation {
     /// The first limit-store failure: the limit node's id and the error. The
     /// program's store-failure choice decided that node's output.
     pub store_error: Option<(String, String)>,
+    /// Why the request's cost could not be settled (see
+    /// [`Program::explain_settled`]).
+    pub settle_error: Option<String>,
 }
 
 impl Program {
@@ -214,6 +217,22 @@ impl Program {
         now: f64,
         seed: u64,
         failing: &[NodeId],
+    ) -> Result<Explanation, EvalError> {
+        self.explain_settled(req, store, now, seed, failing, 0.0)
+    }
+
+    /// [`Program::explain`], then settles `cost` dollars to the budgets the
+    /// request passed when a model served it, as a caller of the step machine
+    /// would: with a shared store, later requests see it. The fallback chain
+    /// is followed without counting anything.
+    pub fn explain_settled<S: LimitStore + ?Sized>(
+        &self,
+        req: &Request,
+        store: &mut S,
+        now: f64,
+        seed: u64,
+        failing: &[NodeId],
+        cost: f64,
     ) -> Result<Explanation, EvalError> {
         let mut s = Session::new(seed).with_trace();
         let mut next = self.begin(&mut s, req, store, now)?;
@@ -249,6 +268,14 @@ impl Program {
         let store_error = s
             .store_error()
             .map(|(n, e)| (self.node_id(n).to_string(), e.to_string()));
+        let settle_error = match done.served_by {
+            Some(_) => match self.settle(&s, req, store, now, cost) {
+                Ok(()) => None,
+                Err(EvalError::Store(e)) => Some(e.to_string()),
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
         let served = done.served_by.map(|n| {
             let m = self.model(n);
             Served {
@@ -271,6 +298,7 @@ impl Program {
             served,
             fallbacks,
             store_error,
+            settle_error,
         })
     }
 }
@@ -298,6 +326,9 @@ impl Explanation {
                 serde_json::json!({"node": node, "message": message}),
             );
         }
+        if let (Some(message), Some(map)) = (&self.settle_error, doc.as_object_mut()) {
+            map.insert("settle_error".into(), serde_json::json!(message));
+        }
         doc
     }
 }
@@ -310,6 +341,9 @@ impl fmt::Display for Explanation {
         f.write_str(&lines(&self.steps))?;
         if let Some((node, message)) = &self.store_error {
             writeln!(f, "limit store failed at `{node}`: {message}")?;
+        }
+        if let Some(message) = &self.settle_error {
+            writeln!(f, "the cost was not settled: {message}")?;
         }
         match &self.served {
             Some(m) => {

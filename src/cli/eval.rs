@@ -5,12 +5,13 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use super::common::{Global, fail, load_valid};
+use super::store::StoreArgs;
 use crate::compile::Program;
-use crate::eval::{Fill, MAX_METADATA_ENTRIES, MemoryStore, Request, Value};
+use crate::eval::{Fill, MAX_METADATA_ENTRIES, Request, Value};
 use crate::source::SourceMap;
 
-/// Run one request through a route at time 0 with empty limit counters, and
-/// explain each step.
+/// Run one request through a route and explain each step: at time 0 with empty
+/// limit counters, or at `--at` against shared counters (`--store`).
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  aig-route eval routes/tiers.yaml --metadata '{\"plan\":\"paid\",\"user_id\":\"u42\"}'\n  aig-route eval routes/tiers.yaml --metadata '{\"plan\":\"paid\"}' --fail large --format json"
@@ -30,9 +31,32 @@ pub struct Args {
     /// Seed for splits that have neither a sticky value nor a request id.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// The request's time, in seconds since the epoch (limit windows follow it).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.0, value_parser = finite_seconds)]
+    at: f64,
+    /// Dollars the request costs if served, settled to the budgets it passed
+    /// (with a shared `--store`, later requests see it).
+    #[arg(long, value_name = "DOLLARS", value_parser = dollars)]
+    cost: Option<f64>,
+    #[command(flatten)]
+    store: StoreArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+}
+
+fn finite_seconds(s: &str) -> Result<f64, String> {
+    s.parse::<f64>()
+        .ok()
+        .filter(|t| t.is_finite() && *t >= 0.0)
+        .ok_or_else(|| format!("`{s}` is not a time: seconds since the epoch, 0 or more"))
+}
+
+fn dollars(s: &str) -> Result<f64, String> {
+    s.parse::<f64>()
+        .ok()
+        .filter(|d| d.is_finite() && *d >= 0.0)
+        .ok_or_else(|| format!("`{s}` is not an amount: dollars, 0 or more"))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -96,6 +120,7 @@ pub fn run(g: &Global, args: &Args) -> u8 {
         Ok(x) => x,
         Err(code) => return code,
     };
+    let program = args.store.apply(program);
     let meta: serde_json::Map<String, serde_json::Value> =
         match serde_json::from_str(&args.metadata) {
             Ok(m) => m,
@@ -141,14 +166,28 @@ pub fn run(g: &Global, args: &Args) -> u8 {
     if let Some(id) = &args.id {
         fill.set_id(id);
     }
-    let explanation = match program.explain(&req, &mut MemoryStore::new(), 0.0, args.seed, &failing)
-    {
-        Ok(x) => x,
-        Err(e) => {
-            fail(g, &e.to_string());
-            return 1;
+    let mut store = match args.store.open() {
+        Ok(s) => s,
+        Err((code, msg)) => {
+            fail(g, &msg);
+            return code;
         }
     };
+    let cost = args.cost.unwrap_or(0.0);
+    let explanation =
+        match program.explain_settled(&req, &mut store, args.at, args.seed, &failing, cost) {
+            Ok(x) => x,
+            Err(e) => {
+                fail(g, &e.to_string());
+                return 1;
+            }
+        };
+    if explanation.store_error.is_some() || explanation.settle_error.is_some() {
+        eprintln!(
+            "warning: the limit store at `{}` failed; see the explanation (--on-store-error decided the limit)",
+            args.store.describe()
+        );
+    }
     match args.format {
         Format::Json => println!("{}", explanation.to_json()),
         Format::Human => print!(

@@ -16,6 +16,7 @@ mod push;
 mod remote;
 mod sim_report;
 mod simulate;
+mod store;
 mod test;
 mod validate;
 mod walk;

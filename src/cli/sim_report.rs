@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::compile::StoreFailure;
 use crate::simulate::Report;
 
 pub(super) fn print_shift(new: &Report, old: &Report, new_path: &Path, old_path: &Path) {
@@ -201,5 +202,35 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// Warns (on stderr) when the limit store failed during the run: how often, the
+/// first reason, and which limits the fail-open or fail-closed choice decided.
+pub(super) fn print_store_failures(r: &Report, store: &str, choice: StoreFailure) {
+    let f = r.store_failures();
+    if !f.any() {
+        return;
+    }
+    let (mode, out) = match choice {
+        StoreFailure::Closed => ("closed", "fallback"),
+        _ => ("open", "success"),
+    };
+    eprintln!(
+        "warning: the limit store at `{store}` failed {} times; the first: {}",
+        f.checks() + f.settles(),
+        crate::escape::terminal(f.first().unwrap_or("unknown"))
+    );
+    for (id, n) in r.store_decided() {
+        eprintln!(
+            "  limit `{}`: {n} checks decided by --on-store-error {mode} (→ {out})",
+            crate::escape::terminal(id)
+        );
+    }
+    if f.settles() > 0 {
+        eprintln!(
+            "  {} served requests' costs were not settled to their budgets",
+            f.settles()
+        );
     }
 }

@@ -9,7 +9,8 @@ use serde_json::json;
 use super::common::{Global, fail, write_atomic};
 use super::eval::compile_file;
 use super::input::{Lines, read_text};
-use super::sim_report::{Progress, print_shift, print_tables};
+use super::sim_report::{Progress, print_shift, print_store_failures, print_tables};
+use super::store::{Store, StoreArgs};
 use crate::compile::Program;
 use crate::simulate::{
     CostSpec, Pricing, Report, Simulator, Synthetic, SyntheticSpec, parse_line, typed_value,
@@ -83,6 +84,8 @@ pub struct Args {
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -124,7 +127,13 @@ fn simulate(g: &Global, args: &Args) -> Result<(), Failure> {
     if !(args.bucket.is_finite() && args.bucket > 0.0) {
         return Err(usage("--bucket must be a positive number of seconds"));
     }
+    if args.compare.is_some() && args.store.is_shared() {
+        return Err(usage(
+            "--compare replays the traffic through both routes, so with a shared --store the second would count against the first's counters; compare with the memory store (drop --store)",
+        ));
+    }
     let (_, program) = compile_file(g, &args.file).map_err(|c| (c, String::new()))?;
+    let program = args.store.apply(program);
     let other = match &args.compare {
         Some(path) => Some(compile_file(g, path).map_err(|c| (c, String::new()))?.1),
         None => None,
@@ -176,9 +185,15 @@ fn simulate(g: &Global, args: &Args) -> Result<(), Failure> {
             )));
         }
     }
-    let mut sims = vec![build(&program, args, pricing.as_ref(), &rates)?];
+    let mut sims = vec![build(
+        &program,
+        args,
+        pricing.as_ref(),
+        &rates,
+        args.store.open()?,
+    )?];
     if let Some(o) = &other {
-        sims.push(build(o, args, pricing.as_ref(), &rates)?.lenient_fail_ids());
+        sims.push(build(o, args, pricing.as_ref(), &rates, args.store.open()?)?.lenient_fail_ids());
     }
     // What synthetic traffic covered: requests, mean rate, and the span the
     // arrivals take at that rate, so a report says what it is a report of.
@@ -219,6 +234,7 @@ fn simulate(g: &Global, args: &Args) -> Result<(), Failure> {
     let Some(report) = reports.pop() else {
         return Err((1, "no report was produced".into()));
     };
+    print_store_failures(&report, &args.store.describe(), program.store_failure());
     let title = format!("{} — served requests per model", args.file.display());
     if let Some(path) = &args.timeline {
         write_atomic(path, report.timeline_csv().as_bytes())
@@ -293,8 +309,9 @@ fn build<'p>(
     args: &Args,
     pricing: Option<&Pricing>,
     rates: &[(String, f64)],
-) -> Result<Simulator<'p>, Failure> {
-    let mut sim = Simulator::new(p, args.seed);
+    store: Store,
+) -> Result<Simulator<'p, Store>, Failure> {
+    let mut sim = Simulator::with_store(p, args.seed, store);
     if let Some(pr) = pricing {
         sim = sim.with_pricing(pr);
     }
@@ -385,7 +402,7 @@ fn pricing_from_spec(args: &Args, spec: Option<&SyntheticSpec>) -> Option<PathBu
 
 /// Streams a traffic file through every simulator, a line at a time with each
 /// line capped in length; nothing is reported on error.
-fn replay(path: &Path, sims: &mut [Simulator<'_>], quiet: bool) -> Result<(), Failure> {
+fn replay(path: &Path, sims: &mut [Simulator<'_, Store>], quiet: bool) -> Result<(), Failure> {
     let shown = crate::escape::terminal(&path.display().to_string()).into_owned();
     let (mut lines, size) = Lines::open(path).map_err(usage)?;
     let progress = Progress::new(size, quiet, true);

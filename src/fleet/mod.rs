@@ -16,8 +16,11 @@
 //! [`RedisOptions::reconnect_every`] seconds of the caller's clock, so a dead
 //! server costs one failed connect per interval, not one per request.
 
+mod error;
 mod keys;
 mod scripts;
+
+pub use error::RedisError;
 
 use std::fmt;
 use std::time::Duration;
@@ -27,8 +30,12 @@ use crate::eval::{KeyRef, LimitRef, LimitStore, StoreError};
 use crate::syntax::ast::WindowMode;
 
 /// How to reach and use the server.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RedisOptions {
+    /// The password, in place of one in the URL (so it need not appear on a
+    /// command line). Never printed: `Debug` shows only whether it is set, and
+    /// an error text that echoes it has it replaced.
+    pub password: Option<String>,
     /// First segment of every key, to share a server with other programs.
     pub prefix: String,
     /// Longest wait for a connection.
@@ -43,51 +50,28 @@ pub struct RedisOptions {
     pub ca_pem: Option<Vec<u8>>,
 }
 
+impl fmt::Debug for RedisOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisOptions")
+            .field("password", &self.password.as_ref().map(|_| "…"))
+            .field("prefix", &self.prefix)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("io_timeout", &self.io_timeout)
+            .field("reconnect_every", &self.reconnect_every)
+            .field("ca_pem", &self.ca_pem.as_ref().map(Vec::len))
+            .finish()
+    }
+}
+
 impl Default for RedisOptions {
     fn default() -> Self {
         RedisOptions {
+            password: None,
             prefix: "aig".into(),
             connect_timeout: Duration::from_millis(250),
             io_timeout: Duration::from_millis(100),
             reconnect_every: 1.0,
             ca_pem: None,
-        }
-    }
-}
-
-/// Why the store could not answer.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum RedisError {
-    /// The URL is not a `redis://`, `rediss://` or `redis+unix://` URL.
-    Url(String),
-    /// No connection: refused, timed out, or waiting to retry.
-    Unavailable(String),
-    /// The server did not answer within the time-out.
-    Timeout,
-    /// The server answered with an error or an answer the script never gives.
-    Server(String),
-}
-
-impl fmt::Display for RedisError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RedisError::Url(m) => write!(f, "not a Redis URL: {m}"),
-            RedisError::Unavailable(m) => write!(f, "Redis is unavailable: {m}"),
-            RedisError::Timeout => f.write_str("Redis did not answer in time"),
-            RedisError::Server(m) => write!(f, "Redis answered with an error: {m}"),
-        }
-    }
-}
-
-impl std::error::Error for RedisError {}
-
-impl From<RedisError> for StoreError {
-    fn from(e: RedisError) -> Self {
-        match e {
-            RedisError::Timeout => StoreError::Timeout,
-            RedisError::Unavailable(m) | RedisError::Url(m) => StoreError::Unavailable(m),
-            RedisError::Server(m) => StoreError::Failed(m),
         }
     }
 }
@@ -197,17 +181,24 @@ impl RedisStore {
     /// TLS). Connects on first use, so a server that is down at start is a
     /// failure of the first request, handled like any other.
     pub fn open(url: &str, options: RedisOptions) -> Result<Self, RedisError> {
+        let secret = options.password.as_deref();
+        let bad_url = |e: redis::RedisError| RedisError::Url(error::redact(&e, secret));
+        let mut info = redis::IntoConnectionInfo::into_connection_info(url).map_err(bad_url)?;
+        if let Some(pw) = &options.password {
+            let settings = info.redis_settings().clone().set_password(pw);
+            info = info.set_redis_settings(settings);
+        }
         let client = match &options.ca_pem {
             Some(pem) => redis::Client::build_with_tls(
-                url,
+                info,
                 redis::TlsCertificates {
                     client_tls: None,
                     root_cert: Some(pem.clone()),
                 },
             ),
-            None => redis::Client::open(url),
+            None => redis::Client::open(info),
         }
-        .map_err(|e| RedisError::Url(redact(&e)))?;
+        .map_err(bad_url)?;
         Ok(RedisStore {
             prefix: options.prefix.clone(),
             link: Link {
@@ -222,6 +213,22 @@ impl RedisStore {
             add: redis::Script::new(&scripts::source(scripts::ADD)),
             keys: Keys::default(),
         })
+    }
+
+    /// Connects now (if not connected) and loads the scripts, so a wrong URL,
+    /// password or certificate is found before the first request rather than
+    /// decided by the fail-open or fail-closed choice. Ignores the reconnect pace.
+    pub fn check(&mut self) -> Result<(), RedisError> {
+        self.link.retry_at = f64::NEG_INFINITY;
+        let secret = self.link.options.password.clone();
+        let conn = self.link.connection(f64::NEG_INFINITY)?;
+        for script in [&self.admit, &self.used, &self.add] {
+            if let Err(e) = script.prepare_invoke().load(conn) {
+                self.link.conn = None;
+                return Err(error::classify(&e, secret.as_deref()));
+            }
+        }
+        Ok(())
     }
 
     /// What the store did so far.
@@ -316,7 +323,7 @@ impl Link {
                 // the next call would read as its own: never reuse it.
                 self.conn = None;
                 self.retry_at = now + self.options.reconnect_every;
-                Err(classify(&e))
+                Err(self.classify(&e))
             }
         }
     }
@@ -350,11 +357,15 @@ impl Link {
         let conn = self
             .client
             .get_connection_with_timeout(self.options.connect_timeout)
-            .map_err(|e| classify(&e))?;
+            .map_err(|e| self.classify(&e))?;
         let io = Some(self.options.io_timeout);
-        conn.set_read_timeout(io).map_err(|e| classify(&e))?;
-        conn.set_write_timeout(io).map_err(|e| classify(&e))?;
+        conn.set_read_timeout(io).map_err(|e| self.classify(&e))?;
+        conn.set_write_timeout(io).map_err(|e| self.classify(&e))?;
         Ok(conn)
+    }
+
+    fn classify(&self, e: &redis::RedisError) -> RedisError {
+        error::classify(e, self.options.password.as_deref())
     }
 }
 
@@ -370,44 +381,4 @@ fn ttl(spec: &LimitSpec, now: f64) -> u64 {
         WindowMode::Fixed => keys::fixed_ttl(now, spec.window),
         WindowMode::Sliding => keys::sliding_ttl(spec.window),
     }
-}
-
-fn classify(e: &redis::RedisError) -> RedisError {
-    if e.is_timeout() {
-        RedisError::Timeout
-    } else if e.is_io_error() || e.is_connection_refusal() || e.is_connection_dropped() {
-        RedisError::Unavailable(redact(e))
-    } else {
-        RedisError::Server(redact(e))
-    }
-}
-
-/// An error's text with anything that looks like a URL's user-info removed, and
-/// control characters escaped: the server's words are not ours to print raw.
-fn redact(e: &redis::RedisError) -> String {
-    let text = e.to_string();
-    let mut out = String::with_capacity(text.len().min(512));
-    for word in text.split(' ') {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        match (word.find("://"), word.rfind('@')) {
-            (Some(s), Some(at)) if at > s => {
-                out.push_str(&word[..s + 3]);
-                out.push_str("…@");
-                out.push_str(&word[at + 1..]);
-            }
-            _ => out.push_str(word),
-        }
-        if out.len() > 512 {
-            let mut cut = 512;
-            while !out.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            out.truncate(cut);
-            out.push('…');
-            break;
-        }
-    }
-    crate::escape::terminal(&out).into_owned()
 }

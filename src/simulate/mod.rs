@@ -5,12 +5,14 @@
 //! time) or from a seeded generator ([`Synthetic`]). Memory is bounded by the live
 //! limit keys, never by the length of the traffic.
 
+mod faults;
 mod plot;
 mod pricing;
 mod report;
 mod synthetic;
 mod traffic;
 
+pub use faults::StoreFailures;
 pub use pricing::{Pricing, PricingError};
 pub use report::{Report, SplitStat};
 pub use synthetic::{CostSpec, SpecError, Synthetic, SyntheticSpec, typed_value, weights_map};
@@ -19,7 +21,9 @@ pub use traffic::{MetaValue, TrafficError, TrafficLine, parse_line};
 use crate::rng::Rng;
 
 use crate::compile::{NodeId, Program};
-use crate::eval::{MemoryStore, Reason, Report as ModelReport, Request, Session, Step, StickyFrom};
+use crate::eval::{
+    LimitStore, MemoryStore, Reason, Report as ModelReport, Request, Session, Step, StickyFrom,
+};
 
 /// What a request costs once served.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -37,10 +41,13 @@ pub enum Cost {
     },
 }
 
-/// Runs requests through a program and counts what happened.
-pub struct Simulator<'p> {
+/// Runs requests through a program and counts what happened, with limit counters
+/// in `S`: in memory by default, or a shared store such as Redis. A store that
+/// fails is counted in the report ([`Report::store_failures`]) and the program's
+/// fail-open or fail-closed choice decides the limit.
+pub struct Simulator<'p, S: LimitStore = MemoryStore> {
     program: &'p Program,
-    store: MemoryStore,
+    store: S,
     session: Session,
     request: Request,
     report: Report,
@@ -56,11 +63,19 @@ pub struct Simulator<'p> {
 }
 
 impl<'p> Simulator<'p> {
-    /// A simulator with empty counters and the given seed.
+    /// A simulator with empty counters in memory and the given seed.
     pub fn new(program: &'p Program, seed: u64) -> Self {
+        Simulator::with_store(program, seed, MemoryStore::new())
+    }
+}
+
+impl<'p, S: LimitStore> Simulator<'p, S> {
+    /// A simulator whose limit counters live in `store` (which may already hold
+    /// counts, shared with other processes).
+    pub fn with_store(program: &'p Program, seed: u64, store: S) -> Self {
         Simulator {
             program,
-            store: MemoryStore::new(),
+            store,
             session: Session::new(seed).with_trace(),
             request: Request::new(program),
             report: Report::new(program),
@@ -199,11 +214,21 @@ impl<'p> Simulator<'p> {
             (Some(m), Cost::Tokens { input, output }) => self.prices[m as usize]
                 .map_or(0.0, |(pi, po)| (input * pi + output * po) / 1_000_000.0),
         };
-        if dollars > 0.0 {
-            // The in-memory store never fails.
-            let _ = p.settle(&self.session, &self.request, &mut self.store, t, dollars);
-        }
+        let settled = if dollars > 0.0 {
+            p.settle(&self.session, &self.request, &mut self.store, t, dollars)
+        } else {
+            Ok(())
+        };
         let r = &mut self.report;
+        if let Some((_, e)) = self.session.store_error() {
+            r.store.note(e);
+        }
+        // The request and session are this program's own, so a store failure
+        // is the only error settling can meet.
+        if let Err(crate::eval::EvalError::Store(e)) = settled {
+            r.store.settles += 1;
+            r.store.note(&e);
+        }
         r.requests += 1;
         for step in self.session.trace() {
             let n = step.node as usize;
@@ -219,7 +244,14 @@ impl<'p> Simulator<'p> {
                         r.record_sticky(n, *bucket);
                     }
                 }
-                Reason::Limit { passed: false, .. } => r.limited[n] += 1,
+                Reason::Limit { used, passed } => {
+                    if used.is_none() {
+                        r.store.decided[n] += 1;
+                    }
+                    if !passed {
+                        r.limited[n] += 1;
+                    }
+                }
                 Reason::Model {
                     report: ModelReport::Failed,
                 } => r.failed[n] += 1,
@@ -239,6 +271,11 @@ impl<'p> Simulator<'p> {
     /// The report so far.
     pub fn report(&self) -> &Report {
         &self.report
+    }
+
+    /// The limit store.
+    pub fn store(&self) -> &S {
+        &self.store
     }
 
     /// Finishes and returns the report.

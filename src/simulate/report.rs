@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
+use super::faults::StoreFailures;
 use crate::compile::{Inst, NodeId, Program};
 use crate::syntax::cond::number_json;
 
@@ -56,6 +57,8 @@ pub struct Report {
     provider_model: Vec<String>,
     /// Model nodes a pricing table was given for but has no price for.
     pub(super) unpriced: Vec<NodeId>,
+    /// What a failing limit store did.
+    pub(super) store: StoreFailures,
 }
 
 impl Report {
@@ -117,6 +120,7 @@ impl Report {
             limits,
             splits,
             unpriced: Vec::new(),
+            store: StoreFailures::new(n),
         }
     }
 
@@ -189,6 +193,20 @@ impl Report {
     /// Failures (fallbacks taken) per model node.
     pub fn fallbacks(&self) -> Vec<(&str, u64)> {
         self.per(&self.models, &self.failed)
+    }
+
+    /// Limit checks the store could not answer and settlements it lost; empty
+    /// with the memory store.
+    pub fn store_failures(&self) -> &StoreFailures {
+        &self.store
+    }
+
+    /// Per limit node, checks the store could not answer (decided by the
+    /// program's fail-open or fail-closed choice); nodes without any left out.
+    pub fn store_decided(&self) -> Vec<(&str, u64)> {
+        let mut v = self.per(&self.limits, &self.store.decided);
+        v.retain(|(_, n)| *n > 0);
+        v
     }
 
     /// Requests sent to `fallback` per limit node.
@@ -291,7 +309,7 @@ impl Report {
                 (id.to_string(), Value::Array(arr))
             })
             .collect();
-        json!({
+        let mut doc = json!({
             "requests": self.requests,
             "by_model": obj(self.by_model()),
             "by_node": obj(self.by_node()),
@@ -302,7 +320,16 @@ impl Report {
             "fallbacks": obj(self.fallbacks()),
             "limited": obj(self.limited()),
             "splits": splits,
-        })
+        });
+        // Only when the store failed, so clean runs read the same from any store.
+        if self.store.any() {
+            doc["store_failures"] = self.store.to_json(
+                self.limits
+                    .iter()
+                    .map(|&n| (n as usize, self.ids[n as usize].as_str())),
+            );
+        }
+        doc
     }
 
     /// Timeline columns: each model node's index and id, then errors.
