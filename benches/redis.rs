@@ -1,7 +1,9 @@
 //! The Redis limit store against a local `redis-server` (started here on a free
 //! loopback port): what one limit node adds to a decision, as criterion's mean,
-//! and as the p50/p99 of 20,000 single calls, and how many admissions one
-//! process gets through in a second on one connection.
+//! and as the p50/p99 of 20,000 single calls, how many admissions one process
+//! gets through in a second on one connection, and whole decisions per second
+//! on `routes/tiers.yaml` (one rate limit on the free path) with counters in
+//! memory and in Redis.
 //!
 //! `cargo bench --bench redis` (needs `redis-server` on the PATH).
 
@@ -9,7 +11,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use aig_route::compile::LimitSpec;
-use aig_route::eval::KeyRef;
+use aig_route::eval::{KeyRef, LimitStore, MemoryStore, Request, Session};
 use aig_route::fleet::{RedisOptions, RedisStore};
 use aig_route::syntax::ast::{LimitKind, WindowMode};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -70,6 +72,55 @@ fn bench(c: &mut Criterion) {
     });
     g.finish();
     latency(&mut store, &users);
+    decisions(&server.url(), &users);
+}
+
+/// Whole decisions per second on the tiers route, every request on the free
+/// path (so each reaches the rate limit), counters in memory and in Redis.
+fn decisions(url: &str, users: &[String]) {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/routes/tiers.yaml")).unwrap();
+    let program = aig_route::compile("tiers.yaml", &text, aig_route::syntax::Format::Yaml)
+        .unwrap()
+        .program;
+    let requests: Vec<Request> = users
+        .iter()
+        .take(1_000)
+        .map(|u| {
+            let mut r = Request::new(&program);
+            r.set_metadata_json(&program, &format!(r#"{{"plan":"free","user_id":"{u}"}}"#))
+                .unwrap();
+            r
+        })
+        .collect();
+    let run = |name: &str, store: &mut dyn LimitStore| {
+        let mut session = Session::new(0);
+        let n = 20_000;
+        let mut took = Vec::with_capacity(n);
+        let all = Instant::now();
+        for i in 0..n {
+            let t = Instant::now();
+            let d = program.decide(
+                &mut session,
+                &requests[i % requests.len()],
+                store,
+                7_200.0 + i as f64 / 1e4,
+            );
+            black_box(d.model);
+            assert!(d.store_error.is_none());
+            took.push(t.elapsed());
+        }
+        let per_second = n as f64 / all.elapsed().as_secs_f64();
+        took.sort();
+        let pct = |p: f64| took[((n as f64 * p) as usize).min(n - 1)];
+        println!(
+            "decide tiers (free path, 1 limit node), {name}: {per_second:.0} decisions/s per process; p50 {:?}, p99 {:?}",
+            pct(0.50),
+            pct(0.99)
+        );
+    };
+    run("memory", &mut MemoryStore::new());
+    run("redis", &mut RedisStore::open(url, options()).unwrap());
 }
 
 /// p50 and p99 of single admissions, and admissions per second on one connection.

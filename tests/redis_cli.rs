@@ -536,6 +536,9 @@ fn a_server_stopped_mid_run_is_decided_by_the_program_then_used_again() {
     };
     feed(&mut sim, 1.0, "a");
     feed(&mut sim, 1.0, "a");
+    // One round trip per limit node reached, on one reused connection.
+    let stats = sim.store().stats();
+    assert_eq!((stats.calls, stats.connects, stats.errors), (2, 1, 0));
     server.stop();
     // The first call finds the connection dead; the next ones within
     // `reconnect_every` seconds (of the caller's clock) do not even try.
@@ -554,6 +557,8 @@ fn a_server_stopped_mid_run_is_decided_by_the_program_then_used_again() {
     for _ in 0..5 {
         feed(&mut sim, 1.0, "c");
     }
+    let stats = sim.store().stats();
+    assert_eq!((stats.calls, stats.connects), (8, 2), "{stats:?}");
     let report = sim.finish();
     let json = report.to_json();
     assert_eq!(report.store_failures().checks(), 4, "{json}");
