@@ -100,12 +100,14 @@ fn decisions(url: &str, users: &[String]) {
         let all = Instant::now();
         for i in 0..n {
             let t = Instant::now();
-            let d = program.decide(
-                &mut session,
-                &requests[i % requests.len()],
-                store,
-                7_200.0 + i as f64 / 1e4,
-            );
+            let d = program
+                .decide(
+                    &mut session,
+                    &requests[i % requests.len()],
+                    store,
+                    7_200.0 + i as f64 / 1e4,
+                )
+                .unwrap();
             black_box(d.model);
             assert!(d.store_error.is_none());
             took.push(t.elapsed());
