@@ -26,6 +26,15 @@ impl Checked {
     pub fn is_ok(&self) -> bool {
         self.program.is_some() && !diagnostic::has_errors(&self.diagnostics)
     }
+
+    /// The errors alone (warnings left out), in order.
+    pub fn errors(&self) -> Vec<Diagnostic> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .cloned()
+            .collect()
+    }
 }
 
 /// Reads, lowers, validates and compiles file `source`.

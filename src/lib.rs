@@ -76,6 +76,8 @@ pub mod explain;
 #[cfg(feature = "redis")]
 pub mod fleet;
 pub mod fmt;
+#[cfg(feature = "api")]
+pub mod gitops;
 pub mod graph;
 pub mod ordered;
 pub mod policy;

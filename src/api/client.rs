@@ -160,6 +160,7 @@ pub struct Client {
     /// Reading bounds.
     pub limits: Limits,
     pause: Box<dyn Pause>,
+    trace: Option<Box<dyn Fn(&str) + Send + Sync>>,
 }
 
 impl fmt::Debug for Client {
@@ -214,7 +215,16 @@ impl Client {
             retry: RetryPolicy::default(),
             limits: Limits::default(),
             pause: Box::new(Sleep),
+            trace: None,
         })
+    }
+
+    /// Calls `trace` with one line per request sent (`GET host/path?query → HTTP
+    /// 200`), for `-v`. The line holds no header, so never the token; ids in it
+    /// are percent-encoded, but a caller printing it still escapes it.
+    pub fn with_trace(mut self, trace: Box<dyn Fn(&str) + Send + Sync>) -> Client {
+        self.trace = Some(trace);
+        self
     }
 
     /// Replaces how the client waits between attempts.
@@ -340,6 +350,12 @@ impl Client {
         Ok(())
     }
 
+    fn traced(&self, request: &str, outcome: &str) {
+        if let Some(t) = &self.trace {
+            t(&self.scrub.text(&format!("{request} → {outcome}")));
+        }
+    }
+
     fn attempt(&self, path: &str, body: Option<&Value>, request: &str) -> Attempt {
         let transport = |message: String| Attempt::Failed {
             error: ApiError::Transport {
@@ -362,9 +378,14 @@ impl Client {
         };
         let mut resp = match sent {
             Ok(r) => r,
-            Err(e) => return transport(transport_words(&e)),
+            Err(e) => {
+                let words = transport_words(&e);
+                self.traced(request, &words);
+                return transport(words);
+            }
         };
         let status = resp.status().as_u16();
+        self.traced(request, &format!("HTTP {status}"));
         let retry_after = resp
             .headers()
             .get("retry-after")

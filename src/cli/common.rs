@@ -465,4 +465,4 @@ fn say(g: &Global, colour: &str, label: &str, msg: &str) {
     eprintln!("{on}{label}{off}: {msg}");
 }
 
-pub use super::write::write_atomic;
+pub use super::write::{write_atomic, write_atomic_new};

@@ -25,13 +25,33 @@ pub struct Args {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum Target {
+pub(super) enum Target {
     /// The YAML authoring format.
     Yaml,
     /// The gateway's JSON wire format.
     Json,
     /// The compact DSL.
     Dsl,
+}
+
+impl Target {
+    /// The source format it names.
+    pub(super) fn format(self) -> crate::syntax::Format {
+        match self {
+            Target::Yaml => crate::syntax::Format::Yaml,
+            Target::Json => crate::syntax::Format::Json,
+            Target::Dsl => crate::syntax::Format::Dsl,
+        }
+    }
+
+    /// The file extension of that format.
+    pub(super) fn extension(self) -> &'static str {
+        match self {
+            Target::Yaml => "yaml",
+            Target::Json => "json",
+            Target::Dsl => "route",
+        }
+    }
 }
 
 pub fn run(g: &Global, args: &Args) -> u8 {

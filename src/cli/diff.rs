@@ -58,12 +58,7 @@ fn read_side(g: &Global, sources: &mut SourceMap, arg: &str) -> Result<(Route, P
         }
         c
     };
-    let errors: Vec<_> = checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .cloned()
-        .collect();
+    let errors = checked.errors();
     match (checked.parsed, checked.program) {
         (Some(p), Some(program)) if errors.is_empty() => Ok((p.route, program)),
         _ => {

@@ -3,6 +3,7 @@
 //! Exit codes: 0 success (warnings allowed), 1 the input is
 //! wrong, 2 a usage error or a file that cannot be read.
 
+mod apply;
 mod common;
 mod config;
 mod convert;
@@ -11,7 +12,9 @@ mod eval;
 mod explain;
 mod fmt;
 mod graph;
+mod import;
 mod input;
+mod plan;
 mod push;
 mod remote;
 mod sim_report;
@@ -56,6 +59,9 @@ enum Command {
     Versions(remote::VersionsArgs),
     Deploy(remote::DeployArgs),
     Rollback(remote::RollbackArgs),
+    Import(import::Args),
+    Plan(plan::Args),
+    Apply(apply::Args),
     /// Print the JSON Schema of the YAML route format (for editors).
     #[command(
         after_help = "Example:\n  aig-route schema > route.schema.json\n\nIn VS Code (YAML extension), add to a route file:\n  # yaml-language-server: $schema=./route.schema.json"
@@ -100,6 +106,9 @@ pub fn main() -> ExitCode {
         Command::Versions(a) => remote::versions(&cli.global, &a),
         Command::Deploy(a) => remote::deploy(&cli.global, &a),
         Command::Rollback(a) => remote::rollback(&cli.global, &a),
+        Command::Import(a) => import::run(&cli.global, &a),
+        Command::Plan(a) => plan::run(&cli.global, &a),
+        Command::Apply(a) => apply::run(&cli.global, &a),
         Command::Explain(a) => explain::run(&cli.global, &a),
         Command::Completions(a) => explain::completions(&a),
         Command::Schema => {

@@ -37,7 +37,7 @@ pub struct PushArgs {
 }
 
 /// The service's validation errors, at the fields of the user's file.
-fn located(route: &Route, e: &ApiError, sources: &SourceMap, g: &Global) -> bool {
+pub(super) fn located(route: &Route, e: &ApiError, sources: &SourceMap, g: &Global) -> bool {
     let e = match e {
         ApiError::NotApplied { error, .. } => error,
         e => e,

@@ -27,17 +27,32 @@ pub struct Remote {
     /// Seconds before a request is abandoned.
     #[arg(long, default_value_t = 30)]
     timeout: u64,
+    /// Print every request sent (method, host, path, the answer's status) to stderr.
+    #[arg(short, long)]
+    verbose: bool,
 }
 
 impl Remote {
     pub(super) fn client(&self) -> Result<Client, ApiError> {
-        Client::new(
+        let client = Client::new(
             &self.api_base,
             &self.account,
             &self.gateway,
             Token::from_env()?,
             Duration::from_secs(self.timeout.max(1)),
-        )
+        )?;
+        Ok(if self.verbose {
+            client.with_trace(Box::new(|line| {
+                eprintln!("request: {}", escape::terminal(line));
+            }))
+        } else {
+            client
+        })
+    }
+
+    /// The gateway id, for messages.
+    pub(super) fn gateway(&self) -> &str {
+        &self.gateway
     }
 }
 
@@ -190,18 +205,8 @@ pub fn pull(g: &Global, args: &PullArgs) -> u8 {
             .as_ref()
             .and_then(|p| crate::syntax::Format::from_path(&p.to_string_lossy()))
             .unwrap_or(crate::syntax::Format::Yaml);
-        let text = match format {
-            crate::syntax::Format::Json => {
-                let doc = crate::emit::to_json(&parsed)
-                    .map_err(|e| ApiError::Unexpected(e.to_string()))?;
-                format!(
-                    "{}\n",
-                    serde_json::to_string_pretty(&doc).unwrap_or_default()
-                )
-            }
-            crate::syntax::Format::Dsl => crate::emit::to_dsl(&parsed),
-            _ => crate::emit::to_yaml(&parsed),
-        };
+        let text = crate::emit::to_text(&parsed, format)
+            .map_err(|e| ApiError::Unexpected(e.to_string()))?;
         eprintln!(
             "pulled version {} of `{}` (content sha256:{})",
             shown(&version),

@@ -23,14 +23,7 @@ use std::path::{Path, PathBuf};
 /// caller names).
 pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
     let before = replaceable(path)?;
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
+    let (dir, name) = dir_and_name(path);
     let (tmp, mut file) = create_temp(dir, &name, before.is_none())?;
     let result = (|| {
         file.write_all(contents)?;
@@ -58,6 +51,46 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Writes `contents` to a new file at `path` and never replaces anything (what
+/// `import` does without `--force`): the finished temporary file is hard-linked
+/// into place, which fails with `AlreadyExists` when something appeared at
+/// `path` meanwhile; where the file system has no hard links, the check comes
+/// just before the rename.
+pub fn write_atomic_new(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let exists = || io::Error::new(io::ErrorKind::AlreadyExists, "it exists");
+    if std::fs::symlink_metadata(path).is_ok() {
+        return Err(exists());
+    }
+    let (dir, name) = dir_and_name(path);
+    let (tmp, mut file) = create_temp(dir, &name, true)?;
+    let result = (|| {
+        file.write_all(contents)?;
+        file.sync_all()?;
+        match std::fs::hard_link(&tmp, path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(exists()),
+            Err(_) if std::fs::symlink_metadata(path).is_ok() => Err(exists()),
+            Err(_) => std::fs::rename(&tmp, path),
+        }
+    })();
+    // Linked: the temporary name goes; renamed: it is gone already.
+    let _ = std::fs::remove_file(&tmp);
+    result
+}
+
+/// The directory a file is written in (`.` for a bare name) and its file name.
+fn dir_and_name(path: &Path) -> (&Path, String) {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    (dir, name)
 }
 
 /// What is at `path` now: `None` for nothing, the metadata of a regular file

@@ -92,6 +92,9 @@ pub struct Quirks {
     pub pages_forever: bool,
     /// The route list ignores `page`: every page holds the first page's routes.
     pub repeat_pages: bool,
+    /// List items carry no graph (no `elements`, no `version.data`), so a client
+    /// must read each route it needs.
+    pub list_without_graph: bool,
 }
 
 #[derive(Debug)]
@@ -190,6 +193,30 @@ impl Gateway {
         s.routes[ri].versions.last_mut().unwrap().is_valid = is_valid;
         s.log.clear();
         id
+    }
+
+    /// Someone edits a route in the dashboard: a new version, deployed.
+    pub fn dashboard_edit(&self, name: &str, elements: Value) -> String {
+        let mut s = self.state.lock().unwrap();
+        let ri = s.routes.iter().position(|r| r.name == name).unwrap();
+        let id = s.add_version(ri, elements);
+        s.add_deployment(ri, id.clone());
+        s.log.clear();
+        id
+    }
+
+    /// Someone deletes a route in the dashboard.
+    pub fn dashboard_delete(&self, name: &str) {
+        let mut s = self.state.lock().unwrap();
+        s.routes.retain(|r| r.name != name);
+        s.log.clear();
+    }
+
+    /// The deployed elements of a route.
+    pub fn deployed_elements(&self, name: &str) -> Option<Value> {
+        let s = self.state.lock().unwrap();
+        let r = s.routes.iter().find(|r| r.name == name)?;
+        Some(s.deployed_version(r).elements.clone())
     }
 
     pub fn log(&self) -> Vec<Logged> {
@@ -633,7 +660,18 @@ fn route(s: &mut State, method: &str, url: &str, body: &Value, auth: &str) -> An
             page_answer(s, "routes", items, page, per)
         }
         ("GET", []) => {
-            let items = s.routes.iter().map(|r| s.route_json(r)).collect();
+            let items = s
+                .routes
+                .iter()
+                .map(|r| {
+                    let mut o = s.route_json(r);
+                    if s.quirks.list_without_graph {
+                        o.as_object_mut().unwrap().remove("elements");
+                        o["version"].as_object_mut().unwrap().remove("data");
+                    }
+                    o
+                })
+                .collect();
             list(s, "routes", items, query)
         }
         ("POST", []) => {
