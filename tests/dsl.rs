@@ -201,5 +201,8 @@ fn graph_draws_decisions_edges_and_shares() {
         text.contains("label=\"free_limit\\n100 req / 1h per user_id\""),
         "{text}"
     );
-    assert!(text.contains("[label=\"fallback\"]"), "{text}");
+    assert!(
+        text.contains("[label=\"fallback\", style=dashed]"),
+        "{text}"
+    );
 }

@@ -49,6 +49,9 @@ pub struct Report {
     pub(super) timeline_bucket: Option<f64>,
     /// Bucket start → served count per node (errors in the last column).
     pub(super) timeline: BTreeMap<i64, Vec<u64>>,
+    /// The first and last request time the timeline saw, so the plot can tell
+    /// a partly covered first or last bucket from a quiet one.
+    pub(super) timeline_span: Option<(f64, f64)>,
     ids: Vec<String>,
     order: Vec<NodeId>,
     models: Vec<NodeId>,
@@ -107,6 +110,7 @@ impl Report {
             sticky_buckets: vec![Vec::new(); n],
             timeline_bucket: None,
             timeline: BTreeMap::new(),
+            timeline_span: None,
             ids: (0..n as NodeId).map(|i| p.node_id(i).to_string()).collect(),
             provider_model: (0..n as NodeId)
                 .map(|i| {
@@ -137,6 +141,10 @@ impl Report {
             return;
         };
         let bucket = ((t / size).floor() * size) as i64;
+        self.timeline_span = Some(match self.timeline_span {
+            Some((a, b)) => (a.min(t), b.max(t)),
+            None => (t, t),
+        });
         let width = self.ids.len() + 1;
         let row = self
             .timeline
