@@ -74,3 +74,83 @@ fn every_case_gives_exactly_its_expected_diagnostics() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Every case here and in the hostile corpus, rendered.
+fn all_rendered() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = cases();
+    let mut hostile: Vec<_> = std::fs::read_dir(root.join("tests/hostile"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "json" | "route")
+            )
+        })
+        .collect();
+    hostile.sort();
+    files.extend(hostile);
+    files
+        .iter()
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let bytes = std::fs::read(path).unwrap();
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let mut sources = SourceMap::new();
+            let id = sources.add(name.clone(), text);
+            let checked = check(
+                &sources,
+                id,
+                Format::from_path(&name).unwrap(),
+                &Limits::default(),
+            );
+            let rendered = checked
+                .diagnostics
+                .iter()
+                .map(|d| render(d, &sources, RenderOptions { color: false }))
+                .collect();
+            (name, rendered)
+        })
+        .collect()
+}
+
+/// An installed binary comes without the repository: no message may send the
+/// user to one of its files (the grammar, the schema's source, a design note).
+#[test]
+fn no_message_names_a_file_the_user_lacks() {
+    for (name, rendered) in all_rendered() {
+        for bad in ["grammar/", ".pest", "src/", "SPEC", "README"] {
+            assert!(
+                !rendered.contains(bad),
+                "{name}: a message names `{bad}`:\n{rendered}"
+            );
+        }
+    }
+}
+
+/// Within one diagnostic, the source lines shown go down the file.
+#[test]
+fn labels_are_printed_in_line_order() {
+    let mut with_several = 0;
+    for (name, rendered) in all_rendered() {
+        for diag in rendered.split("\n\n") {
+            let lines: Vec<usize> = diag
+                .lines()
+                .filter_map(|l| {
+                    let (gutter, _) = l.split_once(" |")?;
+                    gutter.trim().parse().ok()
+                })
+                .collect();
+            with_several += usize::from(lines.len() > 1);
+            assert!(
+                lines.windows(2).all(|w| w[0] <= w[1]),
+                "{name}: labels out of line order:\n{diag}"
+            );
+        }
+    }
+    assert!(
+        with_several >= 5,
+        "only {with_several} diagnostics with several labels"
+    );
+}

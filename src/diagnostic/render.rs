@@ -159,30 +159,71 @@ fn snippet(
 }
 
 /// `line` cut into what comes before the span (characters `from..to`), the
-/// span, and what follows, keeping at most about 100 characters around the span
-/// and marking each cut with `…`.
+/// span, and what follows. A line that fits in about 100 characters is shown
+/// whole; a longer one (minified JSON) as a window of about 100 characters
+/// with at least 40 either side of the span, a span itself over 60 characters cut after its start, and
+/// each cut marked with `…`.
 fn window(line: &str, from: usize, to: usize) -> (String, String, String) {
+    const WHOLE: usize = 100;
     const CONTEXT: usize = 40;
     const MAX_SPAN: usize = 60;
     let chars: Vec<char> = line.chars().collect();
     let n = chars.len();
     let from = from.min(n);
     let to = to.clamp(from, n);
+    let text = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
+    if n <= WHOLE {
+        return (text(0, from), text(from, to), text(to, n));
+    }
     let shown_to = to.min(from + MAX_SPAN);
     let start = from.saturating_sub(CONTEXT);
-    let stop = (shown_to + CONTEXT).min(n);
-    let text = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
     let mut before = text(start, from);
     if start > 0 {
         before.insert(0, '…');
     }
     let mut marked = text(from, shown_to);
     if shown_to < to {
+        // The rest of a cut span would read as a second, unrelated fragment.
         marked.push('…');
+        return (before, marked, String::new());
     }
+    // What the window did not spend before the span, it shows after it.
+    let stop = (shown_to + CONTEXT.max(WHOLE.saturating_sub(shown_to - start))).min(n);
     let mut after = text(shown_to, stop);
     if stop < n {
         after.push('…');
     }
     (before, marked, after)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window;
+
+    #[test]
+    fn a_line_that_fits_is_shown_whole() {
+        let line = "  big: model openai/gpt-4.1 timeout 60s retries 0 {";
+        let (b, m, a) = window(line, 50, 51);
+        assert_eq!(format!("{b}{m}{a}"), line);
+        assert_eq!(m, "{");
+    }
+
+    #[test]
+    fn a_long_line_is_shown_around_the_span() {
+        let line = format!("{}ERR{}", "a".repeat(300), "b".repeat(300));
+        let (b, m, a) = window(&line, 300, 303);
+        assert_eq!(b, format!("…{}", "a".repeat(40)));
+        assert_eq!(m, "ERR");
+        // 40 + 3 shown up to the span; the rest of about 100 after it.
+        assert_eq!(a, format!("{}…", "b".repeat(57)));
+    }
+
+    #[test]
+    fn a_long_span_is_cut_once() {
+        let line = format!("x{}", "y".repeat(300));
+        let (b, m, a) = window(&line, 1, 301);
+        assert_eq!(b, "x");
+        assert_eq!(m, format!("{}…", "y".repeat(60)));
+        assert_eq!(a, "");
+    }
 }
