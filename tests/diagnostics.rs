@@ -10,8 +10,9 @@ use aig_route::diagnostic::{RenderOptions, render};
 use aig_route::source::SourceMap;
 use aig_route::syntax::{Format, Limits};
 
-fn cases() -> Vec<std::path::PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/diagnostics");
+/// The route files (`.yaml`, `.json`, `.route`) of a test corpus, sorted.
+fn route_files(dir: &str) -> Vec<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -23,6 +24,11 @@ fn cases() -> Vec<std::path::PathBuf> {
         })
         .collect();
     files.sort();
+    files
+}
+
+fn cases() -> Vec<std::path::PathBuf> {
+    let files = route_files("tests/diagnostics");
     assert!(
         files.len() >= 20,
         "expected the diagnostic corpus, found {} files",
@@ -77,20 +83,8 @@ fn every_case_gives_exactly_its_expected_diagnostics() {
 
 /// Every case here and in the hostile corpus, rendered.
 fn all_rendered() -> Vec<(String, String)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = cases();
-    let mut hostile: Vec<_> = std::fs::read_dir(root.join("tests/hostile"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("yaml" | "json" | "route")
-            )
-        })
-        .collect();
-    hostile.sort();
-    files.extend(hostile);
+    files.extend(route_files("tests/hostile"));
     files
         .iter()
         .map(|path| {
