@@ -88,9 +88,12 @@ pub struct SourceFile {
 
 impl SourceFile {
     fn new(name: String, text: String) -> Self {
+        // A line ends at `\n`, `\r\n`, or a lone `\r` (old Mac files; YAML
+        // reads it as a line break too), so positions match what an editor shows.
         let mut line_starts = vec![0u32];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
+        let bytes = text.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
                 line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
             }
         }

@@ -118,6 +118,30 @@ fn encodings_line_endings_and_truncation() {
 }
 
 #[test]
+fn lone_carriage_returns_end_lines() {
+    let cr = "start: d\rnodes:\r  d: end\r  x:\r    if: metadata.a = 1\r    then: d\r    else: d\r";
+    let found = codes(cr, Format::Yaml);
+    assert!(found.contains(&(Code::ConditionSyntax, 5, 20)), "{found:?}");
+    let dsl = "route r {\r  start -> d\r  d: end\r  x: end\r}\r";
+    let found = codes(dsl, Format::Dsl);
+    assert!(found.contains(&(Code::Unreachable, 4, 3)), "{found:?}");
+}
+
+#[test]
+fn yaml_tags_and_versions_are_checked() {
+    let route = |value: &str| format!("start: d\nnodes:\n  d: {value}\n");
+    assert!(codes(&route("!!str end"), Format::Yaml).is_empty());
+    for bad in ["!include end", "!!binary ZW5k", "!!int end", "!!seq {a: 1}"] {
+        let found = codes(&route(bad), Format::Yaml);
+        assert_eq!(found, vec![(Code::Syntax, 3, 6)], "{bad}");
+    }
+    let ok = "%YAML 1.2\n---\nstart: d\nnodes:\n  d: end\n";
+    assert!(codes(ok, Format::Yaml).is_empty());
+    let found = codes(&ok.replace("1.2", "9.9"), Format::Yaml);
+    assert_eq!(found, vec![(Code::Syntax, 1, 1)]);
+}
+
+#[test]
 fn strange_ids_are_handled() {
     let found = codes("start: ''\nnodes:\n  '': end\n", Format::Yaml);
     assert!(

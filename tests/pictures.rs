@@ -30,7 +30,7 @@ fn program(yaml: &str) -> Program {
 }
 
 /// The plot of `times` (seconds) through one model, in `bucket`-second buckets.
-fn plot(times: impl IntoIterator<Item = f64>, bucket: f64) -> String {
+fn plot(times: impl IntoIterator<Item = f64>, bucket: u64) -> String {
     let p = program(ONE_MODEL);
     let mut sim = Simulator::new(&p, 0).with_timeline(bucket);
     for (i, t) in times.into_iter().enumerate() {
@@ -78,7 +78,7 @@ fn ticks(svg: &str) -> Vec<f64> {
 fn a_partial_last_bucket_draws_no_drop() {
     // One request a second from 0 to 569: nine full minutes of 60, then a
     // minute the traffic left after 30 seconds.
-    let svg = plot((0..570).map(f64::from), 60.0);
+    let svg = plot((0..570).map(f64::from), 60);
     let solid = lines(&svg, "stroke-width");
     let solid: Vec<_> = solid.iter().filter(|l| l.len() > 2).collect::<Vec<_>>();
     // The model's line and the errors line; the model's is level at 60.
@@ -107,7 +107,7 @@ fn a_partial_last_bucket_draws_no_drop() {
 fn a_partial_first_bucket_is_scaled_too_and_a_sliver_is_left_out() {
     // Traffic starts 45 s into the first minute (15 s covered: drawn at its
     // rate) and ends 5 s into the last (too little to draw a rate from).
-    let svg = plot((45..305).map(f64::from), 60.0);
+    let svg = plot((45..305).map(f64::from), 60);
     assert!(
         svg.contains("first bucket (dashed) covered 15s of its 1m"),
         "{svg}"
@@ -129,7 +129,7 @@ fn a_partial_first_bucket_is_scaled_too_and_a_sliver_is_left_out() {
 
 #[test]
 fn full_buckets_are_drawn_as_counted() {
-    let svg = plot((0..600).map(f64::from), 60.0);
+    let svg = plot((0..600).map(f64::from), 60);
     assert!(!svg.contains("stroke-dasharray"), "{svg}");
     assert!(!svg.contains("class=\"note\""), "{svg}");
 }
@@ -146,10 +146,10 @@ fn gridlines_carry_round_values() {
     // Close the last minute so that it is full.
     times.push(180.0);
     times.push(181.0);
-    let svg = plot(times, 60.0);
+    let svg = plot(times, 60);
     assert_eq!(ticks(&svg), vec![0.0, 50.0, 100.0, 150.0, 200.0], "{svg}");
     // A small count gets whole-number steps.
-    let svg = plot((0..3).map(|k| f64::from(k) * 20.0), 60.0);
+    let svg = plot((0..3).map(|k| f64::from(k) * 20.0), 60);
     assert_eq!(ticks(&svg), vec![0.0, 1.0, 2.0, 3.0], "{svg}");
 }
 

@@ -250,7 +250,7 @@ fn comparing_two_routes_reports_the_shift() {
 #[test]
 fn the_timeline_adds_up_and_draws_a_line_per_model() {
     let p = program(LIMITED);
-    let mut sim = Simulator::new(&p, 0).with_timeline(60.0);
+    let mut sim = Simulator::new(&p, 0).with_timeline(60);
     for t in 0..600u64 {
         let l = format!(r#"{{"t": {t}, "metadata": {{"user_id": "u{}"}}}}"#, t % 3);
         sim.feed(&parse_line(&l, t + 1).unwrap(), t + 1).unwrap();

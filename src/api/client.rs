@@ -401,7 +401,7 @@ impl Client {
         let read = resp
             .body_mut()
             .as_reader()
-            .take(cap as u64 + 1)
+            .take((cap as u64).saturating_add(1))
             .read_to_end(&mut bytes);
         if let Err(e) = read {
             return transport(format!("reading the answer failed: {}", e.kind()));

@@ -62,16 +62,16 @@ pub struct Global {
     #[arg(skip)]
     pub policy: crate::policy::Policy,
     /// Largest route file read, in bytes.
-    #[arg(long, global = true, help_heading = "Reading routes (not for pull, versions, deploy, rollback, schema)", value_name = "BYTES", default_value_t = Limits::default().max_file_bytes)]
+    #[arg(long, global = true, help_heading = "Reading routes (not for pull, versions, deploy, rollback, schema)", value_name = "BYTES", default_value_t = Limits::default().max_file_bytes, value_parser = super::numbers::file_size)]
     pub max_file_size: usize,
     /// Deepest nesting of mappings, lists and conditions.
-    #[arg(long, global = true, help_heading = "Reading routes (not for pull, versions, deploy, rollback, schema)", value_name = "N", default_value_t = Limits::default().max_depth)]
+    #[arg(long, global = true, help_heading = "Reading routes (not for pull, versions, deploy, rollback, schema)", value_name = "N", default_value_t = Limits::default().max_depth, value_parser = super::numbers::depth)]
     pub max_depth: usize,
     /// Most nodes in one route.
-    #[arg(long, global = true, help_heading = "Reading routes (not for pull, versions, deploy, rollback, schema)", value_name = "N", default_value_t = Limits::default().max_nodes)]
+    #[arg(long, global = true, help_heading = "Reading routes (not for pull, versions, deploy, rollback, schema)", value_name = "N", default_value_t = Limits::default().max_nodes, value_parser = super::numbers::count)]
     pub max_nodes: usize,
     /// Most values in one document after YAML alias expansion.
-    #[arg(long, global = true, help_heading = "Reading routes (not for pull, versions, deploy, rollback, schema)", value_name = "N", default_value_t = Limits::default().max_values)]
+    #[arg(long, global = true, help_heading = "Reading routes (not for pull, versions, deploy, rollback, schema)", value_name = "N", default_value_t = Limits::default().max_values, value_parser = super::numbers::count)]
     pub max_values: usize,
 }
 
@@ -80,7 +80,7 @@ impl Global {
     pub fn limits(&self) -> Limits {
         Limits {
             max_file_bytes: self.max_file_size,
-            max_depth: self.max_depth.min(1000),
+            max_depth: self.max_depth,
             max_values: self.max_values,
             max_nodes: self.max_nodes,
         }
@@ -202,7 +202,7 @@ pub struct Loaded {
 pub fn load(sources: &mut SourceMap, path: &str, limits: &Limits) -> Loaded {
     let mut bytes = Vec::new();
     // Read one byte past the limit: enough to know the file is too large.
-    let cap = limits.max_file_bytes as u64 + 1;
+    let cap = (limits.max_file_bytes as u64).saturating_add(1);
     let (read, path) = if path == STDIN {
         let read = std::io::stdin().lock().take(cap).read_to_end(&mut bytes);
         (read, "<stdin>")

@@ -32,19 +32,10 @@ pub struct Args {
 /// Reads a side: a file, or `REV:path` through `git show`.
 fn read_side(g: &Global, sources: &mut SourceMap, arg: &str) -> Result<(Route, Program), String> {
     let from_git = !std::path::Path::new(arg).exists() && arg.contains(':');
+    let shown = crate::escape::terminal(arg).into_owned();
     let checked = if from_git {
         let path = arg.split_once(':').map_or(arg, |(_, p)| p);
-        let out = std::process::Command::new("git")
-            .args(["show", arg])
-            .output()
-            .map_err(|e| format!("cannot run `git show {arg}`: {e}"))?;
-        if !out.status.success() {
-            return Err(format!(
-                "`git show {arg}` failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            ));
-        }
-        let text = String::from_utf8(out.stdout).map_err(|_| format!("`{arg}` is not UTF-8"))?;
+        let text = git_show(arg, g.limits().max_file_bytes)?;
         let format = Format::from_path(path).unwrap_or(Format::Yaml);
         let id = sources.add(arg, text);
         let mut c = crate::check::check(sources, id, format, &g.limits());
@@ -54,7 +45,7 @@ fn read_side(g: &Global, sources: &mut SourceMap, arg: &str) -> Result<(Route, P
         let (loaded, c) = load_and_check(sources, arg, g);
         if loaded.unreadable {
             print_human(&c.diagnostics, sources, g);
-            return Err(format!("cannot read `{arg}`"));
+            return Err(format!("cannot read `{shown}`"));
         }
         c
     };
@@ -63,9 +54,60 @@ fn read_side(g: &Global, sources: &mut SourceMap, arg: &str) -> Result<(Route, P
         (Some(p), Some(program)) if errors.is_empty() => Ok((p.route, program)),
         _ => {
             print_human(&errors, sources, g);
-            Err(format!("`{arg}` has errors"))
+            Err(format!("`{shown}` has errors"))
         }
     }
+}
+
+/// The text of `REV:path` from git, at most `max` bytes. The argument comes
+/// before `--`, so git reads it as a revision and nothing after it as an option;
+/// one that starts with `-` is refused, since git would read it as an option
+/// before it ever got there.
+fn git_show(arg: &str, max: usize) -> Result<String, String> {
+    use std::io::Read;
+    let shown = crate::escape::terminal(arg).into_owned();
+    if arg.starts_with('-') {
+        return Err(format!(
+            "`{shown}` starts with `-`, which git would read as an option; name a file as `./{shown}`"
+        ));
+    }
+    let mut child = std::process::Command::new("git")
+        .args(["show", "--no-textconv", arg, "--"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run `git show {shown}`: {e}"))?;
+    let mut bytes = Vec::new();
+    let mut err = Vec::new();
+    let read = child.stdout.take().map(|out| {
+        out.take((max as u64).saturating_add(1))
+            .read_to_end(&mut bytes)
+    });
+    if bytes.len() > max {
+        let _ = child.kill();
+    }
+    if let Some(e) = child.stderr.take() {
+        let _ = e.take(4096).read_to_end(&mut err);
+    }
+    let status = child
+        .wait()
+        .map_err(|e| format!("`git show {shown}` failed: {e}"))?;
+    if bytes.len() > max {
+        return Err(format!(
+            "`{shown}` is larger than the limit of {max} bytes (raise it with `--max-file-size`)"
+        ));
+    }
+    if let Some(Err(e)) = read {
+        return Err(format!("cannot read `{shown}` from git: {e}"));
+    }
+    if !status.success() {
+        return Err(format!(
+            "`git show {shown}` failed: {}",
+            crate::escape::terminal(String::from_utf8_lossy(&err).trim())
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| format!("`{shown}` is not UTF-8"))
 }
 
 pub fn run(g: &Global, args: &Args) -> u8 {

@@ -14,6 +14,7 @@ mod fmt;
 mod graph;
 mod import;
 mod input;
+mod numbers;
 mod plan;
 mod push;
 mod remote;

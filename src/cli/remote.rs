@@ -25,7 +25,7 @@ pub struct Remote {
     #[arg(long, env = "AIG_API_BASE", default_value = DEFAULT_BASE)]
     api_base: String,
     /// Seconds before a request is abandoned.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = super::numbers::timeout)]
     timeout: u64,
     /// Print every request sent (method, host, path, the answer's status) to stderr.
     #[arg(short, long)]

@@ -33,13 +33,13 @@ pub struct Args {
     #[arg(long, value_name = "TRAFFIC.yaml")]
     synthetic: Option<PathBuf>,
     /// Synthetic: number of requests.
-    #[arg(long, conflicts_with = "traffic")]
+    #[arg(long, conflicts_with = "traffic", value_name = "N", value_parser = super::numbers::many)]
     requests: Option<u64>,
     /// Synthetic: mean requests per second.
-    #[arg(long, conflicts_with = "traffic")]
+    #[arg(long, conflicts_with = "traffic", value_name = "R", value_parser = super::numbers::rate)]
     rate: Option<f64>,
     /// Synthetic: distinct users (metadata.user_id).
-    #[arg(long, conflicts_with = "traffic")]
+    #[arg(long, conflicts_with = "traffic", value_name = "N", value_parser = super::numbers::many)]
     users: Option<u64>,
     /// Synthetic: a metadata distribution, e.g. `plan=free:0.8,paid:0.2` (repeatable).
     #[arg(
@@ -49,14 +49,14 @@ pub struct Args {
     )]
     meta: Vec<String>,
     /// Synthetic: seconds since the epoch of the first request.
-    #[arg(long, conflicts_with = "traffic")]
+    #[arg(long, conflicts_with = "traffic", value_name = "SECONDS", value_parser = super::numbers::epoch_seconds)]
     start: Option<f64>,
     /// Synthetic: dollars per served request.
-    #[arg(long, value_name = "DOLLARS", conflicts_with_all = ["traffic", "tokens"])]
+    #[arg(long, value_name = "DOLLARS", conflicts_with_all = ["traffic", "tokens"], value_parser = super::numbers::dollars)]
     cost_per_request: Option<f64>,
     /// Synthetic: tokens per request, priced by `--pricing`, e.g. `800:300`.
-    #[arg(long, value_name = "IN:OUT", conflicts_with = "traffic")]
-    tokens: Option<String>,
+    #[arg(long, value_name = "IN:OUT", conflicts_with = "traffic", value_parser = super::numbers::token_pair)]
+    tokens: Option<(f64, f64)>,
     /// A pricing table (dollars per million tokens by provider/model).
     #[arg(long, value_name = "FILE.yaml")]
     pricing: Option<PathBuf>,
@@ -79,8 +79,8 @@ pub struct Args {
     #[arg(long, value_name = "SVG")]
     plot: Option<PathBuf>,
     /// Timeline bucket length in seconds.
-    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
-    bucket: f64,
+    #[arg(long, default_value_t = 60, value_name = "SECONDS", value_parser = super::numbers::bucket)]
+    bucket: u64,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
@@ -124,9 +124,6 @@ pub fn run(g: &Global, args: &Args) -> u8 {
 }
 
 fn simulate(g: &Global, args: &Args) -> Result<(), Failure> {
-    if !(args.bucket.is_finite() && args.bucket > 0.0) {
-        return Err(usage("--bucket must be a positive number of seconds"));
-    }
     if args.compare.is_some() && args.store.is_shared() {
         return Err(usage(
             "--compare replays the traffic through both routes, so with a shared --store the second would count against the first's counters; compare with the memory store (drop --store)",
@@ -158,15 +155,8 @@ fn simulate(g: &Global, args: &Args) -> Result<(), Failure> {
         let (id, r) = f
             .split_once('=')
             .ok_or_else(|| usage(format!("--fail-rate `{f}` is not MODEL_ID=RATE")))?;
-        let r: f64 = r
-            .parse()
-            .ok()
-            .filter(|r: &f64| (0.0..=1.0).contains(r))
-            .ok_or_else(|| {
-                usage(format!(
-                    "--fail-rate `{f}`: the rate is a number from 0 to 1"
-                ))
-            })?;
+        let r = super::numbers::probability(r)
+            .map_err(|e| usage(format!("--fail-rate `{f}`: the rate {e}")))?;
         rates.push((id.to_string(), r));
     }
     // A failure rate must name a model of at least one route simulated.
@@ -358,13 +348,7 @@ fn synthetic_spec(args: &Args, max_bytes: usize) -> Result<Option<SyntheticSpec>
     if let Some(c) = args.cost_per_request {
         spec.cost = CostSpec::PerRequest(c);
     }
-    if let Some(t) = &args.tokens {
-        let parsed = t
-            .split_once(':')
-            .and_then(|(i, o)| Some((i.parse::<f64>().ok()?, o.parse::<f64>().ok()?)));
-        let (input, output) = parsed
-            .filter(|(i, o)| *i >= 0.0 && *o >= 0.0)
-            .ok_or_else(|| usage(format!("--tokens `{t}` is not IN:OUT")))?;
+    if let Some((input, output)) = args.tokens {
         spec.cost = CostSpec::Tokens { input, output };
     }
     for m in &args.meta {
@@ -376,9 +360,8 @@ fn synthetic_spec(args: &Args, max_bytes: usize) -> Result<Option<SyntheticSpec>
             let (v, w) = part
                 .rsplit_once(':')
                 .ok_or_else(|| usage(format!("--meta `{m}`: `{part}` is not VALUE:WEIGHT")))?;
-            let w: f64 = w
-                .parse()
-                .map_err(|_| usage(format!("--meta `{m}`: weight `{w}` is not a number")))?;
+            let w = super::numbers::probability(w)
+                .map_err(|e| usage(format!("--meta `{m}`: weight {e}")))?;
             values.push((typed_value(v), w));
         }
         let field = field.trim_start_matches("metadata.").to_string();

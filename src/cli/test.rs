@@ -23,7 +23,7 @@ pub struct Args {
     /// Test files, or directories to search for `*.test.yaml` (default: `.`).
     paths: Vec<PathBuf>,
     /// Fail (exit 1) when edge coverage is below this percentage.
-    #[arg(long, value_name = "P")]
+    #[arg(long, value_name = "P", value_parser = super::numbers::percent)]
     threshold: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
@@ -49,15 +49,6 @@ struct RouteEntry {
 }
 
 pub fn run(g: &Global, args: &Args) -> u8 {
-    if let Some(t) = args.threshold {
-        if !(0.0..=100.0).contains(&t) {
-            fail(
-                g,
-                &format!("--threshold {t} is not a percentage from 0 to 100"),
-            );
-            return 2;
-        }
-    }
     let inputs = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {

@@ -60,7 +60,7 @@ codes! {
     SharesNot100 = "E0302", "percentage shares that do not add up to 100%";
     BadLimit = "E0303", "a limit that is not a positive finite number";
     BadWindow = "E0304", "a window that is not a positive whole number of seconds";
-    BadTimeout = "E0305", "a timeout or retries count that is negative or not whole";
+    BadTimeout = "E0305", "a timeout or retries count that is negative, not whole or too large";
     BadKey = "E0306", "a limit key or sticky field that is not `metadata.<name>`";
     UnwritableShares = "E0307", "more equal shares in one split than the gateway's JSON can tell apart";
     ConditionSyntax = "E0401", "a condition that does not parse";

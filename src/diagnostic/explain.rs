@@ -136,7 +136,7 @@ impl Code {
                 "Use whole seconds, such as `window: 90s` or `window: 1h`.",
             ),
             Code::BadTimeout => x(
-                "A model's timeout or retry count is negative or not whole.",
+                "A model's timeout or retry count is negative, not whole, or too large (a timeout over a day, more than 1000 retries).",
                 "    retries: -1",
                 "Use a non-negative whole number (timeouts in milliseconds or a duration such as `30s`).",
             ),

@@ -15,7 +15,10 @@ mod traffic;
 pub use faults::StoreFailures;
 pub use pricing::{Pricing, PricingError};
 pub use report::{Report, SplitStat};
-pub use synthetic::{CostSpec, SpecError, Synthetic, SyntheticSpec, typed_value, weights_map};
+pub use synthetic::{
+    CostSpec, MAX_RATE, MAX_REQUESTS, MAX_START, SpecError, Synthetic, SyntheticSpec, typed_value,
+    weights_map,
+};
 pub use traffic::{MetaValue, TrafficError, TrafficLine, parse_line};
 
 use crate::rng::Rng;
@@ -117,8 +120,9 @@ impl<'p, S: LimitStore> Simulator<'p, S> {
     }
 
     /// Turns on a timeline of served requests per model in buckets of `seconds`.
-    pub fn with_timeline(mut self, seconds: f64) -> Self {
-        self.report.timeline_bucket = Some(seconds);
+    /// Rows start at whole seconds, so the bucket is whole seconds too (0 reads as 1).
+    pub fn with_timeline(mut self, seconds: u64) -> Self {
+        self.report.timeline_bucket = Some(seconds.max(1) as f64);
         self
     }
 

@@ -101,6 +101,14 @@ pub fn typed_value(key: &str) -> MetaValue {
     }
 }
 
+/// Most requests (and distinct users) one spec may ask for: far more than any
+/// simulation is run with, and few enough that none runs for ever.
+pub const MAX_REQUESTS: u64 = 10_000_000_000;
+/// Highest `rate`, requests per second.
+pub const MAX_RATE: f64 = 1e9;
+/// Latest `start`: the end of year 9999, in seconds since the epoch.
+pub const MAX_START: f64 = 253_402_300_799.0;
+
 impl SyntheticSpec {
     /// Reads a spec from YAML text.
     pub fn parse(text: &str) -> Result<SyntheticSpec, SpecError> {
@@ -117,14 +125,25 @@ impl SyntheticSpec {
                 .filter(|n| n.is_finite() && *n >= 0.0)
                 .ok_or_else(|| err(format!("`{what}` is not a non-negative number")))
         };
+        // A count is whole and at most MAX_REQUESTS before it becomes an integer
+        // (`requests: 1e300` would otherwise saturate and never end).
+        let count = |v: &Doc, what: &str| {
+            let n = num(v, what)?;
+            if n.fract() != 0.0 || n > MAX_REQUESTS as f64 {
+                return Err(err(format!(
+                    "`{what}` is not a whole number from 0 to {MAX_REQUESTS}"
+                )));
+            }
+            Ok(n as u64)
+        };
         let mut duration = None;
         for (k, v) in top {
             let k = k.value.as_str();
             match k {
-                "requests" => spec.requests = num(v, k)? as u64,
+                "requests" => spec.requests = count(v, k)?,
                 "start" => spec.start = num(v, k)?,
                 "rate" => spec.rate = num(v, k)?,
-                "users" => spec.users = num(v, k)? as u64,
+                "users" => spec.users = count(v, k)?,
                 "duration" => {
                     let secs = match v.as_str() {
                         Some(s) => parse_duration(s, 1000.0),
@@ -165,7 +184,13 @@ impl SyntheticSpec {
             }
         }
         if let Some(d) = duration {
-            spec.requests = (d * spec.rate).round() as u64;
+            let n = (d * spec.rate).round();
+            if !(n.is_finite() && n <= MAX_REQUESTS as f64) {
+                return Err(err(format!(
+                    "`duration` at this `rate` is more than {MAX_REQUESTS} requests"
+                )));
+            }
+            spec.requests = n as u64;
         }
         spec.check()?;
         Ok(spec)
@@ -173,10 +198,20 @@ impl SyntheticSpec {
 
     /// Checks rates and weights.
     pub fn check(&self) -> Result<(), SpecError> {
-        if !(self.rate.is_finite() && self.rate > 0.0) {
-            return Err(err(
-                "`rate` must be a positive number of requests per second",
-            ));
+        if !(self.rate.is_finite() && self.rate > 0.0 && self.rate <= MAX_RATE) {
+            return Err(err(format!(
+                "`rate` must be a positive number of requests per second, at most {MAX_RATE}"
+            )));
+        }
+        if self.requests > MAX_REQUESTS || self.users > MAX_REQUESTS {
+            return Err(err(format!(
+                "`requests` and `users` are at most {MAX_REQUESTS}"
+            )));
+        }
+        if !(self.start.is_finite() && (0.0..=MAX_START).contains(&self.start)) {
+            return Err(err(format!(
+                "`start` must be seconds since the epoch, from 0 to {MAX_START}"
+            )));
         }
         for (field, values) in &self.metadata {
             let total: f64 = values.iter().map(|(_, w)| w).sum();

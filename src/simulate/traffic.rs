@@ -112,7 +112,16 @@ impl<'de> Deserialize<'de> for Entries {
                 mut m: A,
             ) -> Result<Entries, A::Error> {
                 let mut out = Vec::new();
+                // A key written twice is a mistake in the recording, not a
+                // merge: which value would the gateway have seen?
+                let mut seen = std::collections::HashSet::new();
                 while let Some((k, v)) = m.next_entry::<String, serde_json::Value>()? {
+                    if !seen.insert(k.clone()) {
+                        return Err(serde::de::Error::custom(format!(
+                            "metadata `{}` is given twice; keep one",
+                            crate::escape::terminal(&k)
+                        )));
+                    }
                     let v = match v {
                         serde_json::Value::String(s) => MetaValue::Str(s),
                         serde_json::Value::Bool(b) => MetaValue::Bool(b),
@@ -121,7 +130,9 @@ impl<'de> Deserialize<'de> for Entries {
                         }
                         other => {
                             return Err(serde::de::Error::custom(format!(
-                                "metadata `{k}` is {other}; values are strings, numbers or booleans"
+                                "metadata `{}` is {}; values are strings, numbers or booleans",
+                                crate::escape::terminal(&k),
+                                crate::escape::terminal(&other.to_string())
                             )));
                         }
                     };
@@ -139,10 +150,14 @@ pub fn parse_line(text: &str, line: u64) -> Result<TrafficLine, TrafficError> {
     let bad = |message: String| TrafficError::Malformed { line, message };
     let raw: Raw =
         serde_json::from_str(text).map_err(|e| bad(format!("not a traffic object: {e}")))?;
-    if !raw.t.is_finite() || raw.t < 0.0 {
+    if !(raw.t.is_finite() && (0.0..=super::MAX_START).contains(&raw.t)) {
         return Err(bad(format!(
-            "`t` is {}, not seconds since the epoch",
-            raw.t
+            "`t` is {}, not seconds since the epoch (0 to the end of year 9999)",
+            if raw.t.abs() < 1e15 {
+                raw.t.to_string()
+            } else {
+                format!("{:e}", raw.t)
+            }
         )));
     }
     if let Some(c) = raw.cost {
@@ -174,6 +189,9 @@ mod tests {
         .unwrap();
         assert_eq!(l.metadata[1], ("tier".to_string(), MetaValue::Num(2.0)));
         // Written order, not sorted: only the first five entries count.
+        let twice = parse_line(r#"{"t": 1, "metadata": {"a": 1, "a": 2}}"#, 4).unwrap_err();
+        assert!(twice.to_string().contains("`a` is given twice"), "{twice}");
+        assert!(parse_line(r#"{"t": 1e300}"#, 5).is_err());
         let l = parse_line(r#"{"t": 1, "metadata": {"z": 1, "a": 2}}"#, 1).unwrap();
         assert_eq!(l.metadata[0].0, "z");
         assert!(matches!(

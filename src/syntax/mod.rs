@@ -15,6 +15,7 @@ mod read_yaml;
 pub mod values;
 mod yaml;
 mod yaml_errors;
+mod yaml_tags;
 
 pub use ast::{Format, Parsed, Route};
 pub use doc::{Doc, Limits};
@@ -109,6 +110,14 @@ pub fn parse(sources: &SourceMap, source: SourceId, format: Format, limits: &Lim
         }
     };
     let (route, doc) = route;
+    // A route cut short by a bound (too many nodes) is not the route written:
+    // checking what was read would only add errors with no cause of their own.
+    if diags
+        .iter()
+        .any(|d| d.code == Code::LimitExceeded && d.is_error())
+    {
+        return fail(diags);
+    }
     Read {
         parsed: Some(Parsed {
             route,

@@ -110,7 +110,18 @@ impl<'a> Reader<'a> {
             let end = self.byte(span.end.index());
             match event {
                 Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => {}
-                Event::DocumentStart(_) => {
+                Event::DocumentStart(explicit) => {
+                    // Directives come before an explicit `---`, and only there.
+                    if explicit
+                        && let Some((s, e)) = super::yaml_tags::bad_version(&self.text[..start])
+                    {
+                        return Err(Diagnostic::error(
+                            Code::Syntax,
+                            self.span(s, e),
+                            "aig-route reads YAML 1.2; this file declares another version",
+                        )
+                        .help("write `%YAML 1.2`, or remove the line"));
+                    }
                     documents += 1;
                     if documents > 1 {
                         return Err(Diagnostic::error(
@@ -122,10 +133,11 @@ impl<'a> Reader<'a> {
                     }
                 }
                 Event::Scalar(value, style, anchor, tag) => {
-                    let resolved = if style == ScalarStyle::Plain && tag.is_none() {
-                        resolve_plain(&value)
-                    } else {
-                        DocValue::Str(value.to_string())
+                    let resolved = match &tag {
+                        Some(t) => super::yaml_tags::scalar(&value, t)
+                            .map_err(|m| self.bad_tag(start, end, m))?,
+                        None if style == ScalarStyle::Plain => resolve_plain(&value),
+                        None => DocValue::Str(value.to_string()),
                     };
                     let doc = Doc {
                         value: resolved,
@@ -138,7 +150,11 @@ impl<'a> Reader<'a> {
                     self.count(size, start)?;
                     self.finish(doc, anchor, size, Some(value.into_owned()))?;
                 }
-                Event::SequenceStart(anchor, _) => {
+                Event::SequenceStart(anchor, tag) => {
+                    if let Some(t) = &tag {
+                        super::yaml_tags::collection(t, true)
+                            .map_err(|m| self.bad_tag(start, end, m))?;
+                    }
                     let opened = self.size;
                     self.open(start)?;
                     self.stack.push(Frame::Seq {
@@ -148,7 +164,11 @@ impl<'a> Reader<'a> {
                         items: Vec::new(),
                     });
                 }
-                Event::MappingStart(anchor, _) => {
+                Event::MappingStart(anchor, tag) => {
+                    if let Some(t) = &tag {
+                        super::yaml_tags::collection(t, false)
+                            .map_err(|m| self.bad_tag(start, end, m))?;
+                    }
                     let opened = self.size;
                     self.open(start)?;
                     self.stack.push(Frame::Map {
@@ -229,6 +249,12 @@ impl<'a> Reader<'a> {
             return Err(self.too_deep(at));
         }
         Ok(())
+    }
+
+    fn bad_tag(&self, start: usize, end: usize, message: String) -> Diagnostic {
+        Diagnostic::error(Code::Syntax, self.span(start, end.max(start + 1)), message).help(
+            "route files use no tags but `!!str`, `!!int`, `!!float`, `!!bool`, `!!null`, `!!map` and `!!seq`; remove it",
+        )
     }
 
     fn too_deep(&self, at: usize) -> Diagnostic {
@@ -358,7 +384,7 @@ impl Size {
 }
 
 /// YAML 1.2 core schema resolution of a plain scalar.
-fn resolve_plain(s: &str) -> DocValue {
+pub(super) fn resolve_plain(s: &str) -> DocValue {
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return DocValue::Null,
         "true" | "True" | "TRUE" => return DocValue::Bool(true),

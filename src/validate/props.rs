@@ -246,13 +246,16 @@ fn limit_props(node: &Node, limit: &Limit, diags: &mut Vec<Diagnostic>) {
 
 fn model_props(model: &Model, diags: &mut Vec<Diagnostic>) {
     if let Some(t) = &model.timeout {
-        if !(t.value.is_finite() && t.value >= 0.0 && t.value.fract() == 0.0) {
+        // No model call waits a day; past that a timeout is a typo (or `1e300`),
+        // and every format and the evaluator hold it exactly.
+        const DAY_MS: f64 = 86_400_000.0;
+        if !(t.value.is_finite() && t.value >= 0.0 && t.value.fract() == 0.0 && t.value <= DAY_MS) {
             diags.push(
                 Diagnostic::error(
                     Code::BadTimeout,
                     t.span,
                     format!(
-                        "timeout {} ms is not a whole, non-negative number of milliseconds",
+                        "timeout {} ms is not a whole number of milliseconds from 0 to a day (86400000)",
                         show(t.value)
                     ),
                 )
