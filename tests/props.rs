@@ -13,6 +13,11 @@ use aig_route::syntax::Format;
 use aig_route::syntax::ast::{CmpOp, Cond, Literal};
 use proptest::prelude::*;
 
+mod support {
+    pub mod gateway;
+    pub mod remote;
+}
+
 /// A generated route as YAML text: `n` decision nodes in a DAG, all leading forward.
 fn route_yaml(kinds: &[(u8, u8, u8, u8)]) -> String {
     let n = kinds.len();
@@ -361,4 +366,80 @@ fn sticky_buckets_match_the_spec_formula() {
     let d = Sha256::digest(b"canary\0split\0u1");
     let expected = (u64::from_be_bytes(d[..8].try_into().unwrap()) % 10_000) as u16;
     assert_eq!(sticky_bucket("canary", "split", "u1"), expected);
+}
+
+/// Generated routes named `gen-0`, `gen-1`, ...: their YAML, and the elements
+/// the gateway would store for each.
+fn named_routes(all: &[Vec<(u8, u8, u8, u8)>]) -> Vec<(String, String, serde_json::Value)> {
+    all.iter()
+        .enumerate()
+        .map(|(k, kinds)| {
+            let name = format!("gen-{k}");
+            let yaml = route_yaml(kinds).replacen("name: gen\n", &format!("name: {name}\n"), 1);
+            let (_, route) = program_of(&yaml, Format::Yaml);
+            let wire = aig_route::api::wire_elements(&route).unwrap();
+            (name, yaml, serde_json::Value::Array(wire))
+        })
+        .collect()
+}
+
+fn plan_is_unchanged(
+    gw: &support::gateway::Gateway,
+    dir: &std::path::Path,
+    n: usize,
+) -> Result<(), TestCaseError> {
+    use support::remote::{cmd, json_of, run};
+    gw.clear_log();
+    let (code, out, err) = run(
+        &mut cmd(gw),
+        &["plan", &dir.to_string_lossy(), "--format", "json"],
+    );
+    prop_assert_eq!(code, Some(0), "{}\n{}", out, err);
+    let doc = json_of(&out);
+    prop_assert_eq!(
+        &doc["summary"]["unchanged"],
+        &serde_json::json!(n),
+        "{}",
+        out
+    );
+    prop_assert!(gw.log().iter().all(|l| l.method == "GET"));
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    /// Whatever the gateway holds that the model can hold, `import` then `plan`
+    /// shows no change, in every format; and a route file applied (sticky splits
+    /// and sliding windows included, which the gateway drops) plans as unchanged.
+    #[test]
+    fn import_then_plan_and_apply_then_plan_show_no_change(
+        all in prop::collection::vec(routes(), 1..4),
+        format in prop::sample::select(vec!["yaml", "dsl", "json"]),
+    ) {
+        use support::gateway::{Gateway, Quirks};
+        use support::remote::{cmd, run};
+        let routes = named_routes(&all);
+        let base = std::env::temp_dir().join(format!("aig-props-gitops-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        let (imported, authored) = (base.join("imported"), base.join("authored"));
+
+        let gw = Gateway::start(Quirks::default());
+        for (name, _, wire) in &routes {
+            gw.seed_route(name, wire.clone());
+        }
+        let (code, out, err) = run(&mut cmd(&gw), &["import", &imported.to_string_lossy(), "--to", format]);
+        prop_assert_eq!(code, Some(0), "{}\n{}", out, err);
+        plan_is_unchanged(&gw, &imported, routes.len())?;
+
+        let gw = Gateway::start(Quirks::default());
+        std::fs::create_dir_all(&authored).unwrap();
+        for (name, yaml, _) in &routes {
+            std::fs::write(authored.join(format!("{name}.yaml")), yaml).unwrap();
+        }
+        let (code, out, err) = run(&mut cmd(&gw), &["apply", &authored.to_string_lossy(), "--yes"]);
+        prop_assert_eq!(code, Some(0), "{}\n{}", out, err);
+        plan_is_unchanged(&gw, &authored, routes.len())?;
+        let _ = std::fs::remove_dir_all(&base);
+    }
 }

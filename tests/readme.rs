@@ -6,6 +6,10 @@ use std::path::PathBuf;
 
 use assert_cmd::Command;
 
+mod support {
+    pub mod gateway;
+}
+
 fn cmd() -> Command {
     let mut c = Command::cargo_bin("aig-route").unwrap();
     c.current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -125,4 +129,155 @@ fn the_readme_dsl_route_is_formatted() {
             String::from_utf8_lossy(&out.stdout)
         );
     }
+}
+
+/// The `run:` scripts of a workflow's steps, as written (a `|` block unindented).
+fn run_scripts(workflow: &str) -> Vec<String> {
+    let lines: Vec<&str> = workflow.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        let Some(value) = trimmed
+            .strip_prefix("- run:")
+            .or_else(|| trimmed.strip_prefix("run:"))
+        else {
+            continue;
+        };
+        let value = value.trim();
+        if value != "|" {
+            out.push(value.to_string());
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        let body: Vec<&str> = lines[i + 1..]
+            .iter()
+            .take_while(|l| l.trim().is_empty() || l.len() - l.trim_start().len() > indent)
+            .copied()
+            .collect();
+        let cut = body
+            .iter()
+            .map(|l| l.len() - l.trim_start().len())
+            .min()
+            .unwrap_or(0);
+        out.push(
+            body.iter()
+                .map(|l| l.get(cut..).unwrap_or(""))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+    }
+    out
+}
+
+/// The drift-check and deploy workflows: the token only ever from a secret in
+/// the environment, and their `aig-route` steps, run as written by bash as
+/// GitHub runs them, against the loopback gateway model with the repository's
+/// `routes/`: the drift check fails (exit 1) on an empty gateway with the plan
+/// on the summary page, the deploy applies every route, and the drift check
+/// then passes.
+#[test]
+fn the_readme_workflows_run_against_the_gateway_model() {
+    let workflows: Vec<Block> = blocks()
+        .into_iter()
+        .filter(|b| b.lang == "yaml" && b.text.starts_with("# .github/workflows/route-"))
+        .collect();
+    let find = |name: &str| {
+        workflows
+            .iter()
+            .find(|b| b.text.starts_with(&format!("# .github/workflows/{name}")))
+            .unwrap_or_else(|| panic!("the README shows {name}"))
+    };
+    let (drift, deploy) = (find("route-drift.yml"), find("route-deploy.yml"));
+    for w in [drift, deploy] {
+        assert!(
+            w.text
+                .contains("CLOUDFLARE_API_TOKEN: ${{ secrets.CLOUDFLARE_API_TOKEN }}"),
+            "README line {}",
+            w.line
+        );
+        assert!(!w.text.contains("--token"), "README line {}", w.line);
+    }
+    assert!(drift.text.contains("schedule:") && drift.text.contains("$GITHUB_STEP_SUMMARY"));
+    assert!(deploy.text.contains("branches: [main]"));
+
+    let gw = support::gateway::Gateway::start(support::gateway::Quirks::default());
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir().join(format!("aig-route-readme-ci-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("routes")).unwrap();
+    // The YAML routes (the repository also holds each in the DSL, and two files
+    // naming one route are refused by plan and apply alike).
+    for e in std::fs::read_dir(root.join("routes")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "yaml") {
+            std::fs::copy(&p, dir.join("routes").join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let bin = std::path::PathBuf::from(env!("CARGO_BIN_EXE_aig-route"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let summary = dir.join("summary.md");
+    let steps = |w: &Block| -> Vec<String> {
+        let steps: Vec<String> = run_scripts(&w.text)
+            .into_iter()
+            .filter(|s| s.contains("aig-route ") && !s.contains("cargo install"))
+            .collect();
+        assert!(
+            !steps.is_empty(),
+            "README line {}: no aig-route step",
+            w.line
+        );
+        steps
+    };
+    let run = |w: &Block| -> Option<i32> {
+        let mut last = None;
+        for script in steps(w) {
+            let out = std::process::Command::new("bash")
+                .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", &script])
+                .current_dir(&dir)
+                .env("PATH", &path)
+                .env("NO_COLOR", "1")
+                .env("GITHUB_STEP_SUMMARY", &summary)
+                .env("CLOUDFLARE_API_TOKEN", support::gateway::TOKEN)
+                .env("CLOUDFLARE_ACCOUNT_ID", "acc1")
+                .env("AIG_GATEWAY_ID", "gw")
+                .env("AIG_API_BASE", &gw.base)
+                .output()
+                .unwrap();
+            last = out.status.code();
+            if last != Some(0) {
+                break;
+            }
+        }
+        last
+    };
+    assert_eq!(
+        run(drift),
+        Some(1),
+        "the drift check fails on an empty gateway"
+    );
+    let page = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        page.contains("### aig-route plan")
+            && page.contains("5 to create, 0 to update, 0 unchanged, 0 unmanaged\n"),
+        "{page}"
+    );
+    assert!(gw.writes().is_empty(), "plan sends nothing");
+    assert_eq!(run(deploy), Some(0), "the deploy applies");
+    assert_eq!(gw.writes().len(), 5, "one create per route");
+    std::fs::remove_file(&summary).unwrap();
+    assert_eq!(
+        run(drift),
+        Some(0),
+        "the drift check passes after the deploy"
+    );
+    let page = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        page.contains("0 to create, 0 to update, 5 unchanged, 0 unmanaged\n"),
+        "{page}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
