@@ -56,9 +56,17 @@ pub fn many(s: &str) -> Result<u64, String> {
     whole(s, 1, crate::simulate::MAX_REQUESTS)
 }
 
-/// `--bucket`: whole seconds, 1 to a year (timeline rows are whole seconds).
+/// `--bucket`: a duration read as a route's window is (`30m`, `1h`, or bare
+/// seconds), whole seconds from 1 to a year (timeline rows are whole seconds).
 pub fn bucket(s: &str) -> Result<u64, String> {
-    whole(s, 1, 366 * 86_400)
+    const MAX: f64 = 366.0 * 86_400.0;
+    match crate::syntax::values::parse_duration(s, 1000.0) {
+        Some(x) if x.fract() == 0.0 && (1.0..=MAX).contains(&x) => Ok(x as u64),
+        _ => Err(format!(
+            "`{}` is not a duration of whole seconds from 1s to 366d: write e.g. `30m`, `90s`, `1h` or `1800`",
+            crate::escape::terminal(s)
+        )),
+    }
 }
 
 /// `--timeout` for the API: 1 second to an hour.

@@ -78,8 +78,8 @@ pub struct Args {
     /// Draw served requests per model over time to this SVG file.
     #[arg(long, value_name = "SVG")]
     plot: Option<PathBuf>,
-    /// Timeline bucket length in seconds.
-    #[arg(long, default_value_t = 60, value_name = "SECONDS", value_parser = super::numbers::bucket)]
+    /// Timeline bucket length: a duration (`30m`, `90s`, `1h`) or whole seconds.
+    #[arg(long, default_value = "1m", value_name = "DURATION", value_parser = super::numbers::bucket)]
     bucket: u64,
     /// No progress bar.
     #[arg(long, short)]

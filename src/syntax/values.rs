@@ -31,44 +31,50 @@ pub fn parse_duration(text: &str, unit_ms: f64) -> Option<f64> {
     Some(value * ms / unit_ms)
 }
 
-/// Writes `seconds` in the largest unit that divides it (`3600` → `1h`).
+/// Writes `seconds` in the largest unit that divides it (`3600` → `1h`,
+/// `1.5` → `1500ms`), always with a unit, so no reader has to remember what a
+/// bare number means.
 pub fn format_seconds(seconds: f64) -> String {
-    format_in_units(seconds * 1000.0, true)
+    format_in_units(seconds * 1000.0, false)
 }
 
-/// Writes `ms` milliseconds as `60s` or `1500ms` (timeouts read best in seconds).
+/// Writes `ms` milliseconds as `60s` or `1500ms` (timeouts read best in
+/// seconds), always with a unit.
 pub fn format_millis(ms: f64) -> String {
-    if ms.is_finite() && ms > 0.0 && ms.fract() == 0.0 {
-        if ms % 1000.0 == 0.0 {
-            return format!("{}s", ms / 1000.0);
-        }
-        return format!("{ms}ms");
-    }
-    crate::syntax::cond::number_text(ms)
+    format_in_units(ms, true)
 }
 
-fn format_in_units(ms: f64, seconds_floor: bool) -> String {
-    // Callers pass whole seconds here; `seconds_floor` keeps the unit list honest.
-    const UNITS: [(&str, f64); 6] = [
-        ("w", 604_800_000.0),
+fn format_in_units(ms: f64, at_most_seconds: bool) -> String {
+    const UNITS: [(&str, f64); 5] = [
         ("d", 86_400_000.0),
         ("h", 3_600_000.0),
         ("m", 60_000.0),
         ("s", 1_000.0),
         ("ms", 1.0),
     ];
-    if ms.is_finite() && ms > 0.0 && ms.fract() == 0.0 {
+    if !ms.is_finite() {
+        // Not a duration at all; validation says so at its place.
+        return crate::syntax::cond::number_text(ms);
+    }
+    if ms == 0.0 {
+        return "0s".to_string();
+    }
+    if ms.fract() == 0.0 {
         for (name, size) in UNITS {
-            if seconds_floor && name == "ms" {
-                break;
+            if at_most_seconds && size > 1_000.0 {
+                continue;
             }
-            if (ms / size).fract() == 0.0 && name != "w" {
-                return format!("{}{name}", ms / size);
+            if (ms / size).fract() == 0.0 {
+                return format!("{}{name}", crate::syntax::cond::number_text(ms / size));
             }
         }
     }
-    let unit = if seconds_floor { 1000.0 } else { 1.0 };
-    crate::syntax::cond::number_text(ms / unit)
+    // A fraction of a millisecond: decimals in the smallest unit allowed.
+    if at_most_seconds {
+        format!("{}ms", crate::syntax::cond::number_text(ms))
+    } else {
+        format!("{}s", crate::syntax::cond::number_text(ms / 1000.0))
+    }
 }
 
 /// Reads `$50`, `$0.25` or `50` as dollars.
@@ -240,7 +246,19 @@ mod tests {
         assert_eq!(format_seconds(90.0), "90s");
         assert_eq!(format_millis(60_000.0), "60s");
         assert_eq!(format_millis(1500.0), "1500ms");
-        assert_eq!(format_millis(0.0), "0");
+        assert_eq!(format_millis(0.0), "0s");
+        assert_eq!(format_millis(7_200_000.0), "7200s");
+        assert_eq!(format_millis(0.25), "0.25ms");
+        assert_eq!(format_seconds(1.5), "1500ms");
+        assert_eq!(format_seconds(0.25), "250ms");
+        assert_eq!(format_seconds(-300.0), "-5m");
+        // Every written duration reads back to the same value.
+        for s in [1.5, 0.25, 90.0, 3600.0, 0.0005, -300.0, 1e9] {
+            assert_eq!(parse_duration(&format_seconds(s), 1000.0), Some(s), "{s}");
+        }
+        for ms in [1500.0, 60_000.0, 0.25, 7.0] {
+            assert_eq!(parse_duration(&format_millis(ms), 1.0), Some(ms), "{ms}");
+        }
     }
 
     #[test]

@@ -1,0 +1,167 @@
+//! Units: every duration and amount a route holds may be written with an
+//! explicit unit in YAML and the DSL, means the same as the bare number it
+//! stands for, and `fmt` writes it back with a unit.
+
+use aig_route::check::check_text;
+use aig_route::fmt::format_file;
+use aig_route::source::SourceMap;
+use aig_route::syntax::{Format, Limits};
+
+/// A YAML route with a rate limit over `window`, a budget of `budget` over
+/// `budget_window` and a model with `timeout`.
+fn yaml(window: &str, budget: &str, budget_window: &str, timeout: &str) -> String {
+    format!(
+        "name: u\nstart: l\nnodes:\n  l:\n    rate_limit: 5\n    window: {window}\n    success: b\n    fallback: done\n  b:\n    budget: {budget}\n    window: {budget_window}\n    success: m\n    fallback: done\n  m:\n    model: openai/m\n    timeout: {timeout}\n    retries: 0\n    success: done\n    fallback: done\n  done: end\n"
+    )
+}
+
+/// The same route in the DSL.
+fn dsl(window: &str, budget: &str, budget_window: &str, timeout: &str) -> String {
+    format!(
+        "route u {{\n  start -> l: rate 5 per {window} {{\n    success -> b: budget {budget} per {budget_window} {{\n      success -> m: model openai/m timeout {timeout} retries 0 {{\n        success -> done\n        fallback -> done\n      }}\n      fallback -> done\n    }}\n    fallback -> done\n  }}\n  done: end\n}}\n"
+    )
+}
+
+/// The canonical program of `text`, which must have no diagnostic at all.
+fn program(text: &str, format: Format) -> String {
+    let mut sources = SourceMap::new();
+    let (_, checked) = check_text(&mut sources, "u", text, format);
+    let found: Vec<String> = checked
+        .diagnostics
+        .iter()
+        .map(|d| format!("{} {}", d.code, d.message))
+        .collect();
+    assert!(found.is_empty(), "{found:?}\n{text}");
+    format!("{:?}", checked.program.unwrap().canonical())
+}
+
+fn fmt(text: &str, format: Format) -> String {
+    let mut sources = SourceMap::new();
+    let id = sources.add("u", text.to_string());
+    format_file(&sources, id, format, &Limits::default()).unwrap()
+}
+
+/// Each spelling of the same values: bare numbers (windows in seconds,
+/// timeouts in milliseconds, budgets in dollars) and every unit.
+const SPELLINGS: [(&str, &str, &str, &str); 6] = [
+    ("3600", "50", "86400", "90000"),
+    ("1h", "$50", "1d", "90s"),
+    ("60m", "$50.00", "24h", "90000ms"),
+    ("3600s", "50", "1440m", "1.5m"),
+    ("3600000ms", "$50", "86400s", "90s"),
+    ("0.5h", "$50", "1d", "90s"),
+];
+
+#[test]
+fn every_unit_means_what_the_bare_number_means_in_yaml_and_the_dsl() {
+    let expected = program(&yaml("3600", "50", "86400", "90000"), Format::Yaml);
+    for (w, b, bw, t) in SPELLINGS.iter().take(5) {
+        assert_eq!(
+            program(&yaml(w, b, bw, t), Format::Yaml),
+            expected,
+            "{w} {b} {bw} {t}"
+        );
+        assert_eq!(
+            program(&dsl(w, b, bw, t), Format::Dsl),
+            expected,
+            "{w} {b} {bw} {t}"
+        );
+    }
+    // Half an hour is not an hour: the unit is read, not ignored.
+    let (w, b, bw, t) = SPELLINGS[5];
+    assert_ne!(program(&yaml(w, b, bw, t), Format::Yaml), expected);
+}
+
+#[test]
+fn fmt_writes_every_value_with_its_unit() {
+    for (w, b, bw, t) in SPELLINGS {
+        for (text, format) in [
+            (yaml(w, b, bw, t), Format::Yaml),
+            (dsl(w, b, bw, t), Format::Dsl),
+        ] {
+            let once = fmt(&text, format);
+            assert_eq!(program(&once, format), program(&text, format), "{once}");
+            assert_eq!(fmt(&once, format), once);
+            let values: Vec<&str> = match format {
+                Format::Yaml => once
+                    .lines()
+                    .filter_map(|l| {
+                        let (key, value) = l.trim().split_once(": ")?;
+                        ["window", "budget", "timeout"]
+                            .contains(&key)
+                            .then_some(value)
+                    })
+                    .collect(),
+                _ => once
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .windows(2)
+                    .filter(|p| ["per", "budget", "timeout"].contains(&p[0]))
+                    .map(|p| p[1])
+                    .collect(),
+            };
+            assert_eq!(values.len(), 4, "{once}");
+            for v in values {
+                let unit = v.starts_with('$')
+                    || v.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.')
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_ascii_alphabetic());
+                assert!(unit, "`{v}` has no unit in\n{once}");
+            }
+        }
+    }
+}
+
+#[test]
+fn fmt_writes_sub_second_and_long_durations_with_units() {
+    // A timeout of a quarter second, a window of 1.5 s (an error, but `fmt`
+    // must still not turn it into a bare number that reads differently).
+    let text = yaml("90s", "$5", "2d", "250");
+    let once = fmt(&text, Format::Yaml);
+    assert!(once.contains("timeout: 250ms"), "{once}");
+    assert!(once.contains("window: 2d"), "{once}");
+    let mut sources = SourceMap::new();
+    let id = sources.add("u", yaml("1.5s", "$5", "1d", "1s"));
+    let once = format_file(&sources, id, Format::Yaml, &Limits::default()).unwrap();
+    assert!(once.contains("window: 1500ms"), "{once}");
+}
+
+#[test]
+fn the_timeline_bucket_takes_a_duration() {
+    let dir = std::env::temp_dir().join(format!("aig-route-units-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = |bucket: &str| {
+        let out = dir.join(format!("t-{bucket}.csv"));
+        let status = assert_cmd::Command::cargo_bin("aig-route")
+            .unwrap()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args([
+                "simulate",
+                "routes/tiers.yaml",
+                "--requests",
+                "2000",
+                "--rate",
+                "0.5",
+            ])
+            .args([
+                "--quiet",
+                "--format",
+                "json",
+                "--bucket",
+                bucket,
+                "--timeline",
+            ])
+            .arg(&out)
+            .output()
+            .unwrap()
+            .status;
+        assert_eq!(status.code(), Some(0), "--bucket {bucket}");
+        std::fs::read_to_string(out).unwrap()
+    };
+    let in_seconds = csv("1800");
+    assert!(in_seconds.lines().count() > 2, "{in_seconds}");
+    assert_eq!(csv("30m"), in_seconds);
+    assert_eq!(csv("0.5h"), in_seconds);
+    assert_ne!(csv("1h"), in_seconds);
+}
