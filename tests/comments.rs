@@ -1,7 +1,11 @@
 //! Comments stay with what they annotate through `fmt` and `convert`: over every
-//! route in `routes/`, the `ok_*` files of the hostile corpus and generated
+//! route of the corpora (`routes/`, the hostile `ok_*` files, the evaluation
+//! cases, the warning-only diagnostic cases, the README) and generated
 //! routes, with comments added on their own lines and at line ends, `fmt` is
 //! idempotent and every comment comes out next to the same node.
+
+#[path = "support/corpus.rs"]
+mod corpus;
 
 use std::path::Path;
 
@@ -63,13 +67,24 @@ fn dsl_defined(code: &str) -> Option<String> {
         .then(|| name.trim_matches('"').to_string())
 }
 
-/// The line without its comment (the tests use only `# note N` comments and
-/// code without `#`).
-fn strip_comment(line: &str, _format: Format) -> &str {
-    match line.find("# note") {
-        Some(i) => &line[..i],
-        None => line,
+/// The line without its comment: from a `#` (or, in the DSL, `//`) at the
+/// start or after a space. (The corpora hold no such text inside quotes.)
+fn strip_comment(line: &str, format: Format) -> &str {
+    let mut cut = line.len();
+    let marks: &[&str] = if format == Format::Dsl {
+        &["#", "//"]
+    } else {
+        &["#"]
+    };
+    for mark in marks {
+        if line.trim_start().starts_with(mark) {
+            return "";
+        }
+        if let Some(i) = line.find(&format!(" {mark}")) {
+            cut = cut.min(i);
+        }
     }
+    &line[..cut]
 }
 
 /// Each `# note N` comment with the node it is next to: its own line's node for
@@ -206,34 +221,12 @@ fn check(name: &str, text: &str, format: Format) {
     );
 }
 
+/// The YAML and DSL routes of every corpus (`tests/support/corpus.rs`).
 fn corpus() -> Vec<(String, String, Format)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut out = Vec::new();
-    for dir in ["routes", "tests/hostile"] {
-        let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        for f in files {
-            let name = f.file_name().unwrap().to_string_lossy().into_owned();
-            let format = match f.extension().and_then(|e| e.to_str()) {
-                Some("yaml") => Format::Yaml,
-                Some("route") => Format::Dsl,
-                _ => continue,
-            };
-            if name.contains(".traffic.")
-                || name.contains(".pricing.")
-                || name.contains(".test.")
-                || (dir == "tests/hostile" && !name.starts_with("ok_"))
-            {
-                continue;
-            }
-            out.push((name, std::fs::read_to_string(&f).unwrap(), format));
-        }
-    }
-    assert!(out.len() >= 12, "{} files", out.len());
-    out
+    corpus::valid_routes()
+        .into_iter()
+        .filter(|(_, _, f)| matches!(f, Format::Yaml | Format::Dsl))
+        .collect()
 }
 
 #[test]
