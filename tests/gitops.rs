@@ -18,15 +18,15 @@ use support::remote::{cmd, json_of, run};
 /// The graph of generated route `i`: a split between two models, behind a
 /// plan check for every third route and a rate limit for every fifth.
 fn elements(i: usize, share: u32) -> Value {
-    let first = if i % 3 == 0 { "plan" } else { "split" };
+    let first = if i.is_multiple_of(3) { "plan" } else { "split" };
     let mut els =
         vec![json!({"id": "start", "type": "start", "outputs": {"next": {"elementId": first}}})];
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         els.push(json!({"id": "plan", "type": "conditional",
             "properties": {"conditions": {"metadata.plan": {"$eq": "paid"}}},
-            "outputs": {"true": {"elementId": "split"}, "false": {"elementId": if i % 5 == 0 { "limit" } else { "b" }}}}));
+            "outputs": {"true": {"elementId": "split"}, "false": {"elementId": if i.is_multiple_of(5) { "limit" } else { "b" }}}}));
     }
-    if i % 15 == 0 {
+    if i.is_multiple_of(15) {
         els.push(json!({"id": "limit", "type": "rate",
             "properties": {"limitType": "count", "key": "metadata.user_id", "limit": 100, "window": 3600},
             "outputs": {"success": {"elementId": "b"}, "fallback": {"elementId": "end"}}}));
@@ -260,8 +260,26 @@ fn drift_in_the_dashboard_is_an_update_in_diffs_words_and_apply_puts_the_file_ba
     );
     assert_eq!(writes[1].body, json!({"version_id": "v0043-3"}));
     assert_eq!(gw.deployed_elements("route-042"), Some(elements(42, 30)));
-    // Listing, the version list before and after the POST, nothing else.
-    assert!(gw.log().len() <= 3 + 2 + 2, "{:?}", gw.log().len());
+    // Exactly: the listing, the version list before the POST (to tell the new
+    // version, which the answer does not name), the POST, the list after, the deployment.
+    let sent: Vec<String> = gw
+        .log()
+        .iter()
+        .map(|l| format!("{} {}", l.method, l.path.trim_start_matches(PREFIX)))
+        .collect();
+    let versions = "/routes/rt0043/versions?page=1&per_page=50";
+    assert_eq!(
+        sent,
+        [
+            "GET /routes?page=1&per_page=50".to_string(),
+            "GET /routes?page=2&per_page=50".into(),
+            "GET /routes?page=3&per_page=50".into(),
+            format!("GET {versions}"),
+            "POST /routes/rt0043/versions".into(),
+            format!("GET {versions}"),
+            "POST /routes/rt0043/deployments".into(),
+        ]
+    );
 
     // Apply twice: the second sends nothing.
     gw.clear_log();
@@ -349,6 +367,15 @@ fn an_invalid_file_or_two_files_naming_one_route_send_nothing() {
     gets_only(&gw.log());
     std::fs::remove_file(dir.join("broken.yaml")).unwrap();
 
+    // A path that cannot be read: exit 2 before anything is asked of the gateway.
+    gw.clear_log();
+    let (code, _, err) = run(
+        &mut cmd(&gw),
+        &["plan", &s(&dir), &s(&dir.join("missing.yaml"))],
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(gw.log().is_empty());
+
     // Two files naming the same route: an error naming both.
     let copy = dir.join("copy-of-route-011.yaml");
     std::fs::copy(dir.join("route-011.yaml"), &copy).unwrap();
@@ -423,5 +450,101 @@ fn extensions_the_api_drops_are_said_once_and_never_a_change_that_stays() {
         "{out}"
     );
     assert!(out.contains("sticky"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn apply_asks_on_a_terminal_and_only_yes_goes_ahead() {
+    let gw = Gateway::start(Quirks::default());
+    for i in 4..7 {
+        gw.seed_route(&name(i), elements(i, 30));
+    }
+    let dir = scratch("prompt");
+    let (code, _, err) = run(&mut cmd(&gw), &["import", &s(&dir)]);
+    assert_eq!(code, Some(0), "{err}");
+    gw.dashboard_edit("route-005", elements(5, 50));
+    // `script` gives apply a terminal; what is piped to it is typed there.
+    let typed = |answer: &str| {
+        let bin = env!("CARGO_BIN_EXE_aig-route");
+        let out = std::process::Command::new("script")
+            .args(["-qec", "\"$AIG_BIN\" apply \"$AIG_DIR\"", "/dev/null"])
+            .env("NO_COLOR", "1")
+            .env("CLOUDFLARE_API_TOKEN", support::gateway::TOKEN)
+            .env("CLOUDFLARE_ACCOUNT_ID", "acc1")
+            .env("AIG_GATEWAY_ID", "gw")
+            .env("AIG_API_BASE", &gw.base)
+            .env("AIG_BIN", bin)
+            .env("AIG_DIR", &dir)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                child
+                    .stdin
+                    .take()
+                    .unwrap()
+                    .write_all(format!("{answer}\n").as_bytes())?;
+                child.wait_with_output()
+            })
+            .expect("`script` (util-linux) runs apply on a terminal");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    gw.clear_log();
+    let (code, out) = typed("y");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("apply this change to gateway `gw`? (0 to create, 1 to update, 2 unchanged, 0 unmanaged; nothing is deleted)"), "{out}");
+    assert!(out.contains("apply cancelled; nothing was sent"), "{out}");
+    gets_only(&gw.log());
+    let (code, out) = typed("yes");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("updated `route-005`"), "{out}");
+    assert_eq!(gw.writes().len(), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_gateway_that_keeps_failing_is_exit_3_and_nothing_is_concluded() {
+    let gw = gateway(Quirks::default());
+    let dir = scratch("unavailable");
+    import(&gw, &dir, "yaml");
+    // Four 503s (every attempt of the first page), each asking for no wait.
+    gw.quirks(|q| {
+        q.unavailable_next = 4;
+        q.retry_after = Some("0".into());
+    });
+    gw.clear_log();
+    let (code, out, err) = run(&mut cmd(&gw), &["apply", &s(&dir), "--yes"]);
+    assert_eq!(code, Some(3), "{out}\n{err}");
+    assert!(err.contains("HTTP 503"), "{err}");
+    assert!(
+        out.is_empty(),
+        "no plan from a listing not read to its end: {out}"
+    );
+    assert_eq!(gw.log().len(), 4);
+    gets_only(&gw.log());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn import_leaves_out_a_route_it_cannot_read_and_says_so() {
+    let gw = Gateway::start(Quirks::default());
+    gw.seed_route("good", elements(4, 30));
+    gw.seed_route(
+        "broken",
+        json!([{"id": "start", "type": "start", "outputs": {"next": {"elementId": 7}}}]),
+    );
+    let dir = scratch("unreadable");
+    let (code, out, err) = run(&mut cmd(&gw), &["import", &s(&dir)]);
+    assert_eq!(code, Some(1), "{out}\n{err}");
+    assert!(
+        err.contains("route `broken` (rt0002) was not imported: it cannot be read"),
+        "{err}"
+    );
+    assert!(dir.join("good.yaml").exists());
+    assert!(!dir.join("broken.yaml").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }

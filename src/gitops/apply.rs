@@ -42,7 +42,7 @@ pub enum ApplyError {
     #[error("{error}")]
     Stopped {
         /// What failed.
-        error: ApiError,
+        error: Box<ApiError>,
         /// The route it failed on.
         failed: String,
         /// What was carried out before.
@@ -105,7 +105,7 @@ pub fn apply(
             }
             Err(error) => {
                 return Err(ApplyError::Stopped {
-                    error,
+                    error: Box::new(error),
                     failed: e.name.clone(),
                     done,
                     not_done: work[i + 1..].iter().map(|e| e.name.clone()).collect(),
