@@ -281,3 +281,222 @@ fn the_readme_workflows_run_against_the_gateway_model() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The fenced blocks under one `## ` heading, up to the next one.
+fn section(title: &str) -> Vec<Block> {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let lines: Vec<&str> = readme.lines().collect();
+    let heading = format!("## {title}");
+    let start = lines
+        .iter()
+        .position(|l| *l == heading)
+        .unwrap_or_else(|| panic!("the README has no `{heading}`"))
+        + 1;
+    let end = lines[start..]
+        .iter()
+        .position(|l| l.starts_with("## "))
+        .map_or(lines.len(), |k| start + k);
+    blocks()
+        .into_iter()
+        .filter(|b| (start..end).contains(&(b.line - 1)))
+        .collect()
+}
+
+/// `aig-route` on `PATH`, the rest of the environment a newcomer would have
+/// (the dashboard API answered by the loopback model of it).
+fn shell(
+    script: &str,
+    dir: &std::path::Path,
+    gw: &support::gateway::Gateway,
+) -> std::process::Output {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_aig-route"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    std::process::Command::new("bash")
+        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("NO_COLOR", "1")
+        .env("CLOUDFLARE_API_TOKEN", support::gateway::TOKEN)
+        .env("CLOUDFLARE_ACCOUNT_ID", "acc1")
+        .env("AIG_GATEWAY_ID", "gw")
+        .env("AIG_API_BASE", &gw.base)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// Getting started, followed to the letter in an empty directory: the install
+/// command is this package's, each file shown is written under the name its
+/// first line gives, each command runs and exits 0, each output shown is what
+/// the command before it printed, the dry run sends nothing and the push
+/// creates the route on the (loopback) gateway.
+#[test]
+fn getting_started_works_as_written() {
+    let blocks = section("Getting started");
+    let dir = std::env::temp_dir().join(format!("aig-route-readme-guide-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let gw = support::gateway::Gateway::start(support::gateway::Quirks::default());
+    let (mut files, mut commands, mut outputs) = (0, 0, 0);
+    let mut last_stdout = String::new();
+    for b in &blocks {
+        match b.lang.as_str() {
+            "yaml" => {
+                let first = b.text.lines().next().unwrap_or_default();
+                let name = first
+                    .strip_prefix("# ")
+                    .and_then(|r| r.split([':', ' ']).next())
+                    .filter(|n| n.ends_with(".yaml"))
+                    .unwrap_or_else(|| {
+                        panic!("README line {}: a file block names its file", b.line)
+                    });
+                std::fs::write(dir.join(name), &b.text).unwrap();
+                files += 1;
+            }
+            "sh" => {
+                for line in b.text.lines().map(str::trim) {
+                    if line.is_empty() || line.starts_with('#') {
+                        continue;
+                    }
+                    if line == "cargo install --path ." {
+                        // What it installs: this package's `aig-route` binary.
+                        let manifest = std::fs::read_to_string(concat!(
+                            env!("CARGO_MANIFEST_DIR"),
+                            "/Cargo.toml"
+                        ))
+                        .unwrap();
+                        assert!(manifest.contains("[[bin]]\nname = \"aig-route\""));
+                        continue;
+                    }
+                    assert!(
+                        line.starts_with("aig-route "),
+                        "README line {}: {line}",
+                        b.line
+                    );
+                    let writes = gw.writes().len();
+                    let out = shell(line, &dir, &gw);
+                    assert_eq!(
+                        out.status.code(),
+                        Some(0),
+                        "README line {}: `{line}` failed:\n{}{}",
+                        b.line,
+                        String::from_utf8_lossy(&out.stdout),
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                    if line.contains("--dry-run") {
+                        assert_eq!(gw.writes().len(), writes, "`{line}` sent something");
+                    }
+                    last_stdout = String::from_utf8(out.stdout).unwrap();
+                    commands += 1;
+                }
+            }
+            "text" => {
+                assert_eq!(
+                    last_stdout.trim_end(),
+                    b.text.trim_end(),
+                    "README line {}: the output shown is not what the command prints",
+                    b.line
+                );
+                outputs += 1;
+            }
+            other => panic!("README line {}: unexpected block `{other}`", b.line),
+        }
+    }
+    assert!(
+        files >= 2 && commands >= 7 && outputs >= 1,
+        "{files} {commands} {outputs}"
+    );
+    // The push created the route, and only it.
+    let writes = gw.writes();
+    assert_eq!(writes.len(), 1, "{writes:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The set-up is two commands on a fresh machine: the main job, each of
+/// whose steps CI runs too (and which pass here), and the test command, which
+/// is how CI runs the tests.
+#[test]
+fn the_setup_is_two_commands_and_ci_runs_them() {
+    let blocks = section("Set-up: two commands");
+    assert_eq!(blocks.len(), 1, "one block of commands");
+    let commands: Vec<&str> = blocks[0]
+        .text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    let ci = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/run")).unwrap();
+    let ci_steps: Vec<&str> = ci
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("cargo run --quiet -- "))
+        .collect();
+    let steps: Vec<&str> = commands[0]
+        .split("&&")
+        .map(|s| {
+            s.trim()
+                .strip_prefix("cargo run --release -- ")
+                .unwrap_or_else(|| panic!("`{s}` is not a step of the main job"))
+        })
+        .collect();
+    assert_eq!(
+        steps.len(),
+        ci_steps.len(),
+        "{steps:?} against CI's {ci_steps:?}"
+    );
+    for (step, ci_step) in steps.iter().zip(&ci_steps) {
+        assert!(
+            ci_step.starts_with(step),
+            "CI runs `{ci_step}` where the README has `{step}`"
+        );
+        let args: Vec<&str> = step.split_whitespace().collect();
+        let out = cmd().args(&args).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "`aig-route {step}`:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(commands[1].starts_with("cargo test"), "{}", commands[1]);
+    assert!(
+        ci.lines().any(|l| l.trim().starts_with(commands[1])),
+        "CI does not run `{}`",
+        commands[1]
+    );
+}
+
+/// Every repository file or directory the README names in backticks exists.
+#[test]
+fn every_file_the_readme_names_exists() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut checked = 0;
+    for (k, quoted) in readme.split('`').enumerate() {
+        // Odd pieces are inside backticks; take the path-like words of each.
+        if k % 2 == 0 {
+            continue;
+        }
+        for word in quoted.split_whitespace() {
+            let word = word.trim_end_matches([',', ';', ')']);
+            let word = word.split_once(':').map_or(word, |(_, p)| p);
+            let repo_path = ["routes/", "tests/", "src/", "grammar/", "benches/", ".ci/"]
+                .iter()
+                .any(|p| word.starts_with(p));
+            if !repo_path || word.contains(['*', '{', '<', '$']) {
+                continue;
+            }
+            assert!(
+                root.join(word).exists(),
+                "the README names `{word}`, which does not exist"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} paths found");
+}
