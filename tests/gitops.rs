@@ -382,11 +382,12 @@ fn an_invalid_file_or_two_files_naming_one_route_send_nothing() {
     let (code, out, err) = run(&mut cmd(&gw), &["apply", &s(&dir), "--yes"]);
     assert_eq!(code, Some(1), "{out}");
     let both = format!(
-        "route `route-011` is named by `{}` and by `{}`",
+        "error: route `route-011` is named by `{}` and by `{}`; keep it in one file\n",
         s(&copy),
         s(&dir.join("route-011.yaml"))
     );
-    assert!(err.contains(&both), "{err}");
+    assert_eq!(err.matches(&both).count(), 1, "said once: {err}");
+    assert_eq!(out.matches(&both[7..both.len() - 1]).count(), 2, "{out}");
     gets_only(&gw.log());
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -42,7 +42,7 @@ struct Out {
 }
 
 /// Reads every route's deployed graph and renders it; routes that cannot be
-/// read are reported and left out (`Err` lists them).
+/// read are reported and left out (the second value counts them).
 fn render(g: &Global, args: &Args) -> Result<(Vec<Out>, usize), ApiError> {
     let client = args.remote.client()?;
     let mut routes = client.routes()?;

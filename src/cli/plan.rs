@@ -145,12 +145,15 @@ pub(super) fn to_json(plan: &Plan) -> Value {
 /// Invalid entries whose file is fine by itself (two files naming one route,
 /// a name the gateway holds twice), as errors on stderr.
 pub(super) fn report_conflicts(g: &Global, plan: &Plan, locals: &[Local]) {
+    let mut said = std::collections::BTreeSet::new();
     for e in plan.entries.iter().filter(|e| e.action == Action::Invalid) {
         let clean = locals
             .iter()
             .any(|l| Some(&l.path) == e.file.as_ref() && l.route.is_ok());
         if let (true, Some(p)) = (clean, &e.problem) {
-            fail(g, &terminal(p));
+            if said.insert(p) {
+                fail(g, &terminal(p));
+            }
         }
     }
 }

@@ -268,10 +268,7 @@ pub fn plan(client: &Client, files: &[Local]) -> Result<Plan, ApiError> {
             e.route_id = Some(one.id.clone());
             e.deployed_version = one.deployed_version.clone();
         }
-        let others: Vec<&str> = named
-            .get(name)
-            .map(|v| v.iter().copied().filter(|p| *p != f.path).collect())
-            .unwrap_or_default();
+        let naming: &[&str] = named.get(name).map(Vec::as_slice).unwrap_or(&[]);
         let route = match &f.route {
             Err(why) => {
                 e.problem = Some(why.clone());
@@ -281,11 +278,11 @@ pub fn plan(client: &Client, files: &[Local]) -> Result<Plan, ApiError> {
             Ok(r) => r,
         };
         e.dropped = api::not_honoured(route);
-        if !others.is_empty() {
+        if naming.len() > 1 {
+            // The same words for every file involved, so the error is said once.
             e.problem = Some(format!(
-                "route `{name}` is named by `{}` and by `{}`; keep it in one file",
-                f.path,
-                others.join("` and by `")
+                "route `{name}` is named by `{}`; keep it in one file",
+                naming.join("` and by `")
             ));
             entries.push(e);
             continue;
@@ -335,4 +332,67 @@ pub fn plan(client: &Client, files: &[Local]) -> Result<Plan, ApiError> {
         }
     }
     Ok(Plan { entries })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn canary() -> (Route, Vec<Value>) {
+        let text = include_str!("../../routes/canary.yaml");
+        let mut sources = crate::source::SourceMap::new();
+        let (_, checked) = crate::check::check_text(
+            &mut sources,
+            "canary.yaml",
+            text,
+            crate::syntax::Format::Yaml,
+        );
+        let route = checked.parsed.unwrap().route;
+        let wire = api::wire_elements(&route).unwrap();
+        (route, wire)
+    }
+
+    #[test]
+    fn the_order_elements_are_stored_in_and_dropped_extensions_are_no_change() {
+        let (route, ours) = canary();
+        assert!(!api::not_honoured(&route).is_empty(), "canary is sticky");
+        let mut stored = ours.clone();
+        stored.reverse();
+        assert_eq!(compare("canary", &ours, &stored), Vec::new());
+    }
+
+    #[test]
+    fn a_difference_is_told_in_the_words_of_diff() {
+        let (_, ours) = canary();
+        let mut stored = ours.clone();
+        let split = stored.iter_mut().find(|e| e["id"] == "split").unwrap();
+        split["outputs"] =
+            json!({"50%": {"elementId": "current"}, "50.0%": {"elementId": "candidate"}});
+        let texts: Vec<String> = compare("canary", &ours, &stored)
+            .into_iter()
+            .map(|c| c.text)
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "split `split`: `candidate` 50% → 10%",
+                "split `split`: `current` 50% → 90%"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_deployed_version_that_cannot_be_read_is_a_change_that_says_so() {
+        let (_, ours) = canary();
+        let changes = compare("canary", &ours, &[json!({"id": "start", "type": "nope"})]);
+        assert_eq!(changes.len(), 1);
+        assert!(
+            changes[0]
+                .text
+                .starts_with("the deployed version cannot be read ("),
+            "{}",
+            changes[0].text
+        );
+    }
 }
