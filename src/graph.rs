@@ -116,8 +116,11 @@ impl<'r> RouteGraph<'r> {
                     .map(|(_, (name, _))| *name)
             })
             .flatten();
-        for (name, refs) in &missing {
-            diags.push(dangling(refs, &index, the_end == Some(*name)));
+        // A suggestion compares the name with every id: for the first few
+        // missing names only, so thousands of them cost no more than the route.
+        for (k, (name, refs)) in missing.iter().enumerate() {
+            let candidates = (k < SUGGESTED).then_some(&index);
+            diags.push(dangling(refs, candidates, the_end == Some(*name)));
         }
         RouteGraph {
             route,
@@ -171,9 +174,12 @@ pub fn slot_name(node: &Node, slot: Slot) -> String {
     }
 }
 
+/// How many missing names get a "did you mean".
+const SUGGESTED: usize = 64;
+
 fn dangling(
     refs: &[(&Node, Slot, &Spanned<String>)],
-    index: &IndexMap<&str, NodeIndex>,
+    index: Option<&IndexMap<&str, NodeIndex>>,
     is_end: bool,
 ) -> Diagnostic {
     let (node, slot, target) = refs[0];
@@ -202,9 +208,11 @@ fn dangling(
             crate::emit::dsl_name(&target.value)
         ))
     } else {
-        let help = did_you_mean(&target.value, index.keys().copied()).unwrap_or_else(|| {
-            "point it at a node defined in this route, or add that node".to_string()
-        });
+        let help = index
+            .and_then(|index| did_you_mean(&target.value, index.keys().copied()))
+            .unwrap_or_else(|| {
+                "point it at a node defined in this route, or add that node".to_string()
+            });
         Diagnostic::error(
             Code::DanglingOutput,
             target.span,

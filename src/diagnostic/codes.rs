@@ -81,6 +81,7 @@ codes! {
     KeyMayBeMissing = "W0609", "a limit key or sticky field that requests may lack";
     UnusedAllow = "W0610", "an `aig-route: allow` comment that silences nothing";
     BareTimeout = "W0611", "a timeout written as a bare number under 1000, which means milliseconds";
+    ConfusableIds = "W0612", "two node ids that look alike (case, invisible characters, look-alike letters)";
     TestRoute = "E0701", "a test file's route cannot be read or has errors";
     TestUnknownNode = "E0702", "a test names a node the route does not have";
     TestNotModel = "E0703", "a test expects or fails a node that is not a model";

@@ -240,6 +240,11 @@ impl Code {
                 "    timeout: 30",
                 "Write the unit: `timeout: 30s` (or `30ms` if milliseconds are meant).",
             ),
+            Code::ConfusableIds => x(
+                "Two node ids that differ only in case, in invisible characters (a zero-width space) or in letters that look the same (a Cyrillic `о` for a Latin `o`, by the skeletons of Unicode Technical Standard #39). The gateway sees two nodes; a reader sees one, so an output meant for one leads to the other.",
+                "  done: end\n  Done: end",
+                "Rename one of the two so that they read differently.",
+            ),
             Code::TestRoute => x(
                 "A test file's route cannot be read or has errors; the route's own diagnostics follow.",
                 "route: missing.yaml",

@@ -13,7 +13,9 @@ where
             continue;
         }
         let d = distance(word, cand, budget + 1);
-        if d <= budget && best.is_none_or(|(bd, _)| d < bd) {
+        // Ties go to the smallest candidate, so the answer never depends on
+        // the order candidates come in (a hash map's, say).
+        if d <= budget && best.is_none_or(|(bd, bc)| (d, cand) < (bd, bc)) {
             best = Some((d, cand));
         }
     }

@@ -7,6 +7,7 @@
 //! graph (dead branches, key presence) run only when it is one.
 
 mod conditions;
+mod confusable;
 mod facts;
 mod flow;
 mod models;
@@ -54,6 +55,7 @@ fn check_all(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
     }
     conditions::check(g.route, diags);
     models::check(g, diags);
+    confusable::check(g.route, diags);
     if acyclic {
         facts::check(g, diags);
     }

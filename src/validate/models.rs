@@ -7,6 +7,14 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::graph::{RouteGraph, Slot};
 use crate::syntax::ast::NodeKind;
 
+/// How many nodes past a fallback are looked at for the next models. Each model
+/// walks on its own (the question is about its own provider and model), so an
+/// unbounded walk would cost the size of the route once per model: a thousand
+/// models falling back into one long run of conditionals took minutes. Real
+/// fallbacks reach their next model within a few nodes; past this many the
+/// warning, which is advice, is not given.
+const FALLBACK_REACH: usize = 256;
+
 pub(super) fn check(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
     // Visit marks stamped with the model being checked: one allocation, not one
     // per model, so the check stays linear in the route's size.
@@ -31,10 +39,15 @@ pub(super) fn check(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
         let stamp = ix.index() as u32;
         stack.clear();
         stack.push(fallback.target());
+        let mut reach = FALLBACK_REACH;
         while let Some(n) = stack.pop() {
             if std::mem::replace(&mut seen[n.index()], stamp) == stamp {
                 continue;
             }
+            if reach == 0 {
+                break;
+            }
+            reach -= 1;
             match &g.node(n).kind {
                 NodeKind::Model(other) => {
                     if other.provider.value == m.provider.value

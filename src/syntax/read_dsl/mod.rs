@@ -175,6 +175,10 @@ impl Reader<'_> {
             .filter(|id| !id.starts_with('\u{0}'))
             .collect();
         let mut names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+        // Where the probe for each base goes on from: names below it are taken,
+        // so many unnamed nodes on one base cost one probe each, not one per
+        // name already given.
+        let mut next: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for (placeholder, base) in std::mem::take(&mut self.anonymous) {
             // The parent may itself have been unnamed; it was named just before.
             let base = match base.split_once('\u{1}') {
@@ -183,11 +187,15 @@ impl Reader<'_> {
                 }
                 None => base,
             };
-            let mut name = base.clone();
-            let mut n = 2;
+            let n = next.entry(base.clone()).or_insert(2);
+            let mut name = if *n == 2 {
+                base.clone()
+            } else {
+                format!("{base}_{n}")
+            };
             while taken.contains(&name) {
                 name = format!("{base}_{n}");
-                n += 1;
+                *n += 1;
             }
             taken.insert(name.clone());
             names.insert(placeholder, name);

@@ -1,0 +1,102 @@
+//! Node ids that look alike (W0612): `done` and `Done`, `done` and `do\u{200b}ne`
+//! (a zero-width space), `done` and `dоne` (a Cyrillic `о`).
+//!
+//! Two such ids are two nodes to the gateway and one to a reader, so an output
+//! meant for one silently leads to the other, and all the route says is that one
+//! of them is unreachable. Each id is reduced to a key: invisible characters
+//! dropped, lower-cased, then the skeleton of Unicode Technical Standard #39
+//! (each character replaced by the one it is confusable with). Ids with the same
+//! key are reported together, naming both: one pass, a hash map of keys.
+
+use std::collections::HashMap;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::syntax::ast::Route;
+
+pub(super) fn check(route: &Route, diags: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<String, usize> = HashMap::new();
+    for (i, node) in route.nodes.iter().enumerate() {
+        let id = &node.id.value;
+        let k = key(id);
+        let Some(&j) = first.get(&k) else {
+            first.insert(k, i);
+            continue;
+        };
+        let other = &route.nodes[j].id;
+        if other.value == *id {
+            // The same id twice is E0203, reported where the graph is built.
+            continue;
+        }
+        diags.push(
+            Diagnostic::warning(
+                Code::ConfusableIds,
+                node.id.span,
+                format!(
+                    "node ids `{}` and `{}` look alike ({})",
+                    crate::escape::terminal(id),
+                    crate::escape::terminal(&other.value),
+                    how(id, &other.value)
+                ),
+            )
+            .with_secondary(other.span, "the id it looks like")
+            .note("an output naming one of them is easily written meaning the other")
+            .help("rename one of them so that the two read differently"),
+        );
+    }
+}
+
+/// What tells two ids apart.
+fn how(a: &str, b: &str) -> &'static str {
+    if visible(a) == visible(b) {
+        "they differ only in invisible characters"
+    } else if visible(a).to_lowercase() == visible(b).to_lowercase() {
+        "they differ only in case"
+    } else {
+        "they differ only in characters that look the same"
+    }
+}
+
+/// `id` without characters that show nothing: zero-width spaces and joiners,
+/// directional marks, the soft hyphen, the BOM and the like.
+fn visible(id: &str) -> String {
+    id.chars()
+        .filter(|&c| {
+            !(crate::escape::is_unsafe(c)
+                || matches!(c, '\u{00AD}' | '\u{034F}' | '\u{115F}' | '\u{1160}' | '\u{180B}'..='\u{180F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FFA0}'))
+        })
+        .collect()
+}
+
+/// The key under which look-alike ids meet.
+fn key(id: &str) -> String {
+    let folded = visible(id).to_lowercase();
+    // The skeleton may map a lower-case letter to an upper-case look-alike
+    // (`l` and `I`), so fold once more after it.
+    unicode_security::confusable_detection::skeleton(&folded)
+        .collect::<String>()
+        .to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn look_alikes_share_a_key() {
+        assert_eq!(key("done"), key("Done"));
+        assert_eq!(key("done"), key("do\u{200b}ne"));
+        assert_eq!(key("done"), key("d\u{43e}ne"));
+        assert_eq!(key("paypal"), key("p\u{430}yp\u{430}l"));
+        assert_ne!(key("done"), key("gone"));
+        assert_ne!(key("n1"), key("n2"));
+        assert_eq!(
+            how("done", "do\u{200b}ne"),
+            "they differ only in invisible characters"
+        );
+        assert_eq!(how("done", "DONE"), "they differ only in case");
+        assert_eq!(
+            how("done", "d\u{43e}ne"),
+            "they differ only in characters that look the same"
+        );
+    }
+}
