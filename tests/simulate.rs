@@ -271,3 +271,65 @@ fn the_timeline_adds_up_and_draws_a_line_per_model() {
     assert_eq!(svg.matches("<polyline").count(), 3);
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
 }
+
+/// Feeds `lines` as text (the in-place reader, falling back to `parse_line`):
+/// the report, or the first error in words.
+fn replay_text(p: &Program, lines: &[&str]) -> Result<Value, String> {
+    let mut sim = Simulator::new(p, 0);
+    for (i, l) in lines.iter().enumerate() {
+        sim.feed_text(l, i as u64 + 1).map_err(|e| e.to_string())?;
+    }
+    Ok(sim.finish().to_json())
+}
+
+/// The same, every line through `parse_line` and `feed`.
+fn replay_parsed(p: &Program, lines: &[&str]) -> Result<Value, String> {
+    let mut sim = Simulator::new(p, 0);
+    for (i, l) in lines.iter().enumerate() {
+        let n = i as u64 + 1;
+        let line = parse_line(l, n).map_err(|e| e.to_string())?;
+        sim.feed(&line, n).map_err(|e| e.to_string())?;
+    }
+    Ok(sim.finish().to_json())
+}
+
+#[test]
+fn traffic_read_in_place_reports_exactly_what_parsed_lines_do() {
+    let tiers =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/routes/tiers.yaml")).unwrap();
+    let traffic = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/routes/tiers.traffic.jsonl"
+    ))
+    .unwrap();
+    let p = program(&tiers);
+    let lines: Vec<&str> = traffic.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(lines.len() > 100);
+    assert_eq!(replay_text(&p, &lines), replay_parsed(&p, &lines));
+    // Shapes the in-place reader takes, leaves to the parser, or refuses: the
+    // outcome (report or error) is the same either way.
+    let l = program(LIMITED);
+    let cases: &[&[&str]] = &[
+        &[r#" {"t":1,"id":null,"metadata":{"user_id":"a\u0062"},"cost":null,"fail":["main"]} "#],
+        &[r#"{"fail":[],"metadata":{},"t":2.5e0,"id":"r\n1"}"#],
+        &[r#"{"t":1,"metadata":{"user_id":"a","x":1,"y":2,"z":3,"w":4,"v":5,"user_id":"b"}}"#],
+        &[r#"{"t":1,"t":2}"#],
+        &[r#"{"t":1,"colour":2}"#],
+        &[r#"{"t":-1}"#],
+        &[r#"{"t":01}"#],
+        &[r#"{"t":1.}"#],
+        &[r#"{"t":1,"cost":-0.5}"#],
+        &[r#"{"t":1,"fail":["nowhere"]}"#],
+        &[r#"{"t":1,"metadata":{"user_id":null}}"#],
+        &[r#"{"t":1,"metadata":{"user_id":"\ud800"}}"#],
+        &[r#"{"t":1} x"#],
+        &[r#"{"t":2}"#, r#"{"t":1}"#],
+    ];
+    for lines in cases {
+        assert_eq!(
+            replay_text(&l, lines),
+            replay_parsed(&l, lines),
+            "{lines:?}"
+        );
+    }
+}

@@ -13,7 +13,7 @@ use super::sim_report::{Progress, print_shift, print_store_failures, print_table
 use super::store::{Store, StoreArgs};
 use crate::compile::Program;
 use crate::simulate::{
-    CostSpec, Pricing, Report, Simulator, Synthetic, SyntheticSpec, parse_line, typed_value,
+    CostSpec, Pricing, Report, Simulator, Synthetic, SyntheticSpec, typed_value,
 };
 
 /// Run traffic through a route: which model served what, where limits bit, how
@@ -398,11 +398,10 @@ fn replay(path: &Path, sims: &mut [Simulator<'_, Store>], quiet: bool) -> Result
         if text.is_empty() {
             continue;
         }
-        let parsed = match parse_line(text, line_no) {
-            Ok(l) => l,
-            Err(e) => break Err((1, format!("{shown}: {e}"))),
-        };
-        if let Some(e) = sims.iter_mut().find_map(|s| s.feed(&parsed, line_no).err()) {
+        if let Some(e) = sims
+            .iter_mut()
+            .find_map(|s| s.feed_text(text, line_no).err())
+        {
             break Err((1, format!("{shown}: {e}")));
         }
         if line_no % 4096 == 0 {

@@ -391,7 +391,17 @@ impl Program {
     }
 
     /// The slot of metadata key `key` (without `metadata.`), if the route reads it.
+    #[inline]
     pub fn slot(&self, key: &str) -> Option<SlotId> {
+        // A route reads a handful of keys: comparing lengths first rejects
+        // most at once, faster than a binary search over strings.
+        if self.keys.len() <= 8 {
+            return self
+                .keys
+                .iter()
+                .position(|k| k.len() == key.len() && k.as_bytes() == key.as_bytes())
+                .and_then(|i| SlotId::try_from(i).ok());
+        }
         self.key_order
             .binary_search_by(|s| self.slot_name(*s).cmp(key))
             .ok()

@@ -21,12 +21,33 @@ impl Program {
             CondOp::All { start, len } => self
                 .kids(start, len)
                 .iter()
-                .all(|&c| self.eval_cond(c, req)),
+                .all(|&c| self.eval_child(c, req)),
             CondOp::Any { start, len } => self
                 .kids(start, len)
                 .iter()
-                .any(|&c| self.eval_cond(c, req)),
-            CondOp::Not(c) => !self.eval_cond(c, req),
+                .any(|&c| self.eval_child(c, req)),
+            CondOp::Not(c) => !self.eval_child(c, req),
+            leaf => self.eval_leaf(leaf, req),
+        }
+    }
+
+    /// A child of `all`/`any`/`not`: leaves (most children) are evaluated in
+    /// place, only nested groups recurse.
+    #[inline]
+    fn eval_child(&self, i: u32, req: &Request) -> bool {
+        match self.conds.get(i as usize) {
+            Some(CondOp::All { .. } | CondOp::Any { .. } | CondOp::Not(_)) => {
+                self.eval_cond(i, req)
+            }
+            Some(leaf) => self.eval_leaf(*leaf, req),
+            None => false,
+        }
+    }
+
+    /// A comparison, membership or presence test (false for a group).
+    #[inline]
+    fn eval_leaf(&self, op: CondOp, req: &Request) -> bool {
+        match op {
             CondOp::Cmp { slot, op, lit } => match req.get(slot) {
                 None => op == CmpOp::Ne,
                 Some(v) => self.compare(v, op, lit),
@@ -45,6 +66,7 @@ impl Program {
                 found != negated
             }
             CondOp::Exists { slot, present } => req.get(slot).is_some() == present,
+            CondOp::All { .. } | CondOp::Any { .. } | CondOp::Not(_) => false,
         }
     }
 

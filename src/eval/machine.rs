@@ -213,6 +213,12 @@ impl Program {
         now: f64,
     ) -> Result<Step<'_>, EvalError> {
         req.check(self)?;
+        self.reset(s);
+        Ok(self.run(s, req, store, now))
+    }
+
+    /// Makes `s` hold a fresh request of this program, at the start node.
+    fn reset(&self, s: &mut Session) {
         s.program = self.fingerprint();
         s.path.clear();
         s.budgets.clear();
@@ -222,7 +228,6 @@ impl Program {
             t.clear();
         }
         s.cursor = 0;
-        Ok(self.run(s, req, store, now))
     }
 
     /// The first model the request would ask, or `None` when the route ends
@@ -259,13 +264,24 @@ impl Program {
     ) -> Result<Step<'_>, EvalError> {
         req.check(self)?;
         self.check_session(s)?;
+        if self.advance(s, report) {
+            Ok(self.run(s, req, store, now))
+        } else {
+            Ok(Step::Done(Done {
+                served_by: s.served,
+            }))
+        }
+    }
+
+    /// Moves past the model at the cursor as `report` says; `false` when the
+    /// cursor is not at a model (the request is over).
+    #[inline]
+    fn advance(&self, s: &mut Session, report: Report) -> bool {
         let Some(Inst::Model {
             success, fallback, ..
         }) = self.insts.get(s.cursor as usize)
         else {
-            return Ok(Step::Done(Done {
-                served_by: s.served,
-            }));
+            return false;
         };
         s.note(s.cursor, Reason::Model { report });
         s.cursor = match report {
@@ -275,7 +291,7 @@ impl Program {
             }
             Report::Failed => *fallback,
         };
-        Ok(self.run(s, req, store, now))
+        true
     }
 
     /// Charges `cost` dollars, settled at `now`, to every budget the request
@@ -325,9 +341,15 @@ impl Program {
         store: &mut S,
         now: f64,
     ) -> Result<Decision<'a>, EvalError> {
-        let mut step = self.begin(s, req, store, now)?;
+        req.check(self)?;
+        self.reset(s);
+        let mut step = self.run(s, req, store, now);
+        // Each model moves the cursor forward, so this ends.
         while let Step::Call(_) = step {
-            step = self.resume(s, req, store, now, Report::Answered)?;
+            if !self.advance(s, Report::Answered) {
+                break;
+            }
+            step = self.run(s, req, store, now);
         }
         s.fallbacks.clear();
         if let Some(m) = s.served {

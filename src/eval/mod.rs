@@ -14,6 +14,7 @@
 )]
 
 mod cond;
+mod flat;
 mod machine;
 mod request;
 mod state;
@@ -25,6 +26,7 @@ pub use state::{FxHasher, KeyRef, LimitRef, LimitStore, MemoryStore, StoreError}
 pub use sticky::{sticky_bucket, write_number};
 
 pub(crate) use cond::range;
+pub(crate) use flat::{Flat, short_escape};
 
 /// Why the evaluator refused a call.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

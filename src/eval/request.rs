@@ -8,6 +8,7 @@
 //! evaluator refuses it for another ([`EvalError::ForeignRequest`]).
 
 use super::EvalError;
+use super::flat::Flat;
 use crate::compile::{Program, SlotId};
 
 /// A metadata value.
@@ -192,6 +193,13 @@ impl Fill<'_> {
     }
 
     /// Sets the metadata from a `cf-aig-metadata` JSON object (first five entries).
+    /// Reads the metadata object at `p`'s position (for readers of larger
+    /// documents holding one, such as traffic lines). Values set before stay
+    /// unless the object sets them again.
+    pub(crate) fn read_metadata(&mut self, p: &mut Flat<'_>) -> Result<(), MetadataError> {
+        read_object(self.req, self.program, p)
+    }
+
     /// Replaces every metadata value set so far; on an error none is left.
     pub fn metadata_json(&mut self, json: &str) -> Result<(), MetadataError> {
         self.req.forget_values();
@@ -203,20 +211,27 @@ impl Fill<'_> {
     }
 }
 
-/// Reads a flat JSON object into the request's slots: no map, no string built
-/// for a key; a value is copied only into a slot the program reads.
+/// Reads a whole `cf-aig-metadata` text (one object, nothing after it).
 fn parse_into(req: &mut Request, program: &Program, json: &str) -> Result<(), MetadataError> {
-    let mut p = Flat {
-        b: json.as_bytes(),
-        s: json,
-        i: 0,
-    };
+    let mut p = Flat::new(json);
     p.ws();
+    read_object(req, program, &mut p)?;
+    p.end()
+}
+
+/// Reads the flat JSON object at the parser's position into the request's
+/// slots: no map, no string built for a key; a value is copied only into a slot
+/// the program reads, and only the first five entries count.
+fn read_object(
+    req: &mut Request,
+    program: &Program,
+    p: &mut Flat<'_>,
+) -> Result<(), MetadataError> {
     p.expect(b'{', "expected an object")?;
     p.ws();
     if p.peek() == Some(b'}') {
         p.bump(1);
-        return p.end();
+        return Ok(());
     }
     let mut entries = 0usize;
     let mut scratch = String::new();
@@ -261,211 +276,9 @@ fn parse_into(req: &mut Request, program: &Program, json: &str) -> Result<(), Me
             Some(b',') => p.bump(1),
             Some(b'}') => {
                 p.bump(1);
-                return p.end();
+                return Ok(());
             }
             _ => return Err(p.error("expected `,` or `}`")),
         }
     }
-}
-
-struct Flat<'a> {
-    b: &'a [u8],
-    s: &'a str,
-    i: usize,
-}
-
-impl<'a> Flat<'a> {
-    #[inline]
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.i).copied()
-    }
-
-    #[inline]
-    fn bump(&mut self, n: usize) {
-        self.i = self.i.saturating_add(n);
-    }
-
-    fn error(&self, what: &'static str) -> MetadataError {
-        MetadataError::Malformed(what, self.i)
-    }
-
-    fn ws(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
-            self.bump(1);
-        }
-    }
-
-    fn expect(&mut self, c: u8, what: &'static str) -> Result<(), MetadataError> {
-        if self.peek() == Some(c) {
-            self.bump(1);
-            Ok(())
-        } else {
-            Err(self.error(what))
-        }
-    }
-
-    fn end(&mut self) -> Result<(), MetadataError> {
-        self.ws();
-        if self.i == self.b.len() {
-            Ok(())
-        } else {
-            Err(self.error("text after the object"))
-        }
-    }
-
-    /// The end of a plain run (no quote, backslash or control byte) from `from`.
-    #[inline]
-    fn run_end(&self, from: usize) -> usize {
-        self.b
-            .get(from..)
-            .and_then(|rest| {
-                rest.iter()
-                    .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-            })
-            .map_or(self.b.len(), |k| from.saturating_add(k))
-    }
-
-    /// A string; borrowed from the input when it has no escapes.
-    fn string<'b>(&mut self, buf: &'b mut String) -> Result<&'b str, MetadataError>
-    where
-        'a: 'b,
-    {
-        if self.peek() != Some(b'"') {
-            return Err(self.error("expected a string"));
-        }
-        let start = self.i.saturating_add(1);
-        let end = self.run_end(start);
-        if self.b.get(end) == Some(&b'"') {
-            self.i = end.saturating_add(1);
-            return self
-                .s
-                .get(start..end)
-                .ok_or(MetadataError::Malformed("not UTF-8", start));
-        }
-        buf.clear();
-        self.string_into(buf)?;
-        Ok(buf.as_str())
-    }
-
-    fn skip_string(&mut self) -> Result<(), MetadataError> {
-        let mut scratch = String::new();
-        self.string(&mut scratch).map(|_| ())
-    }
-
-    fn string_into(&mut self, out: &mut String) -> Result<(), MetadataError> {
-        if self.peek() != Some(b'"') {
-            return Err(self.error("expected a string"));
-        }
-        self.bump(1);
-        loop {
-            let run = self.i;
-            self.i = self.run_end(run);
-            out.push_str(self.s.get(run..self.i).unwrap_or_default());
-            match self.peek() {
-                Some(b'"') => {
-                    self.bump(1);
-                    return Ok(());
-                }
-                Some(b'\\') => {
-                    let c = self.b.get(self.i.saturating_add(1)).copied();
-                    self.bump(2);
-                    let ch = match c {
-                        Some(b'"') => '"',
-                        Some(b'\\') => '\\',
-                        Some(b'/') => '/',
-                        Some(b'b') => '\u{8}',
-                        Some(b'f') => '\u{c}',
-                        Some(b'n') => '\n',
-                        Some(b'r') => '\r',
-                        Some(b't') => '\t',
-                        Some(b'u') => self.unicode()?,
-                        _ => return Err(self.error("bad escape")),
-                    };
-                    out.push(ch);
-                }
-                Some(_) => return Err(self.error("control character in a string")),
-                None => return Err(self.error("unterminated string")),
-            }
-        }
-    }
-
-    fn hex4(&mut self) -> Result<u32, MetadataError> {
-        let h = self
-            .s
-            .get(self.i..self.i.saturating_add(4))
-            .filter(|h| h.bytes().all(|c| c.is_ascii_hexdigit()))
-            .and_then(|h| u32::from_str_radix(h, 16).ok());
-        self.bump(4);
-        h.ok_or(self.error("bad \\u escape"))
-    }
-
-    fn unicode(&mut self) -> Result<char, MetadataError> {
-        let hi = self.hex4()?;
-        let code = if (0xD800..0xDC00).contains(&hi) {
-            if self.b.get(self.i..self.i.saturating_add(2)) != Some(b"\\u") {
-                return Err(self.error("unpaired surrogate"));
-            }
-            self.bump(2);
-            let lo = self.hex4()?;
-            if !(0xDC00..0xE000).contains(&lo) {
-                return Err(self.error("unpaired surrogate"));
-            }
-            // Both halves are in range, so this cannot overflow.
-            0x10000u32
-                .saturating_add(hi.saturating_sub(0xD800) << 10)
-                .saturating_add(lo.saturating_sub(0xDC00))
-        } else {
-            hi
-        };
-        char::from_u32(code).ok_or(self.error("unpaired surrogate"))
-    }
-
-    fn boolean(&mut self) -> Result<bool, MetadataError> {
-        let rest = self.b.get(self.i..).unwrap_or_default();
-        if rest.starts_with(b"true") {
-            self.bump(4);
-            Ok(true)
-        } else if rest.starts_with(b"false") {
-            self.bump(5);
-            Ok(false)
-        } else {
-            Err(self.error("expected a value"))
-        }
-    }
-
-    fn number(&mut self) -> Result<f64, MetadataError> {
-        let start = self.i;
-        while let Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') = self.peek() {
-            self.bump(1);
-        }
-        let text = self.s.get(start..self.i).unwrap_or_default();
-        // Small whole numbers (tiers, counts) skip the float parser.
-        if let Some(v) = small_integer(text) {
-            return Ok(v);
-        }
-        text.parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-            .ok_or(MetadataError::Malformed("bad number", start))
-    }
-}
-
-/// `text` as a number when it is a plain integer of at most 15 digits (exact in
-/// an `f64`), as JSON writes them (no leading zero).
-fn small_integer(text: &str) -> Option<f64> {
-    let (neg, digits) = match text.strip_prefix('-') {
-        Some(d) => (true, d),
-        None => (false, text),
-    };
-    if digits.is_empty() || digits.len() > 15 || (digits.len() > 1 && digits.starts_with('0')) {
-        return None;
-    }
-    let mut v: u64 = 0;
-    for c in digits.bytes() {
-        let d = c.checked_sub(b'0').filter(|d| *d <= 9)?;
-        v = v.checked_mul(10)?.checked_add(u64::from(d))?;
-    }
-    #[allow(clippy::cast_precision_loss)] // at most 15 digits: exact
-    let v = v as f64;
-    Some(if neg { -v } else { v })
 }

@@ -159,6 +159,27 @@ impl<'p, S: LimitStore> Simulator<'p, S> {
         Ok(())
     }
 
+    /// Feeds one traffic line as text (`line_no` for error messages): lines of
+    /// the usual shape are read in place, with no map or string per line;
+    /// anything else goes through [`parse_line`], so every error reads the same.
+    pub fn feed_text(&mut self, text: &str, line_no: u64) -> Result<(), TrafficError> {
+        let read = traffic::read_line_into(
+            text,
+            self.program,
+            &mut self.request,
+            &mut self.failing,
+            self.lenient_fail_ids,
+        );
+        match read {
+            Some((t, cost)) => {
+                self.check_order(t, line_no)?;
+                self.run(t, cost.map_or(Cost::None, Cost::Dollars));
+                Ok(())
+            }
+            None => self.feed(&parse_line(text, line_no)?, line_no),
+        }
+    }
+
     /// Feeds the next request of a generator.
     pub fn feed_synthetic(&mut self, generator: &mut Synthetic) -> bool {
         self.failing.clear();

@@ -5,7 +5,8 @@
 
 use serde::Deserialize;
 
-use crate::eval::Value;
+use crate::compile::{NodeId, Program};
+use crate::eval::{Flat, Request, Value};
 
 /// A metadata value of a traffic line.
 #[derive(Clone, Debug, PartialEq)]
@@ -174,6 +175,104 @@ pub fn parse_line(text: &str, line: u64) -> Result<TrafficLine, TrafficError> {
         cost: raw.cost,
         fail: raw.fail,
     })
+}
+
+/// Reads a traffic line of the usual shape straight into `req` (its metadata
+/// and id, for `program`) and `fail` (the model nodes made to fail): no map and
+/// no string per line. Returns the time and cost, or `None` for any line it does
+/// not take exactly as [`parse_line`] would (an unknown field, a duplicate, a
+/// `fail` id that is not a model, a bad time or cost, malformed text): the
+/// caller then reads the line with [`parse_line`], which says what is wrong.
+pub(crate) fn read_line_into(
+    text: &str,
+    program: &Program,
+    req: &mut Request,
+    fail: &mut Vec<NodeId>,
+    lenient_fail_ids: bool,
+) -> Option<(f64, Option<f64>)> {
+    let mut p = Flat::new(text);
+    let mut fill = req.fill(program);
+    fail.clear();
+    let (mut t, mut cost) = (None, None);
+    let mut seen = 0u8;
+    // Buffers for strings with escapes only; nothing allocates otherwise.
+    let mut scratch = String::new();
+    p.ws();
+    p.expect(b'{', "").ok()?;
+    loop {
+        p.ws();
+        let key = p.string(&mut scratch).ok()?;
+        let field: u8 = match key {
+            "t" => 1,
+            "id" => 2,
+            "metadata" => 4,
+            "cost" => 8,
+            "fail" => 16,
+            _ => return None,
+        };
+        if seen & field != 0 {
+            return None;
+        }
+        seen |= field;
+        p.ws();
+        p.expect(b':', "").ok()?;
+        p.ws();
+        match field {
+            1 => t = Some(p.number().ok()?),
+            2 => {
+                if !p.null() {
+                    fill.set_id(p.string(&mut scratch).ok()?);
+                }
+            }
+            4 => fill.read_metadata(&mut p).ok()?,
+            8 => {
+                if !p.null() {
+                    cost = Some(p.number().ok()?);
+                }
+            }
+            _ => {
+                p.expect(b'[', "").ok()?;
+                p.ws();
+                if p.peek() == Some(b']') {
+                    p.bump(1);
+                } else {
+                    loop {
+                        p.ws();
+                        let id = p.string(&mut scratch).ok()?;
+                        match program.find_node(id) {
+                            Some(n) if program.model(n).is_some() => fail.push(n),
+                            _ if lenient_fail_ids => {}
+                            _ => return None,
+                        }
+                        p.ws();
+                        match p.peek()? {
+                            b',' => p.bump(1),
+                            b']' => {
+                                p.bump(1);
+                                break;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+            }
+        }
+        p.ws();
+        match p.peek()? {
+            b',' => p.bump(1),
+            b'}' => {
+                p.bump(1);
+                break;
+            }
+            _ => return None,
+        }
+    }
+    p.end().ok()?;
+    let t = t.filter(|t| *t >= 0.0)?;
+    if cost.is_some_and(|c| c < 0.0) {
+        return None;
+    }
+    Some((t, cost))
 }
 
 #[cfg(test)]

@@ -240,16 +240,13 @@ impl Parser<'_> {
     fn escape(&mut self, out: &mut String) -> Result<(), Diagnostic> {
         let at = self.pos;
         self.pos += 1;
-        let c = match self.bytes.get(self.pos) {
-            Some(b'"') => '"',
-            Some(b'\\') => '\\',
-            Some(b'/') => '/',
-            Some(b'b') => '\u{8}',
-            Some(b'f') => '\u{c}',
-            Some(b'n') => '\n',
-            Some(b'r') => '\r',
-            Some(b't') => '\t',
-            Some(b'u') => {
+        let escape = self
+            .bytes
+            .get(self.pos)
+            .map(|&c| (c, crate::eval::short_escape(c)));
+        let c = match escape {
+            Some((_, Some(c))) => c,
+            Some((b'u', None)) => {
                 self.pos += 1;
                 let hi = self.hex4(at)?;
                 let c = if (0xD800..0xDC00).contains(&hi) {

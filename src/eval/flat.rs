@@ -1,0 +1,344 @@
+//! A flat JSON reader over borrowed text: objects of strings, numbers and
+//! booleans, as `cf-aig-metadata` and traffic lines are written. No map, no
+//! string per key; strings without escapes are borrowed from the input. Numbers
+//! follow JSON's grammar exactly (no `+1`, `01`, `1.` or `.5`).
+
+use super::request::MetadataError;
+
+/// A position in a JSON text.
+pub(crate) struct Flat<'a> {
+    b: &'a [u8],
+    s: &'a str,
+    i: usize,
+}
+
+impl<'a> Flat<'a> {
+    pub(crate) fn new(s: &'a str) -> Self {
+        Flat {
+            b: s.as_bytes(),
+            s,
+            i: 0,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    #[inline]
+    pub(crate) fn bump(&mut self, n: usize) {
+        self.i = self.i.saturating_add(n);
+    }
+
+    pub(crate) fn error(&self, what: &'static str) -> MetadataError {
+        MetadataError::Malformed(what, self.i)
+    }
+
+    #[inline]
+    pub(crate) fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
+            self.bump(1);
+        }
+    }
+
+    #[inline]
+    pub(crate) fn expect(&mut self, c: u8, what: &'static str) -> Result<(), MetadataError> {
+        if self.peek() == Some(c) {
+            self.bump(1);
+            Ok(())
+        } else {
+            Err(self.error(what))
+        }
+    }
+
+    /// Only whitespace is left.
+    pub(crate) fn end(&mut self) -> Result<(), MetadataError> {
+        self.ws();
+        if self.i == self.b.len() {
+            Ok(())
+        } else {
+            Err(self.error("text after the object"))
+        }
+    }
+
+    /// `null` at the position (consumed) or not (nothing consumed).
+    pub(crate) fn null(&mut self) -> bool {
+        let yes = self.b.get(self.i..).is_some_and(|r| r.starts_with(b"null"));
+        if yes {
+            self.bump(4);
+        }
+        yes
+    }
+
+    /// The end of a plain run (no quote, backslash or control byte) from `from`.
+    #[inline]
+    fn run_end(&self, from: usize) -> usize {
+        self.b
+            .get(from..)
+            .and_then(|rest| {
+                rest.iter()
+                    .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+            })
+            .map_or(self.b.len(), |k| from.saturating_add(k))
+    }
+
+    /// A string; borrowed from the input when it has no escapes, otherwise
+    /// unescaped into `buf`.
+    #[inline]
+    pub(crate) fn string<'b>(&mut self, buf: &'b mut String) -> Result<&'b str, MetadataError>
+    where
+        'a: 'b,
+    {
+        if self.peek() != Some(b'"') {
+            return Err(self.error("expected a string"));
+        }
+        let start = self.i.saturating_add(1);
+        let end = self.run_end(start);
+        if self.b.get(end) == Some(&b'"') {
+            self.i = end.saturating_add(1);
+            return self
+                .s
+                .get(start..end)
+                .ok_or(MetadataError::Malformed("not UTF-8", start));
+        }
+        buf.clear();
+        self.string_into(buf)?;
+        Ok(buf.as_str())
+    }
+
+    /// Checks a string and steps over it without keeping it.
+    pub(crate) fn skip_string(&mut self) -> Result<(), MetadataError> {
+        self.string_to(&mut Skip)
+    }
+
+    /// A string, unescaped and appended to `out`.
+    pub(crate) fn string_into(&mut self, out: &mut String) -> Result<(), MetadataError> {
+        self.string_to(out)
+    }
+
+    #[inline]
+    fn string_to<S: Sink>(&mut self, out: &mut S) -> Result<(), MetadataError> {
+        if self.peek() != Some(b'"') {
+            return Err(self.error("expected a string"));
+        }
+        self.bump(1);
+        loop {
+            let from = self.i;
+            self.i = self.run_end(from);
+            out.run(self.s.get(from..self.i).unwrap_or_default());
+            match self.peek() {
+                Some(b'"') => {
+                    self.bump(1);
+                    return Ok(());
+                }
+                Some(b'\\') => {
+                    let c = self.b.get(self.i.saturating_add(1)).copied();
+                    self.bump(2);
+                    out.char(match c {
+                        Some(b'u') => self.unicode()?,
+                        Some(c) => short_escape(c).ok_or(self.error("bad escape"))?,
+                        None => return Err(self.error("bad escape")),
+                    });
+                }
+                Some(_) => return Err(self.error("control character in a string")),
+                None => return Err(self.error("unterminated string")),
+            }
+        }
+    }
+    fn hex4(&mut self) -> Result<u32, MetadataError> {
+        let h = self
+            .s
+            .get(self.i..self.i.saturating_add(4))
+            .filter(|h| h.bytes().all(|c| c.is_ascii_hexdigit()))
+            .and_then(|h| u32::from_str_radix(h, 16).ok());
+        self.bump(4);
+        h.ok_or(self.error("bad \\u escape"))
+    }
+
+    fn unicode(&mut self) -> Result<char, MetadataError> {
+        let hi = self.hex4()?;
+        let code = if (0xD800..0xDC00).contains(&hi) {
+            if self.b.get(self.i..self.i.saturating_add(2)) != Some(b"\\u") {
+                return Err(self.error("unpaired surrogate"));
+            }
+            self.bump(2);
+            let lo = self.hex4()?;
+            if !(0xDC00..0xE000).contains(&lo) {
+                return Err(self.error("unpaired surrogate"));
+            }
+            // Both halves are in range, so this cannot overflow.
+            0x10000u32
+                .saturating_add(hi.saturating_sub(0xD800) << 10)
+                .saturating_add(lo.saturating_sub(0xDC00))
+        } else {
+            hi
+        };
+        char::from_u32(code).ok_or(self.error("unpaired surrogate"))
+    }
+
+    pub(crate) fn boolean(&mut self) -> Result<bool, MetadataError> {
+        let rest = self.b.get(self.i..).unwrap_or_default();
+        if rest.starts_with(b"true") {
+            self.bump(4);
+            Ok(true)
+        } else if rest.starts_with(b"false") {
+            self.bump(5);
+            Ok(false)
+        } else {
+            Err(self.error("expected a value"))
+        }
+    }
+
+    /// A JSON number (finite).
+    pub(crate) fn number(&mut self) -> Result<f64, MetadataError> {
+        let start = self.i;
+        let end = json_number_end(self.b, start).ok_or(self.error("bad number"))?;
+        self.i = end;
+        let text = self.s.get(start..end).unwrap_or_default();
+        // Small whole numbers (tiers, counts, times) skip the float parser.
+        if let Some(v) = small_integer(text) {
+            return Ok(v);
+        }
+        text.parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or(MetadataError::Malformed("bad number", start))
+    }
+}
+
+/// The character a one-letter JSON escape (`\n`, `\"`, …) stands for.
+pub(crate) fn short_escape(c: u8) -> Option<char> {
+    Some(match c {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        _ => return None,
+    })
+}
+
+/// Where a string's text goes.
+trait Sink {
+    fn run(&mut self, text: &str);
+    fn char(&mut self, c: char);
+}
+
+impl Sink for String {
+    #[inline]
+    fn run(&mut self, text: &str) {
+        self.push_str(text);
+    }
+    fn char(&mut self, c: char) {
+        self.push(c);
+    }
+}
+
+/// Nowhere: the string is only checked.
+struct Skip;
+
+impl Sink for Skip {
+    #[inline]
+    fn run(&mut self, _: &str) {}
+    fn char(&mut self, _: char) {}
+}
+
+/// The end of the JSON number starting at `i`:
+/// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+fn json_number_end(b: &[u8], mut i: usize) -> Option<usize> {
+    let at = |i: usize| b.get(i).copied();
+    let digits = |mut i: usize| {
+        let from = i;
+        while at(i).is_some_and(|c| c.is_ascii_digit()) {
+            i = i.saturating_add(1);
+        }
+        (i > from).then_some(i)
+    };
+    if at(i) == Some(b'-') {
+        i = i.saturating_add(1);
+    }
+    i = match at(i)? {
+        b'0' => i.saturating_add(1),
+        b'1'..=b'9' => digits(i)?,
+        _ => return None,
+    };
+    if at(i) == Some(b'.') {
+        i = digits(i.saturating_add(1))?;
+    }
+    if matches!(at(i), Some(b'e' | b'E')) {
+        i = i.saturating_add(1);
+        if matches!(at(i), Some(b'+' | b'-')) {
+            i = i.saturating_add(1);
+        }
+        i = digits(i)?;
+    }
+    Some(i)
+}
+
+/// `text` as a number when it is a plain integer of at most 15 digits (exact in
+/// an `f64`), as JSON writes them (no leading zero).
+fn small_integer(text: &str) -> Option<f64> {
+    let (neg, digits) = match text.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, text),
+    };
+    if digits.is_empty() || digits.len() > 15 || (digits.len() > 1 && digits.starts_with('0')) {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for c in digits.bytes() {
+        let d = c.checked_sub(b'0').filter(|d| *d <= 9)?;
+        v = v.checked_mul(10)?.checked_add(u64::from(d))?;
+    }
+    #[allow(clippy::cast_precision_loss)] // at most 15 digits: exact
+    let v = v as f64;
+    Some(if neg { -v } else { v })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Flat;
+
+    fn number(text: &str) -> Option<f64> {
+        let mut p = Flat::new(text);
+        let v = p.number().ok()?;
+        p.end().ok().map(|()| v)
+    }
+
+    #[test]
+    fn numbers_follow_the_json_grammar() {
+        for (text, want) in [
+            ("0", 0.0),
+            ("-0", -0.0),
+            ("7", 7.0),
+            ("1767225601", 1_767_225_601.0),
+            ("2.5", 2.5),
+            ("-1.25e2", -125.0),
+            ("1E+2", 100.0),
+            ("0.0038", 0.0038),
+        ] {
+            assert_eq!(number(text), Some(want), "{text}");
+        }
+        for text in [
+            "01", "1.", ".5", "+1", "-", "1e", "1e+", "--1", "1.2.3", "1e400",
+        ] {
+            assert_eq!(number(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn skipped_strings_are_checked_like_kept_ones() {
+        for text in [r#""a\u0062""#, r#""\ud83d\ude00""#, r#""plain""#] {
+            let mut p = Flat::new(text);
+            assert!(p.skip_string().is_ok(), "{text}");
+            assert!(p.end().is_ok());
+        }
+        for text in [r#""\ud800""#, r#""\x""#, "\"a\nb\"", r#""open"#] {
+            assert!(Flat::new(text).skip_string().is_err(), "{text}");
+        }
+    }
+}
