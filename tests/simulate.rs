@@ -314,6 +314,8 @@ fn traffic_read_in_place_reports_exactly_what_parsed_lines_do() {
         &[r#"{"fail":[],"metadata":{},"t":2.5e0,"id":"r\n1"}"#],
         &[r#"{"t":1,"metadata":{"user_id":"a","x":1,"y":2,"z":3,"w":4,"v":5,"user_id":"b"}}"#],
         &[r#"{"t":1,"t":2}"#],
+        &[r#"{"t":1,"metadata":{"x":1,"\u0078":2}}"#],
+        &[r#"{"t":1e300}"#],
         &[r#"{"t":1,"colour":2}"#],
         &[r#"{"t":-1}"#],
         &[r#"{"t":01}"#],

@@ -107,6 +107,22 @@ impl<'a> Flat<'a> {
         Ok(buf.as_str())
     }
 
+    /// A string without escapes, borrowed from the input (an error otherwise).
+    pub(crate) fn plain_string(&mut self) -> Result<&'a str, MetadataError> {
+        if self.peek() != Some(b'"') {
+            return Err(self.error("expected a string"));
+        }
+        let start = self.i.saturating_add(1);
+        let end = self.run_end(start);
+        if self.b.get(end) != Some(&b'"') {
+            return Err(MetadataError::Malformed("a string with escapes", end));
+        }
+        self.i = end.saturating_add(1);
+        self.s
+            .get(start..end)
+            .ok_or(MetadataError::Malformed("not UTF-8", start))
+    }
+
     /// Checks a string and steps over it without keeping it.
     pub(crate) fn skip_string(&mut self) -> Result<(), MetadataError> {
         self.string_to(&mut Skip)

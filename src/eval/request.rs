@@ -196,8 +196,9 @@ impl Fill<'_> {
     /// Reads the metadata object at `p`'s position (for readers of larger
     /// documents holding one, such as traffic lines). Values set before stay
     /// unless the object sets them again.
+    /// Every key must be distinct (and written without escapes).
     pub(crate) fn read_metadata(&mut self, p: &mut Flat<'_>) -> Result<(), MetadataError> {
-        read_object(self.req, self.program, p)
+        read_object(self.req, self.program, p, true)
     }
 
     /// Replaces every metadata value set so far; on an error none is left.
@@ -211,21 +212,28 @@ impl Fill<'_> {
     }
 }
 
+/// How many keys of one object [`Fill::read_metadata`] compares for duplicates.
+const UNIQUE_KEYS: usize = 16;
+
 /// Reads a whole `cf-aig-metadata` text (one object, nothing after it).
 fn parse_into(req: &mut Request, program: &Program, json: &str) -> Result<(), MetadataError> {
     let mut p = Flat::new(json);
     p.ws();
-    read_object(req, program, &mut p)?;
+    read_object(req, program, &mut p, false)?;
     p.end()
 }
 
 /// Reads the flat JSON object at the parser's position into the request's
 /// slots: no map, no string built for a key; a value is copied only into a slot
 /// the program reads, and only the first five entries count.
-fn read_object(
+///
+/// With `unique`, a key written twice is an error (so is a key with escapes, or
+/// more than [`UNIQUE_KEYS`] entries, which this does not compare).
+fn read_object<'a>(
     req: &mut Request,
     program: &Program,
-    p: &mut Flat<'_>,
+    p: &mut Flat<'a>,
+    unique: bool,
 ) -> Result<(), MetadataError> {
     p.expect(b'{', "expected an object")?;
     p.ws();
@@ -235,9 +243,22 @@ fn read_object(
     }
     let mut entries = 0usize;
     let mut scratch = String::new();
+    let mut keys: [&'a str; UNIQUE_KEYS] = [""; UNIQUE_KEYS];
     loop {
         p.ws();
-        let key = p.string(&mut scratch)?;
+        let key = if unique {
+            let key = p.plain_string()?;
+            let Some((earlier, [free, ..])) = keys.split_at_mut_checked(entries) else {
+                return Err(p.error("too many entries to compare"));
+            };
+            if earlier.contains(&key) {
+                return Err(p.error("a key given twice"));
+            }
+            *free = key;
+            key
+        } else {
+            p.string(&mut scratch)?
+        };
         let slot = if entries < MAX_METADATA_ENTRIES {
             program.slot(key)
         } else {

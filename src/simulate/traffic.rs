@@ -268,7 +268,7 @@ pub(crate) fn read_line_into(
         }
     }
     p.end().ok()?;
-    let t = t.filter(|t| *t >= 0.0)?;
+    let t = t.filter(|t| (0.0..=super::MAX_START).contains(t))?;
     if cost.is_some_and(|c| c < 0.0) {
         return None;
     }
