@@ -223,3 +223,34 @@ fn an_unreadable_directory_is_named_and_the_walk_goes_on() {
         assert!(err.contains("1 file checked"), "{err}");
     }
 }
+
+#[test]
+fn file_names_and_contents_never_forge_lines_or_escapes() {
+    let dir = scratch("names");
+    let name = "a\n::error::forged\u{1b}[2J.yaml";
+    std::fs::write(
+        dir.join(name),
+        "start: d\nnodes:\n    d: end\n    x: \"\u{1b}]0;title\u{7}\"\n",
+    )
+    .unwrap();
+    mkfifo(&dir.join("p\n::add-mask::x.yaml"));
+    for args in [
+        vec!["validate"],
+        vec!["fmt", "--check"],
+        vec!["fmt"],
+        vec!["validate", "--format", "github"],
+    ] {
+        let out = cmd().args(&args).arg(&dir).output().unwrap();
+        for stream in [&out.stdout, &out.stderr] {
+            let text = String::from_utf8_lossy(stream);
+            assert!(!text.contains('\u{1b}'), "{args:?}: {text}");
+            assert!(!text.contains('\u{7}'), "{args:?}: {text}");
+            for line in text.lines() {
+                assert!(
+                    !line.starts_with("::error::forged") && !line.starts_with("::add-mask"),
+                    "{args:?}: {text}"
+                );
+            }
+        }
+    }
+}

@@ -456,7 +456,11 @@ pub fn warn(g: &Global, msg: &str) {
     say(g, "\x1b[1;33m", "warning", msg);
 }
 
+/// The message is escaped as a whole: it names files, ids and values from the
+/// input, and a newline or an escape sequence in one of them must not start a
+/// line of its own (or a CI workflow command) on the terminal.
 fn say(g: &Global, colour: &str, label: &str, msg: &str) {
+    let msg = crate::escape::terminal(msg);
     let (on, off) = if g.color_stderr() {
         (colour, "\x1b[0m")
     } else {

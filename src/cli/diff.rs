@@ -152,7 +152,7 @@ pub fn run(g: &Global, args: &Args) -> u8 {
                     crate::diff::ChangeKind::Removed => '-',
                     _ => '~',
                 };
-                println!("{mark} {}", c.text);
+                println!("{mark} {}", crate::escape::terminal(&c.text));
             }
             if let Some(s) = shift {
                 println!("\ntraffic shift per model ({} requests):", s["requests"]);
@@ -170,7 +170,8 @@ pub fn run(g: &Global, args: &Args) -> u8 {
                     for (m, r) in rows {
                         if r["delta"] != 0 {
                             println!(
-                                "  {m}: {} → {} ({:+})",
+                                "  {}: {} → {} ({:+})",
+                                crate::escape::terminal(m),
                                 r["old"],
                                 r["new"],
                                 r["delta"].as_i64().unwrap_or(0)

@@ -156,7 +156,9 @@ pub fn run(g: &Global, args: &Args) -> u8 {
     let mut req = Request::new(&program);
     let mut fill = req.fill(&program);
     match fill_metadata(&mut fill, &meta) {
-        Ok(Some(warning)) => eprintln!("warning: {warning}"),
+        Ok(Some(warning)) => {
+            eprintln!("warning: {}", crate::escape::terminal(&warning.to_string()))
+        }
         Ok(None) => {}
         Err(e) => {
             fail(g, &e);

@@ -26,6 +26,7 @@ pub fn run(g: &Global, args: &Args) -> u8 {
     let mut sources = SourceMap::new();
     let (mut unformatted, mut failed, mut unreadable) = (0, 0, walk != 0);
     for path in &files {
+        let shown = crate::escape::terminal(path);
         let loaded = load(&mut sources, path, &limits);
         if !loaded.diagnostics.is_empty() {
             print_human(&loaded.diagnostics, &sources, g);
@@ -36,7 +37,7 @@ pub fn run(g: &Global, args: &Args) -> u8 {
         if loaded.format == Format::Json {
             if !args.files.iter().any(|f| f.is_dir()) {
                 eprintln!(
-                    "{path}: gateway JSON is not reformatted (convert it with `aig-route convert --to yaml`)"
+                    "{shown}: gateway JSON is not reformatted (convert it with `aig-route convert --to yaml`)"
                 );
             }
             continue;
@@ -58,24 +59,25 @@ pub fn run(g: &Global, args: &Args) -> u8 {
         }
         unformatted += 1;
         if args.check {
+            // The diff shows the file's own lines: each made safe to show.
             print!(
                 "{}",
-                crate::textdiff::unified(
+                crate::escape::terminal_multiline(&crate::textdiff::unified(
                     original,
                     &formatted,
                     path,
                     &format!("{path} (formatted)"),
                     3
-                )
+                ))
             );
         } else if path == super::common::STDIN {
             // Standard input has no file to rewrite: the formatted text goes out.
             print!("{formatted}");
         } else if let Err(e) = write_atomic(std::path::Path::new(path), formatted.as_bytes()) {
-            fail(g, &format!("cannot write `{path}`: {e}"));
+            fail(g, &format!("cannot write `{shown}`: {e}"));
             return 2;
         } else {
-            eprintln!("formatted {path}");
+            eprintln!("formatted {shown}");
         }
     }
     if unreadable {

@@ -1,6 +1,7 @@
 //! `aig-route push FILE`: validate, then create the route or a new version of it
 //! (and deploy it), changing nothing when the deployed version is the same.
 
+use crate::escape::{terminal, terminal_multiline};
 use std::path::PathBuf;
 
 use serde_json::{Value, json};
@@ -82,7 +83,7 @@ pub fn push(g: &Global, args: &PushArgs) -> u8 {
     let hash = api::content_hash(&elements);
     let warnings = api::not_honoured(route);
     for w in &warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", terminal(&w.to_string()));
     }
     let client = match args.remote.client() {
         Ok(c) => c,
@@ -106,12 +107,18 @@ pub fn push(g: &Global, args: &PushArgs) -> u8 {
             })
         ),
         OutFormat::Human => {
+            // The id and the deployed text come from the server, the name from
+            // the file: every line made safe to show.
             let id = outcome.route_id.as_deref().unwrap_or("(new)");
-            println!("route `{name}` ({id}), content sha256:{hash}");
+            println!(
+                "route `{}` ({}), content sha256:{hash}",
+                terminal(&name),
+                terminal(id)
+            );
             if !outcome.diff.is_empty() {
-                print!("{}", outcome.diff);
+                print!("{}", terminal_multiline(&outcome.diff));
             }
-            println!("{}", outcome.message);
+            println!("{}", terminal_multiline(&outcome.message));
         }
     }
     0

@@ -14,8 +14,8 @@ use crate::simulate::Report;
 pub(super) fn print_shift(new: &Report, old: &Report, new_path: &Path, old_path: &Path) {
     println!(
         "\ntraffic shift from {} to {}:",
-        old_path.display(),
-        new_path.display()
+        crate::escape::terminal(&old_path.display().to_string()),
+        crate::escape::terminal(&new_path.display().to_string())
     );
     let shift = new.shift(old);
     let mut t = Table::new();
@@ -66,7 +66,7 @@ pub(super) fn print_shift(new: &Report, old: &Report, new_path: &Path, old_path:
         dollars(&s["new"]),
         dollars_delta(&s["delta"]),
     ]);
-    println!("{t}");
+    println!("{}", crate::escape::terminal_multiline(&t.to_string()));
 }
 
 fn pct(k: u64, n: u64) -> String {
@@ -117,7 +117,11 @@ pub(super) fn print_tables(r: &Report) {
             .sum::<u64>()
             .to_string(),
     ]);
-    println!("{t}\n");
+    println!(
+        "{}
+",
+        crate::escape::terminal_multiline(&t.to_string())
+    );
     let limited = r.limited();
     if !limited.is_empty() {
         let mut t = Table::new();
@@ -126,7 +130,11 @@ pub(super) fn print_tables(r: &Report) {
         for (id, n) in limited {
             t.add_row(vec![id.to_string(), n.to_string()]);
         }
-        println!("{t}\n");
+        println!(
+            "{}
+",
+            crate::escape::terminal_multiline(&t.to_string())
+        );
     }
     for (id, stats) in r.splits() {
         let mut t = Table::new();
@@ -152,7 +160,11 @@ pub(super) fn print_tables(r: &Report) {
                 },
             ]);
         }
-        println!("{t}\n");
+        println!(
+            "{}
+",
+            crate::escape::terminal_multiline(&t.to_string())
+        );
     }
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED)
@@ -160,7 +172,7 @@ pub(super) fn print_tables(r: &Report) {
     for (id, n) in r.by_node() {
         t.add_row(vec![id.to_string(), n.to_string()]);
     }
-    println!("{t}");
+    println!("{}", crate::escape::terminal_multiline(&t.to_string()));
 }
 
 /// A progress bar on stderr that appears only after a second, only on a terminal.

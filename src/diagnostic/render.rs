@@ -51,7 +51,7 @@ pub fn render(diag: &Diagnostic, sources: &SourceMap, opts: RenderOptions) -> St
         diag.code,
         p.reset,
         p.bold,
-        diag.message,
+        crate::escape::terminal(&diag.message),
         p.reset
     );
     let (line, col) = sources.line_col(diag.primary.span);
@@ -62,7 +62,7 @@ pub fn render(diag: &Diagnostic, sources: &SourceMap, opts: RenderOptions) -> St
         "{pad}{}-->{} {}:{line}:{col}",
         p.gutter,
         p.reset,
-        sources.name(diag.primary.span.source)
+        crate::escape::terminal(sources.name(diag.primary.span.source))
     );
     let _ = writeln!(out, "{pad} {}|{}", p.gutter, p.reset);
     // Every label in the order of the file, the primary one marked `^`.
@@ -89,15 +89,23 @@ pub fn render(diag: &Diagnostic, sources: &SourceMap, opts: RenderOptions) -> St
     for note in &diag.notes {
         let _ = writeln!(
             out,
-            "{pad} {}={} {}note{}: {note}",
-            p.gutter, p.reset, p.bold, p.reset
+            "{pad} {}={} {}note{}: {}",
+            p.gutter,
+            p.reset,
+            p.bold,
+            p.reset,
+            crate::escape::terminal(note)
         );
     }
     if let Some(help) = &diag.help {
         let _ = writeln!(
             out,
-            "{pad} {}={} {}help{}: {help}",
-            p.gutter, p.reset, p.bold, p.reset
+            "{pad} {}={} {}help{}: {}",
+            p.gutter,
+            p.reset,
+            p.bold,
+            p.reset,
+            crate::escape::terminal(help)
         );
     }
     out.push('\n');
@@ -146,7 +154,7 @@ fn snippet(
     let msg = if label.message.is_empty() {
         String::new()
     } else {
-        format!(" {}", label.message)
+        format!(" {}", crate::escape::terminal(&label.message))
     };
     let _ = writeln!(
         out,
