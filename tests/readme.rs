@@ -8,6 +8,7 @@ use assert_cmd::Command;
 
 mod support {
     pub mod gateway;
+    pub mod redis;
 }
 
 fn cmd() -> Command {
@@ -499,4 +500,125 @@ fn every_file_the_readme_names_exists() {
         }
     }
     assert!(checked >= 20, "only {checked} paths found");
+}
+
+/// Copies `routes/` into `dir/routes`, as a user's directory holds them: each
+/// route once (the repository also keeps a DSL twin of each, and two files
+/// naming one route are refused by plan and apply).
+fn copy_routes(dir: &std::path::Path) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir_all(dir.join("routes")).unwrap();
+    for e in std::fs::read_dir(root.join("routes")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x != "route") {
+            std::fs::copy(&p, dir.join("routes").join(p.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+/// Every other shell block of the README runs as written, in a copy of the
+/// repository's `routes/`, against stand-ins for what it talks to: the
+/// loopback model of the dashboard API (account `acc1`, gateway `gw`, so
+/// `$ACCOUNT` and `--gateway prod` name them), a real `redis-server` on a free
+/// port for `redis://127.0.0.1:6379/0`. Every command exits as the README
+/// says, and where it shows a `$ command` with its output, the output is what
+/// it prints.
+/// The pre-commit hook runs in a git repository with the routes staged.
+#[test]
+fn every_command_in_the_readme_runs() {
+    let skip: Vec<usize> = section("Getting started")
+        .iter()
+        .chain(&section("Set-up: two commands"))
+        .map(|b| b.line)
+        .collect();
+    let dir = std::env::temp_dir().join(format!("aig-route-readme-cmds-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    copy_routes(&dir);
+    let gw = support::gateway::Gateway::start(support::gateway::Quirks::default());
+    let redis = support::redis::RedisServer::start();
+    let mut ran = 0;
+    for b in blocks() {
+        if b.lang != "sh" || skip.contains(&b.line) {
+            continue;
+        }
+        if b.text.starts_with("#!/bin/sh") {
+            let repo = dir.join("hook");
+            std::fs::create_dir_all(&repo).unwrap();
+            copy_routes(&repo);
+            let out = shell(
+                &format!("git init -q . && git add routes && {{\n{}\n}}", b.text),
+                &repo,
+                &gw,
+            );
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "README line {}: the hook fails:\n{}{}",
+                b.line,
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            ran += 1;
+            continue;
+        }
+        // `$ command` lines are followed by the output they print.
+        let mut runs: Vec<(String, Option<String>)> = Vec::new();
+        for line in b.text.lines() {
+            if let Some(c) = line.strip_prefix("$ ") {
+                runs.push((c.to_string(), Some(String::new())));
+            } else if line.starts_with("aig-route ") {
+                runs.push((line.to_string(), None));
+            } else if let Some((_, Some(out))) = runs.last_mut() {
+                out.push_str(line);
+                out.push('\n');
+            } else {
+                assert!(
+                    line.trim().is_empty() || line.trim_start().starts_with('#'),
+                    "README line {}: `{line}` is neither a command nor its output",
+                    b.line
+                );
+            }
+        }
+        for (command, expected) in runs {
+            let script = command
+                .replace("redis://127.0.0.1:6379/0", &format!("{}0", redis.url()))
+                .replace("--gateway prod", "--gateway gw")
+                .replace("$ACCOUNT", "acc1");
+            // What the README says each exits with here: `plan` 1 when something
+            // would change (all is new to the gateway), `apply` 2 without a
+            // terminal to ask on (nothing sent); everything else 0.
+            let expect = if command.starts_with("aig-route plan ") {
+                1
+            } else if command.starts_with("aig-route apply ") && !command.contains("--yes") {
+                2
+            } else {
+                0
+            };
+            let writes = gw.writes().len();
+            let out = shell(&script, &dir, &gw);
+            if expect == 2 {
+                assert_eq!(gw.writes().len(), writes, "`{command}` sent something");
+            }
+            assert_eq!(
+                out.status.code(),
+                Some(expect),
+                "README line {}: `{command}` fails:\n{}{}",
+                b.line,
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            if let Some(expected) = expected {
+                assert_eq!(
+                    String::from_utf8_lossy(&out.stdout).trim_end(),
+                    expected.trim_end(),
+                    "README line {}: `{command}` prints something else",
+                    b.line
+                );
+            }
+            ran += 1;
+        }
+    }
+    assert!(ran >= 8, "only {ran} commands ran");
+    let _ = std::fs::remove_dir_all(&dir);
 }
