@@ -88,7 +88,9 @@ fn listing_pages(log: &[Logged]) -> usize {
 }
 
 fn import(gw: &Gateway, dir: &Path, format: &str) {
-    let (code, out, err) = run(&mut cmd(gw), &["import", &s(dir), "--to", format]);
+    // `--format` is another name for `--to`.
+    let flag = if format == "json" { "--format" } else { "--to" };
+    let (code, out, err) = run(&mut cmd(gw), &["import", &s(dir), flag, format]);
     assert_eq!(code, Some(0), "{out}\n{err}");
     assert!(out.contains("imported 120 routes"), "{out}");
 }
