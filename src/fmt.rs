@@ -9,7 +9,7 @@
 //! with the same comments in the same places.
 
 use crate::diagnostic::{self, Diagnostic};
-use crate::emit::{Anchor, Comments, anchors, to_dsl_with, to_yaml_with};
+use crate::emit::{Anchor, Comments, anchors, to_dsl_with};
 use crate::source::{SourceId, SourceMap, Span};
 use crate::syntax::ast::{NodeKind, Parsed, Route};
 use crate::syntax::doc::{Doc, DocValue};
@@ -62,7 +62,7 @@ pub fn format_file(
     let (parsed, comments) = read_with_comments(sources, id, format, limits)?;
     Ok(match format {
         Format::Dsl => to_dsl_with(&parsed.route, &comments),
-        _ => to_yaml_with(&parsed.route, &comments),
+        _ => crate::emit::to_yaml_as_written(&parsed.route, &comments),
     })
 }
 
@@ -286,7 +286,11 @@ mod tests {
     fn yaml_comments_move_with_their_nodes_and_formatting_is_idempotent() {
         let text = "# header\nstart: m   # the entry\nnodes:\n  # the only model\n  m:\n    model: openai/x\n    timeout: 30000\n    retries: 0\n    success: done\n    fallback: done\n  done: end\n# trailer\n";
         let once = fmt(text, Format::Yaml);
-        assert!(once.starts_with("# header\nname: f\n"), "{once}");
+        // No `name:` written: the file's name stays the route's.
+        assert!(
+            once.starts_with("# header\nstart: m  # the entry\n"),
+            "{once}"
+        );
         assert!(once.contains("  # the only model\n  m:\n"), "{once}");
         assert!(once.contains("timeout: 30s"), "{once}");
         assert!(once.trim_end().ends_with("# trailer"), "{once}");

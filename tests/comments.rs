@@ -248,6 +248,28 @@ fn a_comment_after_a_quoted_looking_name_is_kept() {
     assert!(fmt(text, Format::Yaml).contains("name: o'brien  # the owner\n"));
 }
 
+/// A route without `name:` is named by its file; `fmt` keeps it that way (an
+/// explicit name would stop a rename of the file from renaming the route, and
+/// standard input has no name to write), while `convert` writes the name.
+#[test]
+fn fmt_leaves_an_implied_name_implied() {
+    let text = "# a comment\nstart: done\nnodes:\n  done: end\n";
+    assert_eq!(fmt(text, Format::Yaml), text);
+    let named = "name: r\nstart: done\nnodes:\n  done: end\n";
+    assert_eq!(fmt(named, Format::Yaml), named);
+    let out = assert_cmd::Command::cargo_bin("aig-route")
+        .unwrap()
+        .args(["fmt", "-"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), text);
+    assert_eq!(
+        convert(text, Format::Yaml, Format::Yaml),
+        format!("# a comment\nname: c\n{}", &text[12..])
+    );
+}
+
 #[test]
 fn a_model_word_with_slashes_grows_no_comment() {
     let text = "route r {\n  start -> m\n  m: model workers-ai/@cf//x timeout 1s retries 0 {\n    success -> done\n    fallback -> done\n  }\n  x: end\n  done: end\n}\n";

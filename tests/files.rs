@@ -79,7 +79,7 @@ fn a_write_keeps_the_mode_and_leaves_no_temporary_file() {
     cmd().arg("fmt").arg(&route).assert().success();
     assert_eq!(
         std::fs::read_to_string(&route).unwrap(),
-        "name: r\nstart: a\nnodes:\n  a: end\n"
+        "start: a\nnodes:\n  a: end\n"
     );
     assert_eq!(
         std::fs::metadata(&route).unwrap().permissions().mode() & 0o7777,

@@ -10,6 +10,7 @@ pub use comments::{Anchor, Comments, anchors};
 pub use diagram::{decision, to_dot, to_mermaid};
 pub use dsl::{name as dsl_name, to_dsl, to_dsl_with};
 pub use json::{ExportError, elements, to_json};
+pub(crate) use yaml::to_yaml_as_written;
 pub use yaml::{scalar, to_yaml, to_yaml_with};
 
 /// The route as a file of `format`: YAML, the DSL, or pretty gateway JSON

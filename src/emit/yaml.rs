@@ -14,12 +14,26 @@ pub fn to_yaml(route: &Route) -> String {
 
 /// The route as YAML text, each comment next to what it annotated.
 pub fn to_yaml_with(route: &Route, comments: &Comments) -> String {
+    yaml_text(route, comments, true)
+}
+
+/// As [`to_yaml_with`], but a name the text did not write (the file name's,
+/// implied) stays implied: `fmt` keeps a file's meaning, and an explicit name
+/// would stop renaming the file from renaming the route. (`convert` always
+/// writes the name, since the new file's name may differ.)
+pub(crate) fn to_yaml_as_written(route: &Route, comments: &Comments) -> String {
+    yaml_text(route, comments, route.name.span.end > route.name.span.start)
+}
+
+fn yaml_text(route: &Route, comments: &Comments, with_name: bool) -> String {
     let mut out = Out::new(comments, Syntax::Yaml);
     out.comment_lines(&comments.header, "");
-    out.line(
-        &format!("name: {}", scalar(&route.name.value)),
-        &[Anchor::of(&route.name)],
-    );
+    if with_name {
+        out.line(
+            &format!("name: {}", scalar(&route.name.value)),
+            &[Anchor::of(&route.name)],
+        );
+    }
     if !route.metadata.is_empty() {
         out.line("metadata:", &[Some(Anchor::Metadata)]);
         for (k, t) in &route.metadata {
