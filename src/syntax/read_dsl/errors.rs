@@ -39,6 +39,10 @@ pub(super) fn syntax_error(
             .is_some_and(|(_, a)| a.trim_start().starts_with("->"))
     {
         Some("a share leads somewhere: write `90% -> target`".to_string())
+    } else if site.positives.contains(&Rule::share) && token.parse::<f64>().is_ok() {
+        Some(format!(
+            "a share is a percentage: write `{token}% -> target`"
+        ))
     } else if ["then", "else", "success", "fallback"].contains(&token.as_str())
         && !after.starts_with("->")
     {
