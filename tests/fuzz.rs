@@ -12,12 +12,16 @@
 //! A failure prints the minimal input; add it to `tests/hostile/` with its `.expect`.
 
 use aig_route::check::check;
-use aig_route::eval::{MemoryStore, Request, Session};
+use aig_route::eval::Request;
 use aig_route::simulate::{Simulator, parse_line};
 use aig_route::source::{SourceId, SourceMap, Span};
 use aig_route::syntax::cond::{TextPos, parse_expr};
 use aig_route::syntax::{Format, Limits};
 use proptest::prelude::*;
+
+#[path = "../fuzz/fuzz_targets/pipeline.rs"]
+#[allow(dead_code)]
+mod shared;
 
 fn config() -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
@@ -116,63 +120,9 @@ fn mutate(seed: &str, ms: &[Mutation]) -> String {
     String::from_utf8_lossy(&b).into_owned()
 }
 
-/// The whole pipeline on one text: read, validate, compile, evaluate, format.
+/// The whole pipeline on one text: the same as the cargo-fuzz route targets.
 fn pipeline(text: &str, format: Format) {
-    let mut sources = SourceMap::new();
-    let id = sources.add("fuzz", text);
-    let limits = Limits::default();
-    let checked = check(&sources, id, format, &limits);
-    for d in &checked.diagnostics {
-        let (line, col) = d.line_col(&sources);
-        assert!(line >= 1 && col >= 1);
-        let _ = aig_route::diagnostic::render(d, &sources, Default::default());
-    }
-    if let (Some(parsed), Some(program)) = (checked.parsed.as_ref(), checked.program.as_ref()) {
-        let mut req = Request::new(&program);
-        let _ = req.set_metadata_json(
-            &program,
-            r#"{"plan":"paid","tier":3,"user_id":"u1","region":"eu-west"}"#,
-        );
-        let mut session = Session::new(1);
-        let d = program
-            .decide(&mut session, &req, &mut MemoryStore::new(), 0.0)
-            .unwrap();
-        assert!(d.path.len() <= program.len());
-        // What validates converts to every format and back to the same program.
-        let json =
-            serde_json::to_string(&aig_route::emit::to_json(&parsed.route).unwrap_or_default())
-                .unwrap();
-        for (text, fmt) in [
-            (aig_route::emit::to_yaml(&parsed.route), Format::Yaml),
-            (aig_route::emit::to_dsl(&parsed.route), Format::Dsl),
-            (json, Format::Json),
-        ] {
-            if fmt == Format::Json && text == "null" {
-                continue;
-            }
-            let id2 = sources.add("again", text.clone());
-            let again = check(&sources, id2, fmt, &limits);
-            let p2 = again
-                .program
-                .as_ref()
-                .filter(|_| again.is_ok())
-                .unwrap_or_else(|| {
-                    panic!(
-                        "{fmt:?} output does not read back:\n{text}\n{:?}",
-                        again.diagnostics
-                    )
-                });
-            assert_eq!(program.canonical(), p2.canonical());
-        }
-    }
-    if format != Format::Json {
-        if let Ok(once) = aig_route::fmt::format_file(&sources, id, format, &limits) {
-            let id3 = sources.add("formatted", once.clone());
-            let twice = aig_route::fmt::format_file(&sources, id3, format, &limits)
-                .expect("formatted output reads back");
-            assert_eq!(once, twice, "fmt is not idempotent");
-        }
-    }
+    shared::run_text(text, format);
 }
 
 proptest! {

@@ -1,0 +1,6 @@
+//! Route files in the Json format through the whole pipeline.
+#![no_main]
+
+mod pipeline;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| pipeline::run(data, aig_route::syntax::Format::Json));
