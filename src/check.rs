@@ -6,6 +6,7 @@ use crate::compile::Program;
 use crate::diagnostic::{self, Code, Diagnostic};
 use crate::diagnostic::{RenderOptions, render};
 use crate::graph::RouteGraph;
+use crate::policy::Policy;
 use crate::source::{SourceId, SourceMap, Span};
 use crate::syntax::{self, Format, Limits, Parsed};
 use crate::validate::validate;
@@ -39,7 +40,7 @@ impl Checked {
 
 /// Reads, lowers, validates and compiles file `source`.
 pub fn check(sources: &SourceMap, source: SourceId, format: Format, limits: &Limits) -> Checked {
-    run(sources, source, format, limits, false)
+    run(sources, source, format, limits, false, None)
 }
 
 /// [`check`], and a YAML file also against the route's JSON Schema (what
@@ -52,7 +53,22 @@ pub fn check_with_schema(
     format: Format,
     limits: &Limits,
 ) -> Checked {
-    run(sources, source, format, limits, true)
+    run(sources, source, format, limits, true, None)
+}
+
+/// [`check`] (with the JSON Schema too when `schema` and the `schema` feature),
+/// then a team's path policies once the route is free of errors. They are
+/// checked before inline suppressions apply, so `# aig-route: allow W0905`
+/// silences a policy warning on one node like any other warning.
+pub fn check_with_policy(
+    sources: &SourceMap,
+    source: SourceId,
+    format: Format,
+    limits: &Limits,
+    schema: bool,
+    policy: &Policy,
+) -> Checked {
+    run(sources, source, format, limits, schema, Some(policy))
 }
 
 fn run(
@@ -61,6 +77,7 @@ fn run(
     format: Format,
     limits: &Limits,
     #[allow(unused_variables)] schema: bool,
+    policy: Option<&Policy>,
 ) -> Checked {
     let read = syntax::parse(sources, source, format, limits);
     let mut diagnostics = read.diagnostics;
@@ -80,6 +97,11 @@ fn run(
     #[cfg(feature = "schema")]
     if let (Some(doc), Format::Yaml, true) = (&read.doc, format, schema) {
         crate::schema::check(doc, &mut diagnostics);
+    }
+    if let (Some(parsed), Some(p), Some(policy)) = (&read.parsed, &program, policy) {
+        if !diagnostic::has_errors(&diagnostics) {
+            crate::policy::check(&parsed.route, p, policy, &mut diagnostics);
+        }
     }
     if let Some(parsed) = &read.parsed {
         let text = sources.text(source);

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use crate::check::{Checked, check};
+use crate::check::Checked;
 use crate::diagnostic::{Code, Diagnostic, RenderOptions, Severity, render};
 use crate::source::{SourceId, SourceMap, Span};
 use crate::syntax::{Format, Limits};
@@ -356,10 +356,15 @@ pub fn load_and_check_as(
             diagnostics: Vec::new(),
             program: None,
         }
-    } else if schema {
-        crate::check::check_with_schema(sources, loaded.id, loaded.format, &limits)
     } else {
-        check(sources, loaded.id, loaded.format, &limits)
+        crate::check::check_with_policy(
+            sources,
+            loaded.id,
+            loaded.format,
+            &limits,
+            schema,
+            &g.policy,
+        )
     };
     checked
         .diagnostics

@@ -4,7 +4,7 @@
 //! `E01xx` reading a file, `E02xx` graph structure, `E03xx` node properties,
 //! `E04xx` conditions, `E05xx` talking to the gateway API, `W06xx` warnings,
 //! `E07xx`/`W07xx` route test files (`aig-route test`), `E08xx` the project
-//! file `aig-route.toml`, `E09xx` its path policies.
+//! file `aig-route.toml`, `E09xx`/`W09xx` its path policies.
 
 use std::fmt;
 
@@ -91,6 +91,11 @@ codes! {
     ConfigSyntax = "E0801", "the project file `aig-route.toml` is not well-formed TOML";
     ConfigKey = "E0802", "a key the project file does not define";
     ConfigValue = "E0803", "a project-file value of the wrong type, or one that cannot be read";
+    PolicyProvider = "E0901", "a model of a provider the project's `providers` policy does not list";
+    PolicyTimeout = "E0902", "a model whose timeout exceeds the project's `max-timeout`";
+    PolicyFallback = "E0903", "a provider's outage that leaves requests unserved (`fallback-to-other-provider`)";
+    PolicyForbid = "E0904", "a request a `forbid` rule matches can reach a forbidden model";
+    PolicyUndecided = "W0905", "a path policy the bounded search could not decide for one node";
 }
 
 impl Code {

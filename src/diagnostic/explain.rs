@@ -290,6 +290,31 @@ impl Code {
                 "[policy]\nmax-timeout = \"60 seconds\"",
                 "Write the value as the message shows, such as `max-timeout = \"60s\"`.",
             ),
+            Code::PolicyProvider => x(
+                "A model uses a provider that the project's `providers` policy does not list. Reported at the model's provider, with the path from start that reaches it and an example request replayed through the evaluator.",
+                "[policy]\nproviders = [\"openai\"]\n# route: model: groq/llama-3",
+                "Use an allowed provider, or add the provider to `providers`.",
+            ),
+            Code::PolicyTimeout => x(
+                "A model's per-attempt timeout is longer than the project's `max-timeout` (a duration such as `\"60s\"`; a bare number means milliseconds).",
+                "[policy]\nmax-timeout = \"60s\"\n# route: timeout: 90s",
+                "Lower the timeout, or raise `max-timeout`.",
+            ),
+            Code::PolicyFallback => x(
+                "With `fallback-to-other-provider = true`: when every model of one provider fails and every other model answers, a request that reached that provider ends unserved. Decided on the graph, once per provider; the path and a replayed example request show how.",
+                "  main: {model: openai/gpt-4.1, ..., fallback: small}\n  small: {model: openai/gpt-4.1-mini, ..., fallback: done}",
+                "Give the last model of the chain a fallback that reaches a model of another provider.",
+            ),
+            Code::PolicyForbid => x(
+                "A request that matches a `[[policy.forbid]]` rule's `when` can reach, and be answered by, one of its `models`. Decided on the graph with the condition solver, not by sampling; the example request is replayed through the evaluator before it is printed.",
+                "[[policy.forbid]]\nwhen = 'metadata.plan == \"free\"'\nmodels = [\"openai/gpt-4.1\"]",
+                "Add a condition before the model that sends those requests elsewhere, or change the rule.",
+            ),
+            Code::PolicyUndecided => x(
+                "The path search behind `forbid` or `fallback-to-other-provider` hit its bound (edges tried, solver calls, paths replayed, or a split share too narrow to land with a request id) before it could prove or refute a violation at this node. No violation is claimed; none is ruled out.",
+                "# a model behind hundreds of conditionals whose conditions keep contradicting each other",
+                "Simplify the paths before the node, or cover the case with a route test; add `W0905` to `deny` to fail CI on it.",
+            ),
         }
     }
 }

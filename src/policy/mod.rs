@@ -51,3 +51,54 @@ impl Policy {
             && self.forbid.is_empty()
     }
 }
+
+mod find;
+mod graph;
+mod replay;
+mod rules;
+mod search;
+#[cfg(test)]
+mod tests;
+
+use crate::compile::{NodeId, Program};
+use crate::diagnostic::Diagnostic;
+use crate::syntax::ast::Route;
+
+use graph::Graph;
+use search::Work;
+
+/// Checks `route` (compiled as `program`) against `policy`, adding an error at
+/// the offending node for each violation (and a warning for each question the
+/// search bound left open). Bounded: one route's checks share one [`Work`] budget.
+pub fn check(route: &Route, program: &Program, policy: &Policy, diags: &mut Vec<Diagnostic>) {
+    if policy.is_empty() {
+        return;
+    }
+    let Some(g) = Graph::new(program, route) else {
+        return;
+    };
+    let mut work = Work::default();
+    let models: Vec<NodeId> = (0..program.len() as NodeId)
+        .filter(|&n| program.model(n).is_some())
+        .collect();
+    if let Some((allowed, origin)) = &policy.providers {
+        for &n in &models {
+            if let Some(d) = rules::provider(&g, n, allowed, origin, &mut work) {
+                diags.push(d);
+            }
+        }
+    }
+    if let Some((max, origin)) = &policy.max_timeout_ms {
+        for &n in &models {
+            if let Some(d) = rules::timeout(&g, n, *max, origin, &mut work) {
+                diags.push(d);
+            }
+        }
+    }
+    if let Some((true, origin)) = &policy.fallback_to_other_provider {
+        rules::fallbacks(&g, &models, origin, &mut work, diags);
+    }
+    for rule in &policy.forbid {
+        rules::forbid(&g, &models, rule, &mut work, diags);
+    }
+}
