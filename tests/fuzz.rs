@@ -18,6 +18,7 @@ use aig_route::source::{SourceId, SourceMap, Span};
 use aig_route::syntax::cond::{TextPos, parse_expr};
 use aig_route::syntax::{Format, Limits};
 use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
 
 #[path = "../fuzz/fuzz_targets/pipeline.rs"]
 #[allow(dead_code)]
@@ -31,6 +32,7 @@ fn config() -> ProptestConfig {
     ProptestConfig {
         cases,
         failure_persistence: None,
+        rng_seed: RngSeed::Fixed(0x5eed_0005),
         ..ProptestConfig::default()
     }
 }

@@ -189,6 +189,7 @@ fn random_bytes_never_panic() {
     use proptest::prelude::*;
     let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
         cases: 512,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x5eed_0006),
         ..Default::default()
     });
     let seeds = [
