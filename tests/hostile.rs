@@ -86,6 +86,7 @@ fn odd_numbers_are_reported_not_trusted() {
     has(&route(".nan", "1h"), Format::Yaml, Code::BadLimit);
     has(&route(".inf", "1h"), Format::Yaml, Code::BadLimit);
     has(&route("1e400", "1h"), Format::Yaml, Code::BadLimit);
+    has(&route("1e300", "1h"), Format::Yaml, Code::BadLimit);
     has(&route("0", "1h"), Format::Yaml, Code::BadLimit);
     has(
         &route("5", "18446744073709551616000000"),

@@ -58,7 +58,7 @@ codes! {
     EmptyRoute = "E0209", "the route has no nodes";
     BadShare = "E0301", "a percentage share that is malformed, zero or negative";
     SharesNot100 = "E0302", "percentage shares that do not add up to 100%";
-    BadLimit = "E0303", "a limit that is not a positive finite number";
+    BadLimit = "E0303", "a limit that is not a positive finite number, or is above 10^15";
     BadWindow = "E0304", "a window that is not a positive whole number of seconds";
     BadTimeout = "E0305", "a timeout or retries count that is negative, not whole or too large";
     BadKey = "E0306", "a limit key or sticky field that is not `metadata.<name>`";

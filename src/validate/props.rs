@@ -155,6 +155,9 @@ fn percent(basis: u64) -> String {
     }
 }
 
+/// The largest rate limit (requests) or budget (dollars).
+const MAX_LIMIT: f64 = 1e15;
+
 fn limit_props(node: &Node, limit: &Limit, diags: &mut Vec<Diagnostic>) {
     let unit = if limit.kind == LimitKind::Cost {
         "dollars"
@@ -178,6 +181,21 @@ fn limit_props(node: &Node, limit: &Limit, diags: &mut Vec<Diagnostic>) {
                 } else {
                     "write a number of requests such as `100`"
                 }),
+            );
+        } else if l.value > MAX_LIMIT {
+            // Past 2^53 whole numbers are no longer exact, and `1e300` is no
+            // limit anyone means: every format would print 300 digits.
+            diags.push(
+                Diagnostic::error(
+                    Code::BadLimit,
+                    l.span,
+                    format!(
+                        "the limit of `{}` is {:e}, more than any limit can count (at most 10^15 {unit})",
+                        node.id.value,
+                        l.value
+                    ),
+                )
+                .help("write the limit that is meant, or remove the node"),
             );
         } else if limit.kind == LimitKind::Count && l.value.fract() != 0.0 {
             diags.push(
