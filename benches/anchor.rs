@@ -13,7 +13,7 @@ use std::hint::black_box;
 use aig_route::compile::Program;
 use aig_route::eval::{MemoryStore, Request, Session};
 use aig_route::syntax::Format;
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use sha2::{Digest, Sha256};
 
 fn anchor() -> Program {
@@ -179,5 +179,69 @@ fn bench(c: &mut Criterion) {
     }
 }
 
+/// `AIG_ROUTE_COUNT=WHAT/SET/N` runs N operations of one kind and exits, for
+/// counting instructions: run it under `valgrind --tool=callgrind` with N = 0
+/// and N = 100000, and divide the difference by 100000. WHAT is
+/// `hand_written_match`, `decide`, `first_model` or
+/// `metadata_string_then_decide`; SET is `plain` or `sticky`.
+fn count(spec: &str) {
+    let mut parts = spec.split('/');
+    let (Some(what), Some(set), Some(n)) = (parts.next(), parts.next(), parts.next()) else {
+        panic!("AIG_ROUTE_COUNT is WHAT/SET/N, not {spec}");
+    };
+    let n: usize = n.parse().expect("N is a number");
+    let program = anchor();
+    let mut prefix = Sha256::new();
+    prefix.update(b"bench\0split\0");
+    let fields = requests(set == "sticky");
+    let metas: Vec<String> = fields.iter().map(Fields::json).collect();
+    let reqs: Vec<Request> = metas
+        .iter()
+        .map(|m| {
+            let mut r = Request::new(&program);
+            r.set_metadata_json(&program, m)
+                .expect("the bench metadata parses");
+            r
+        })
+        .collect();
+    let mut raw = Request::new(&program);
+    let mut store = MemoryStore::new();
+    let mut s = Session::new(0);
+    let mut seen = 0usize;
+    for k in 0..n {
+        let i = k % fields.len();
+        let chosen = match what {
+            "hand_written_match" => Some(black_box(by_hand(black_box(&fields[i]), &prefix)).len()),
+            "decide" => program
+                .decide(&mut s, black_box(&reqs[i]), &mut store, 0.0)
+                .ok()
+                .and_then(|d| d.model.map(|m| m as usize)),
+            "first_model" => program
+                .first_model(&mut s, black_box(&reqs[i]), &mut store, 0.0)
+                .ok()
+                .flatten()
+                .map(|c| c.node as usize),
+            "metadata_string_then_decide" => {
+                let _ = raw.set_metadata_json(&program, black_box(&metas[i]));
+                program
+                    .decide(&mut s, &raw, &mut store, 0.0)
+                    .ok()
+                    .and_then(|d| d.model.map(|m| m as usize))
+            }
+            other => panic!("unknown operation {other}"),
+        };
+        seen = seen.wrapping_add(chosen.unwrap_or(0));
+    }
+    println!("{what}/{set}: {n} operations ({seen})");
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(spec) = std::env::var("AIG_ROUTE_COUNT") {
+        count(&spec);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
