@@ -14,6 +14,7 @@ use crate::eval::{
     EvalError, LimitStore, Reason, Report, Request, Session, Step, StickyFrom, Value,
 };
 use crate::syntax::cond::number_text;
+use crate::syntax::field::{written, written_key};
 
 /// One traced step in words: what node `n` looked at, what it decided, and where
 /// the request went next.
@@ -69,7 +70,7 @@ pub fn step(p: &Program, n: NodeId, reason: &Reason, req: &Request) -> String {
                         Value::Num(x) => number_text(x),
                         Value::Bool(b) => b.to_string(),
                     });
-                    format!("metadata.{key} = {}", v.unwrap_or_default())
+                    format!("{} = {}", written_key(key), v.unwrap_or_default())
                 }
                 StickyFrom::RequestId => "the request id".to_string(),
                 StickyFrom::Random => "a seeded random draw".to_string(),
@@ -120,7 +121,7 @@ pub fn step(p: &Program, n: NodeId, reason: &Reason, req: &Request) -> String {
             let key = spec
                 .key_name
                 .as_deref()
-                .map(|k| format!(" per {k}"))
+                .map(|k| format!(" per {}", written(k)))
                 .unwrap_or_default();
             format!(
                 "{used} of {of} used in window{key} → {} → `{}`",

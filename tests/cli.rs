@@ -87,7 +87,7 @@ fn github_annotations_point_at_the_line() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.starts_with("::error file=tests/diagnostics/cycle.yaml,line=10,col=14,title=E0205::"),
+        text.starts_with("::error file=tests/diagnostics/cycle.yaml,line=11,col=14,title=E0205::"),
         "{text}"
     );
 }
@@ -472,7 +472,7 @@ fn sarif_is_a_valid_log_with_rules_and_regions() {
     );
     assert_eq!(
         cycle["locations"][0]["physicalLocation"]["region"]["startLine"],
-        10
+        11
     );
 }
 

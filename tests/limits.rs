@@ -38,6 +38,7 @@ nodes:
   spend:
     budget: $100
     window: 1h
+    key: metadata.team
     success: per_user
     fallback: cheap
   per_user:

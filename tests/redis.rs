@@ -382,6 +382,7 @@ nodes:
   rate:
     rate_limit: 10
     window: 1m
+    key: metadata.user_id
     success: main
     fallback: cheap
   main:

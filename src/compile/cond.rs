@@ -3,6 +3,7 @@
 use super::{CompileError, SlotId};
 use crate::syntax::ast::{CmpOp, Cond, Literal};
 use crate::syntax::cond::write_literal;
+use crate::syntax::field::written_key;
 
 /// A compiled literal: strings by index into the program's string pool.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -226,8 +227,8 @@ impl super::Program {
             }
             CondOp::Cmp { slot, op, lit: l } => {
                 out.push_str(&format!(
-                    "metadata.{} {} ",
-                    self.slot_name(*slot),
+                    "{} {} ",
+                    written_key(self.slot_name(*slot)),
                     op.symbol()
                 ));
                 lit(l, out);
@@ -239,8 +240,8 @@ impl super::Program {
                 len,
             } => {
                 out.push_str(&format!(
-                    "metadata.{}{} [",
-                    self.slot_name(*slot),
+                    "{}{} [",
+                    written_key(self.slot_name(*slot)),
                     if *negated { " not in" } else { " in" }
                 ));
                 for (k, l) in crate::eval::range(&self.lits, *start, *len)
@@ -255,12 +256,8 @@ impl super::Program {
                 out.push(']');
             }
             CondOp::Exists { slot, present } => {
-                out.push_str(if *present {
-                    "exists metadata."
-                } else {
-                    "!exists metadata."
-                });
-                out.push_str(self.slot_name(*slot));
+                out.push_str(if *present { "exists " } else { "!exists " });
+                out.push_str(&written_key(self.slot_name(*slot)));
             }
         }
     }

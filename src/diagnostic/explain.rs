@@ -46,7 +46,7 @@ impl Code {
                 "Write the value in the shape the message names, such as a mapping with `model:`.",
             ),
             Code::MissingKey => x(
-                "A key the node or file needs is not there, such as a model's `timeout`.",
+                "A key the node or file needs is not there, such as a model's `timeout` or a rate or budget limit's `key` (the gateway's API refuses a limit without one).",
                 "nodes:\n  main:\n    model: openai/gpt-4.1\n    success: done",
                 "Add the key the message names.",
             ),
@@ -141,7 +141,7 @@ impl Code {
                 "Use a non-negative whole number (timeouts in milliseconds or a duration such as `30s`).",
             ),
             Code::BadKey => x(
-                "A limit `key` or split `sticky` field must name request metadata as `metadata.<name>`.",
+                "A limit `key` or split `sticky` field must name request metadata: `metadata.<key>` (dots belong to the key, as in `metadata.cf.user_id`), or `metadata[\"odd key\"]` with the key as a JSON string.",
                 "    key: user_id",
                 "Write `key: metadata.user_id`.",
             ),
@@ -161,7 +161,7 @@ impl Code {
                 "Use the operator suggested (`$eq`, `$ne`, `$in`, `$nin`, `$gt`, `$gte`, `$lt`, `$lte`, `$exists`, `$and`, `$or`, `$not`).",
             ),
             Code::BadField => x(
-                "Conditions can only read request metadata (`metadata.<key>`); the gateway exposes nothing else to routes.",
+                "Conditions can only read request metadata (`metadata.<key>`, or `metadata[\"odd key\"]` for a key with other characters); the gateway exposes nothing else to routes.",
                 "    if: headers.plan == \"paid\"",
                 "Send the value as `cf-aig-metadata` and read `metadata.plan`.",
             ),

@@ -9,6 +9,7 @@ use super::comments::{Anchor, Comments, Out, Syntax};
 use crate::source::Spanned;
 use crate::syntax::ast::{LimitKind, NodeKind, Route, WindowMode};
 use crate::syntax::cond::{number_text, to_expr};
+use crate::syntax::field::written;
 use crate::syntax::values::{format_millis, format_money, format_seconds};
 
 /// Deepest inline nesting written; deeper chains are written at the top level.
@@ -214,7 +215,7 @@ impl<'r> Printer<'r> {
                 self.out.push("split");
                 self.out.anchor(Some(Anchor::Split(i)));
                 if let Some(s) = sticky {
-                    self.out.push(&format!(" by {}", s.value));
+                    self.out.push(&format!(" by {}", written(&s.value)));
                     self.out.anchor(Anchor::of(s));
                 }
                 let arms: Vec<(&str, Option<&Spanned<String>>, Option<Anchor>)> = branches
@@ -239,7 +240,7 @@ impl<'r> Printer<'r> {
                 let by = l
                     .key
                     .as_ref()
-                    .map(|k| format!(" by {}", k.value))
+                    .map(|k| format!(" by {}", written(&k.value)))
                     .unwrap_or_default();
                 let mode = match l.mode.as_ref().map(|m| m.value) {
                     Some(WindowMode::Sliding) => " sliding",

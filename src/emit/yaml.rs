@@ -5,6 +5,7 @@
 use super::comments::{Anchor, Comments, Out, Syntax};
 use crate::syntax::ast::{LimitKind, Node, NodeKind, Route, Target, WindowMode};
 use crate::syntax::cond::{number_text, to_expr};
+use crate::syntax::field::written;
 use crate::syntax::values::{format_millis, format_money, format_seconds, shares_repeat};
 
 /// The route as YAML text.
@@ -119,7 +120,7 @@ fn node_lines(out: &mut Out, node: &Node, i: usize) {
             }
             if let Some(s) = sticky {
                 out.line(
-                    &format!("    sticky: {}", scalar(&s.value)),
+                    &format!("    sticky: {}", scalar(&written(&s.value))),
                     &[Anchor::of(s)],
                 );
             }
@@ -143,7 +144,10 @@ fn node_lines(out: &mut Out, node: &Node, i: usize) {
                 &[l.window.as_ref().and_then(Anchor::of)],
             );
             if let Some(k) = &l.key {
-                out.line(&format!("    key: {}", scalar(&k.value)), &[Anchor::of(k)]);
+                out.line(
+                    &format!("    key: {}", scalar(&written(&k.value))),
+                    &[Anchor::of(k)],
+                );
             }
             if let Some(m) = &l.mode {
                 let mode = if m.value == WindowMode::Sliding {

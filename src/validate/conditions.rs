@@ -41,10 +41,10 @@ pub(super) fn check(route: &Route, diags: &mut Vec<Diagnostic>) {
                     note_key(f, &mut keys, &mut all_reads);
                 }
                 literal_types(&c.value, &mut types, diags);
-                if let Some((op, span)) = first_non_eq(&c.value) {
+                if let Some((op, span)) = first_undocumented(&c.value) {
                     diags.push(
                         Diagnostic::warning(Code::NotHonoured, span, format!("`{}` uses `{op}`, which the hosted gateway may not honour", node.id.value))
-                            .note("only `$eq` is confirmed to work on the hosted gateway; aig-route evaluates all operators")
+                            .note("the gateway documents `$eq`, `$ne`, `$in`, `$and` and `$or`; aig-route evaluates all operators")
                             .help("test the deployed route with real requests, or allow this warning with `--allow W0608`"),
                     );
                 }
@@ -85,7 +85,7 @@ fn undeclared(route: &Route, reads: &[(&str, Span)], diags: &mut Vec<Diagnostic>
         .collect();
     let first = route.metadata.first().map(|(k, _)| k.span);
     for &(k, span) in reads {
-        if declared.contains(&k) || !nameable_key(k) {
+        if declared.contains(&k) || k.is_empty() {
             continue;
         }
         let mut d = Diagnostic::error(
@@ -106,29 +106,36 @@ fn undeclared(route: &Route, reads: &[(&str, Span)], diags: &mut Vec<Diagnostic>
     }
 }
 
-/// Whether a metadata key can be named in conditions and the DSL.
-pub(super) fn nameable_key(k: &str) -> bool {
-    !k.is_empty()
-        && k.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+/// Why a `metadata[...]` field did not read.
+pub(super) const QUOTED_NOTE: &str =
+    "between the brackets is one JSON string: control characters are escaped (`\\t`, `\\u0001`)";
+
+/// Whether a field names a metadata key: anything after `metadata.` is the key
+/// (metadata is flat, so `metadata.cf.user_id` reads the key `cf.user_id`).
+pub(super) fn metadata_key(field: &str) -> Option<&str> {
+    field.strip_prefix("metadata.").filter(|k| !k.is_empty())
 }
 
 fn field(f: &Spanned<String>, diags: &mut Vec<Diagnostic>) {
     match f.value.strip_prefix("metadata.") {
-        Some(k) if nameable_key(k) => {}
-        Some(k) if !k.is_empty() && !k.contains('.') => diags.push(
-            Diagnostic::error(Code::BadField, f.span, format!("metadata key `{k}` has characters that conditions cannot name"))
-                .note("keys in conditions are letters, digits, `_` and `-`, so that every format can write them")
-                .help("rename the key in the requests' `cf-aig-metadata`, such as `user_id`"),
-        ),
+        Some(k) if !k.is_empty() => {}
         Some(_) => diags.push(
             Diagnostic::error(
                 Code::BadField,
                 f.span,
-                format!("`{}` is not a metadata field", f.value),
+                "`metadata.` names no key".to_string(),
             )
-            .note("metadata values are flat: strings, numbers or booleans")
-            .help("read one key, such as `metadata.plan`"),
+            .note("everything after `metadata.` is the key, such as `cf.user_id` in `metadata.cf.user_id`")
+            .help("read one key, such as `metadata.plan`, or `metadata[\"odd key\"]` for other characters"),
+        ),
+        None if f.value.starts_with("metadata[") => diags.push(
+            Diagnostic::error(
+                Code::BadField,
+                f.span,
+                format!("`{}` is not a quoted metadata key", f.value),
+            )
+            .note(QUOTED_NOTE)
+            .help("write the key as a JSON string in brackets, such as `metadata[\"odd key\"]`"),
         ),
         None => diags.push(
             Diagnostic::error(
@@ -197,19 +204,18 @@ fn walk(c: &Cond, f: &mut impl FnMut(&Spanned<String>, &Spanned<Literal>)) {
     }
 }
 
-/// The first operator other than `$eq`, with where it is written.
-fn first_non_eq(c: &Cond) -> Option<(&'static str, Span)> {
+/// The first operator outside the documented `$eq $ne $in $and $or`.
+fn first_undocumented(c: &Cond) -> Option<(&'static str, Span)> {
     match c {
-        Cond::All(cs) | Cond::Any(cs) if cs.len() > 1 && matches!(c, Cond::Any(_)) => {
-            Some(("$or", cs.first().map_or(Span::default(), cond_span)))
-        }
-        Cond::All(cs) | Cond::Any(cs) => cs.iter().find_map(first_non_eq),
+        Cond::All(cs) | Cond::Any(cs) => cs.iter().find_map(first_undocumented),
         Cond::Not(inner) => Some(("$not", cond_span(inner))),
-        Cond::Cmp { op: CmpOp::Eq, .. } => None,
+        Cond::Cmp {
+            op: CmpOp::Eq | CmpOp::Ne,
+            ..
+        } => None,
         Cond::Cmp { op, field, .. } => Some((op.mongo(), field.span)),
-        Cond::In { negated, field, .. } => {
-            Some((if *negated { "$nin" } else { "$in" }, field.span))
-        }
+        Cond::In { negated: false, .. } => None,
+        Cond::In { field, .. } => Some(("$nin", field.span)),
         Cond::Exists { field, .. } => Some(("$exists", field.span)),
     }
 }

@@ -16,6 +16,7 @@ use crate::semantics;
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::{CmpOp, Cond, Literal, NodeKind};
 use crate::syntax::cond::to_expr;
+use crate::syntax::field::written;
 
 /// Facts kept per node; older ones are dropped past this (bounds time and memory
 /// on long chains, at the price of missing a few far-apart contradictions).
@@ -101,10 +102,10 @@ fn visit(node: &crate::syntax::ast::Node, facts: &[Fact<'_>], diags: &mut Vec<Di
                         Diagnostic::warning(
                             Code::KeyMayBeMissing,
                             key.span,
-                            format!("requests without `{}` all share one counter at `{}`", key.value, node.id.value),
+                            format!("requests without `{}` all share one counter at `{}`", written(&key.value), node.id.value),
                         )
                         .note("one caller without the key can use up the limit for every caller without it")
-                        .help(format!("test `exists {}` before this node if that is not intended", key.value)),
+                        .help(format!("test `exists {}` before this node if that is not intended", written(&key.value))),
                     );
                 }
             }

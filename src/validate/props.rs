@@ -237,8 +237,24 @@ fn limit_props(node: &Node, limit: &Limit, diags: &mut Vec<Diagnostic>) {
             );
         }
     }
-    if let Some(k) = &limit.key {
-        field_ref(k, "`key`", diags);
+    match &limit.key {
+        Some(k) => field_ref(k, "`key`", diags),
+        None => {
+            let what = if limit.kind == LimitKind::Cost {
+                "budget"
+            } else {
+                "rate limit"
+            };
+            diags.push(
+                Diagnostic::error(
+                    Code::MissingKey,
+                    node.id.span,
+                    format!("{what} `{}` has no `key`", node.id.value),
+                )
+                .note("the gateway's API requires `key` on every rate and budget limit, and refuses the route without one")
+                .help("key it on a metadata field: `key: metadata.user_id` in YAML, `by metadata.user_id` in the DSL, `\"key\": \"metadata.user_id\"` in JSON"),
+            );
+        }
     }
     if let Some(Spanned {
         value: WindowMode::Sliding,
@@ -328,24 +344,31 @@ fn model_props(model: &Model, diags: &mut Vec<Diagnostic>) {
 
 /// Limit keys and sticky fields name one metadata field.
 fn field_ref(field: &Spanned<String>, what: &str, diags: &mut Vec<Diagnostic>) {
-    let ok = field
-        .value
-        .strip_prefix("metadata.")
-        .is_some_and(super::conditions::nameable_key);
-    if !ok {
-        diags.push(
-            Diagnostic::error(
-                Code::BadKey,
-                field.span,
-                format!("{what} is `{}`, not a metadata field", field.value),
-            )
-            .note("limits and splits can only key on the request's `cf-aig-metadata`")
-            .help(format!(
+    if super::conditions::metadata_key(&field.value).is_some() {
+        return;
+    }
+    let (message, note, help) = if field.value.starts_with("metadata[") {
+        (
+            format!("{what} is `{}`, not a quoted metadata key", field.value),
+            super::conditions::QUOTED_NOTE,
+            "write the key as a JSON string in brackets, such as `metadata[\"odd key\"]`"
+                .to_string(),
+        )
+    } else {
+        (
+            format!("{what} is `{}`, not a metadata field", field.value),
+            "limits and splits can only key on the request's `cf-aig-metadata`",
+            format!(
                 "write `metadata.<name>`, such as `metadata.{}`",
                 field.value.rsplit('.').next().unwrap_or("user_id")
-            )),
-        );
-    }
+            ),
+        )
+    };
+    diags.push(
+        Diagnostic::error(Code::BadKey, field.span, message)
+            .note(note)
+            .help(help),
+    );
 }
 
 pub(super) fn show(v: f64) -> String {

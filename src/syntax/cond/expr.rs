@@ -135,7 +135,7 @@ pub(crate) fn lower(pair: Pair<'_, Rule>, pos: TextPos, depth: Depth) -> Result<
             let present = pair.as_rule() == Rule::exists;
             let field = pair.into_inner().find(|p| p.as_rule() == Rule::field);
             Cond::Exists {
-                field: field.map_or_else(Spanned::default, |f| spanned_text(&f, pos)),
+                field: field.map_or_else(Spanned::default, |f| field_text(&f, pos)),
                 present,
             }
         }
@@ -147,7 +147,7 @@ pub(crate) fn lower(pair: Pair<'_, Rule>, pos: TextPos, depth: Depth) -> Result<
             let mut value = None;
             for p in pair.into_inner() {
                 match p.as_rule() {
-                    Rule::field => field = spanned_text(&p, pos),
+                    Rule::field => field = field_text(&p, pos),
                     Rule::not_in => negated = true,
                     Rule::list => values = p.into_inner().map(|l| literal(l, pos)).collect(),
                     Rule::cmp_op => op = Some(cmp_op(p.as_str())),
@@ -168,9 +168,13 @@ pub(crate) fn lower(pair: Pair<'_, Rule>, pos: TextPos, depth: Depth) -> Result<
     })
 }
 
-fn spanned_text(pair: &Pair<'_, Rule>, pos: TextPos) -> Spanned<String> {
+/// A field in its wire form (`metadata["odd key"]` read as `metadata.odd key`).
+fn field_text(pair: &Pair<'_, Rule>, pos: TextPos) -> Spanned<String> {
     let s = pair.as_span();
-    Spanned::new(pair.as_str().to_string(), pos.span(s.start(), s.end()))
+    Spanned::new(
+        crate::syntax::field::from_written(pair.as_str()),
+        pos.span(s.start(), s.end()),
+    )
 }
 
 fn cmp_op(s: &str) -> CmpOp {

@@ -32,7 +32,7 @@ fn write_expr(cond: &Cond, prec: u8, out: &mut String) {
             }
         }
         Cond::Cmp { field, op, value } => {
-            out.push_str(&field.value);
+            out.push_str(&crate::syntax::field::written(&field.value));
             out.push(' ');
             out.push_str(op.symbol());
             out.push(' ');
@@ -43,7 +43,7 @@ fn write_expr(cond: &Cond, prec: u8, out: &mut String) {
             negated,
             values,
         } => {
-            out.push_str(&field.value);
+            out.push_str(&crate::syntax::field::written(&field.value));
             out.push_str(if *negated { " not in [" } else { " in [" });
             for (i, v) in values.iter().enumerate() {
                 if i > 0 {
@@ -55,7 +55,7 @@ fn write_expr(cond: &Cond, prec: u8, out: &mut String) {
         }
         Cond::Exists { field, present } => {
             out.push_str(if *present { "exists " } else { "!exists " });
-            out.push_str(&field.value);
+            out.push_str(&crate::syntax::field::written(&field.value));
         }
     }
 }

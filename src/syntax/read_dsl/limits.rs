@@ -49,7 +49,10 @@ impl Reader<'_> {
                 Rule::duration => {
                     limit.window = parse_duration(p.as_str(), 1000.0).map(|v| Spanned::new(v, span))
                 }
-                Rule::field => limit.key = Some(Spanned::new(p.as_str().to_string(), span)),
+                Rule::field => {
+                    let field = crate::syntax::field::from_written(p.as_str());
+                    limit.key = Some(Spanned::new(field, span));
+                }
                 Rule::window_mode => {
                     let m = if p.as_str() == "sliding" {
                         WindowMode::Sliding

@@ -320,7 +320,10 @@ impl Reader<'_> {
         }
         for p in body.into_inner() {
             match p.as_rule() {
-                Rule::field => sticky = Some(Spanned::new(p.as_str().to_string(), self.span(&p))),
+                Rule::field => {
+                    let field = crate::syntax::field::from_written(p.as_str());
+                    sticky = Some(Spanned::new(field, self.span(&p)));
+                }
                 Rule::share_arm => {
                     let mut arm = p.into_inner();
                     let (Some(share), Some(target)) = (arm.next(), arm.next()) else {

@@ -378,7 +378,10 @@ impl Reader<'_> {
 
     fn percentage(&mut self, body: &Doc, entries: &[(Spanned<String>, Doc)]) -> NodeKind {
         self.unknown_keys(entries, &["split", "sticky"], "in a split node");
-        let sticky = body.get("sticky").and_then(|s| self.string(s, "`sticky`"));
+        let sticky = body
+            .get("sticky")
+            .and_then(|s| self.string(s, "`sticky`"))
+            .map(|s| Spanned::new(crate::syntax::field::from_written(&s.value), s.span));
         let mut branches = Vec::new();
         if let Some(split) = body.get("split") {
             for (share, target) in self.shares(split) {
@@ -476,7 +479,10 @@ impl Reader<'_> {
         });
         NodeKind::Limit(Limit {
             kind,
-            key: body.get("key").and_then(|k| self.string(k, "`key`")),
+            key: body
+                .get("key")
+                .and_then(|k| self.string(k, "`key`"))
+                .map(|k| Spanned::new(crate::syntax::field::from_written(&k.value), k.span)),
             limit,
             window,
             mode,
