@@ -242,7 +242,7 @@ fn an_end_only_reached_without_an_answer_is_drawn_once() {
     // `blocked` is reached only when the limit refuses: before any model.
     std::fs::write(
         &path,
-        "start: l\nnodes:\n  l:\n    rate_limit: 1\n    window: 1m\n    success: m\n    fallback: blocked\n  m:\n    model: openai/m\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: done\n  done: end\n  blocked: end\n",
+        "start: l\nnodes:\n  l:\n    rate_limit: 1\n    window: 1m\n    key: metadata.user_id\n    success: m\n    fallback: blocked\n  m:\n    model: openai/m\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: done\n  done: end\n  blocked: end\n",
     )
     .unwrap();
     let dot = graph("dot", path.to_str().unwrap());

@@ -143,7 +143,8 @@ fn simulate_reports_are_byte_identical_on_the_example_traffic() {
 }
 
 /// A random route: a chain of limit nodes (rate or budget, fixed or sliding,
-/// keyed or not, limits small enough to bite), each falling back to a model of
+/// keyed on a field the traffic carries or on one it never sends, limits small
+/// enough to bite), each falling back to a model of
 /// its own, ending in a model.
 fn random_route(rng: &mut Rng, n: usize) -> String {
     let limits = 1 + (rng.next_u64() % 4) as usize;
@@ -170,7 +171,8 @@ fn random_route(rng: &mut Rng, n: usize) -> String {
             "sliding"
         };
         let key = match rng.next_u64() % 3 {
-            0 => "",
+            // Never sent, so every request shares the one "missing" counter.
+            0 => "    key: metadata.region\n",
             1 => "    key: metadata.user\n",
             _ => "    key: metadata.team\n",
         };
