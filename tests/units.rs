@@ -7,18 +7,19 @@ use aig_route::fmt::format_file;
 use aig_route::source::SourceMap;
 use aig_route::syntax::{Format, Limits};
 
-/// A YAML route with a rate limit over `window`, a budget of `budget` over
+/// A YAML route (its keys pinned by a test first, so that nothing warns) with a
+/// rate limit over `window`, a budget of `budget` over
 /// `budget_window` and a model with `timeout`.
 fn yaml(window: &str, budget: &str, budget_window: &str, timeout: &str) -> String {
     format!(
-        "name: u\nstart: l\nnodes:\n  l:\n    rate_limit: 5\n    window: {window}\n    success: b\n    fallback: done\n  b:\n    budget: {budget}\n    window: {budget_window}\n    success: m\n    fallback: done\n  m:\n    model: openai/m\n    timeout: {timeout}\n    retries: 0\n    success: done\n    fallback: done\n  done: end\n"
+        "name: u\nstart: g\nnodes:\n  g:\n    if: metadata.user == \"u\" && metadata.team == \"t\"\n    then: l\n    else: done\n  l:\n    rate_limit: 5\n    window: {window}\n    key: metadata.user\n    success: b\n    fallback: done\n  b:\n    budget: {budget}\n    window: {budget_window}\n    key: metadata.team\n    success: m\n    fallback: done\n  m:\n    model: openai/m\n    timeout: {timeout}\n    retries: 0\n    success: done\n    fallback: done\n  done: end\n"
     )
 }
 
 /// The same route in the DSL.
 fn dsl(window: &str, budget: &str, budget_window: &str, timeout: &str) -> String {
     format!(
-        "route u {{\n  start -> l: rate 5 per {window} {{\n    success -> b: budget {budget} per {budget_window} {{\n      success -> m: model openai/m timeout {timeout} retries 0 {{\n        success -> done\n        fallback -> done\n      }}\n      fallback -> done\n    }}\n    fallback -> done\n  }}\n  done: end\n}}\n"
+        "route u {{\n  start -> g: if metadata.user == \"u\" && metadata.team == \"t\" {{\n  then -> l: rate 5 per {window} by metadata.user {{\n    success -> b: budget {budget} per {budget_window} by metadata.team {{\n      success -> m: model openai/m timeout {timeout} retries 0 {{\n        success -> done\n        fallback -> done\n      }}\n      fallback -> done\n    }}\n    fallback -> done\n  }}\n  else -> done\n  }}\n  done: end\n}}\n"
     )
 }
 
