@@ -25,6 +25,7 @@ nodes:
   free_limit:
     rate_limit: 100
     window: 1h
+    key: metadata.plan
     success: small
     fallback: tiny
   large:
@@ -66,10 +67,10 @@ models = [\"openai/gpt-4.1-mini\"]
     for want in [
         // providers: at the provider, with a path and a request that gets there.
         "error[E0901]: model `tiny` uses provider `workers-ai`",
-        "r.yaml:32:12",
+        "r.yaml:33:12",
         // max-timeout: every model above 25s.
         "error[E0902]: model `small` waits up to 30s per attempt",
-        "r.yaml:27:14",
+        "r.yaml:28:14",
         // fallback: workers-ai down leaves `tiny`'s requests unserved.
         "error[E0903]: when provider `workers-ai` is down, requests reaching `tiny` are not served",
         "path: start → plan → free_limit → tiny → done",
