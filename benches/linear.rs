@@ -7,11 +7,13 @@
 //!
 //! `cargo bench --bench linear` prints the table and fails past 2.2x. Needs
 //! `valgrind`. With `CASE N` it runs one case once (what valgrind measures);
-//! with `CASE N gen` it only builds the input, to subtract that cost.
+//! with `CASE N gen` it only builds the input, to subtract that cost; with one
+//! word, only the cases whose names hold it.
 
 use std::process::Command;
 
 use aig_route::check::check_text;
+use aig_route::diagnostic::Code;
 use aig_route::simulate::parse_line;
 use aig_route::source::SourceMap;
 use aig_route::syntax::Format;
@@ -83,7 +85,9 @@ fn fallback_chain_dsl(n: usize) -> (String, Format) {
 }
 
 /// One split whose `n` arms are all unnamed inline models with the same share,
-/// so every one of them is named from the same base.
+/// so every one of them is named from the same base. (The gateway's JSON cannot
+/// tell such arms apart, E0307, but the nodes are named before that is found.) (The gateway's JSON cannot
+/// tell such arms apart, E0307, but the nodes are named before that is found.)
 fn unnamed_arms_dsl(n: usize) -> (String, Format) {
     let basis = 10_000 / n;
     assert_eq!(basis * n, 10_000, "n must divide 10,000");
@@ -172,7 +176,7 @@ fn run_once(name: &str, n: usize, gen_only: bool) {
     let errors: Vec<_> = checked
         .diagnostics
         .iter()
-        .filter(|d| d.is_error())
+        .filter(|d| d.is_error() && d.code != Code::UnwritableShares)
         .collect();
     assert!(errors.is_empty(), "{name} at {n}: {:?}", errors.first());
 }
@@ -237,7 +241,9 @@ fn main() {
     println!("| case | n | instructions at n | at 2n | ratio |");
     println!("| --- | ---: | ---: | ---: | ---: |");
     let mut worst: f64 = 0.0;
-    for (name, n, _) in CASES {
+    // One word picks the cases whose names hold it.
+    let only = args.first().map(String::as_str).unwrap_or("");
+    for (name, n, _) in CASES.iter().filter(|c| c.0.contains(only)) {
         let (a, b) = (work(name, *n), work(name, 2 * n));
         let ratio = b as f64 / a.max(1) as f64;
         worst = worst.max(ratio);

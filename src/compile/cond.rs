@@ -71,6 +71,11 @@ pub(super) struct Builder {
     children: Vec<u32>,
     lits: Vec<Lit>,
     strings: Vec<Box<str>>,
+    /// Where each key and string already is: interning by a scan of the pool
+    /// cost the pool's size per literal (a condition of 4,000 values, 16 million
+    /// comparisons).
+    key_index: std::collections::HashMap<Box<str>, SlotId>,
+    string_index: std::collections::HashMap<Box<str>, usize>,
 }
 
 type Parts = (
@@ -95,11 +100,12 @@ impl Builder {
     /// The slot of a `metadata.<key>` field, interning it.
     pub(super) fn slot(&mut self, field: &str) -> Result<SlotId, CompileError> {
         let key = field.strip_prefix("metadata.").unwrap_or(field);
-        if let Some(i) = self.keys.iter().position(|k| &**k == key) {
-            return Ok(i as SlotId);
+        if let Some(&i) = self.key_index.get(key) {
+            return Ok(i);
         }
         let i = SlotId::try_from(self.keys.len()).map_err(|_| CompileError::TooManyKeys)?;
         self.keys.push(key.into());
+        self.key_index.insert(key.into(), i);
         Ok(i)
     }
 
@@ -108,11 +114,13 @@ impl Builder {
             Literal::Num(n) => Lit::Num(*n),
             Literal::Bool(b) => Lit::Bool(*b),
             Literal::Str(s) => {
-                let i = match self.strings.iter().position(|x| **x == **s) {
-                    Some(i) => i,
+                let i = match self.string_index.get(s.as_str()) {
+                    Some(&i) => i,
                     None => {
                         self.strings.push(s.as_str().into());
-                        self.strings.len().saturating_sub(1)
+                        let i = self.strings.len().saturating_sub(1);
+                        self.string_index.insert(s.as_str().into(), i);
+                        i
                     }
                 };
                 Lit::Str(super::index(i))
