@@ -16,6 +16,8 @@
 //! Either way the request is replayed before it is returned; a path the
 //! evaluator does not follow is never reported.
 
+use std::rc::Rc;
+
 use super::graph::Graph;
 use super::replay::{Example, replay};
 use super::search::{Found, Out, Outcome, Rules, Verdict, Work};
@@ -85,10 +87,14 @@ pub(super) fn find(
     }
     for i in 0..STEER_IDS {
         let id = format!("req-{i}");
-        // The share of every split for this id, hashed once.
-        let shares: Vec<Option<usize>> = (0..g.program.len() as NodeId)
-            .map(|n| g.share_of(n, &id))
-            .collect();
+        // The share of every split for this id, hashed once per route.
+        if work.steer.len() <= i {
+            let shares = (0..g.program.len() as NodeId).map(|n| g.share_of(n, &id));
+            work.steer.push(Rc::new(shares.collect()));
+        }
+        let Some(shares) = work.steer.get(i).cloned() else {
+            break;
+        };
         let steered = |n: NodeId, s: u8, out: Out| match out {
             Out::Share(k) if shares.get(n as usize).copied().flatten() != Some(k) => None,
             _ => (rules.step)(n, s, out),

@@ -53,6 +53,9 @@ pub(super) struct Work {
     seen: HashMap<(u32, NodeId, bool), (u32, Option<Rc<Model>>)>,
     /// A rule's root prefix → a witness for its `when` (`None`: it never holds).
     roots: HashMap<u32, Option<Rc<Model>>>,
+    /// For the id-first search: the share of every split (by node) for id
+    /// `req-i`, at index `i`.
+    pub steer: Vec<Rc<Vec<Option<usize>>>>,
     next: u32,
 }
 
@@ -63,6 +66,7 @@ impl Default for Work {
             solves: 10 * MAX_SOLVES,
             seen: HashMap::new(),
             roots: HashMap::new(),
+            steer: Vec::new(),
             next: 0,
         }
     }
