@@ -260,6 +260,49 @@ fn a_retry_after_beyond_the_cap_fails_at_once() {
     assert_eq!(gw.log().len(), 1, "no second attempt");
 }
 
+/// The binary really waits (3 s here; no test reads a clock) and says so first,
+/// naming the request and why it failed; a short wait is silent.
+#[test]
+fn a_wait_longer_than_2_s_is_announced_before_it_starts() {
+    let gw = Gateway::start(Quirks {
+        rate_limit_next: 1,
+        retry_after: Some("3".into()),
+        ..Quirks::default()
+    });
+    gw.seed_route("tiers", wire("routes/tiers.yaml"));
+    let (code, out, err) = run(&mut cmd(&gw), &["versions", "--route", "tiers"]);
+    assert_eq!(code, Some(0), "{err}");
+    let port = gw
+        .base
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap();
+    assert!(
+        err.contains(&format!(
+            "waiting 3.0 s before retrying GET 127.0.0.1:{port}{PREFIX}/routes?page=1&per_page=50 (attempt 1 failed: HTTP 429"
+        )),
+        "{err}"
+    );
+    assert_eq!(
+        requests(&gw)[..2],
+        [
+            "GET /routes?page=1&per_page=50",
+            "GET /routes?page=1&per_page=50"
+        ]
+    );
+    assert_clean(&out, &err);
+    gw.quirks(|q| {
+        q.rate_limit_next = 1;
+        q.retry_after = Some("1".into());
+    });
+    let (code, _, err) = run(&mut cmd(&gw), &["versions", "--route", "tiers"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains("waiting"), "{err}");
+}
+
 #[test]
 fn versions_show_the_services_verdict_and_deploying_an_invalid_one_warns_first() {
     let gw = Gateway::start(Quirks::default());

@@ -452,6 +452,11 @@ impl State {
         o
     }
 
+    /// A failure. Source: the v4 envelope every SDK reads errors from,
+    /// `{"success": false, "errors": [{"code", "message"}], "messages", "result": null}`
+    /// (TypeScript and Python raise `APIStatusError` with the body; Go's `apierror.Error`
+    /// decodes `errors`). `path` on a 7001 validation error is not in any SDK type:
+    /// it is what users report the service sends.
     fn error(
         &self,
         status: u16,
