@@ -367,6 +367,24 @@ fn a_route_with_errors_is_never_sent_and_plain_http_is_only_for_loopback() {
         err.contains("user-info") && !err.contains("hunter2"),
         "{err}"
     );
+    // The same from the environment, with a `/` in the password and a host that
+    // is not loopback (whose own message would quote the host); and `--help`
+    // does not show the variable's value.
+    let with_user = "http://me:hun/ter2@api.example.com/client/v4";
+    for args in [
+        &["versions", "--route", "tiers"][..],
+        &["pull", "--help"][..],
+    ] {
+        let (code, out, err) = run(cmd(&gw).env("AIG_API_BASE", with_user), args);
+        assert!(!out.contains("ter2") && !err.contains("ter2"), "{out}{err}");
+        if args[1] == "--help" {
+            assert_eq!(code, Some(0), "{err}");
+            assert!(out.contains("AIG_API_BASE"), "{out}");
+        } else {
+            assert_eq!(code, Some(2), "{err}");
+            assert!(err.contains("user-info"), "{err}");
+        }
+    }
     assert!(gw.log().is_empty());
 }
 
@@ -406,7 +424,57 @@ fn the_model_never_answers_the_old_list_shapes() {
             assert!(doc.get("result_info").is_none() && data.get("total_count").is_none());
             assert!(!doc["result"].is_array() && !doc["result"]["data"].is_array());
         }
-        // List items are full route objects; version items carry `data` as a string.
+        // List items are full route objects, as a GET route answers them.
+        let base = format!("{}/accounts/acc1/ai-gateway/gateways/gw/routes", gw.base);
+        let listed = json_of(&raw_get(&format!("{base}?page=1&per_page=5")));
+        let item = if result_wrapper {
+            &listed["result"]["data"]["routes"][0]
+        } else {
+            &listed["data"]["routes"][0]
+        };
+        let got = json_of(&raw_get(&format!("{base}/{id}")));
+        assert_eq!(item, &got["result"]);
+        let mut keys: Vec<&str> = item
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "account_tag",
+                "created_at",
+                "deployment",
+                "elements",
+                "gateway_id",
+                "id",
+                "modified_at",
+                "name",
+                "version"
+            ]
+        );
+        assert!(item["version"]["data"].is_string() && item["version"]["active"] == "true");
+        // Creating a version or a deployment answers a route-like object that
+        // names no version.
+        let made = json_of(&raw_post(
+            &format!("{base}/{id}/versions"),
+            &json!({"elements": wire("routes/canary.yaml")}),
+        ));
+        let made = &made["result"];
+        assert_eq!(made["id"], json!(id));
+        assert!(
+            made.get("version_id").is_none() && made.get("version").is_none(),
+            "{made}"
+        );
+        let deployed = json_of(&raw_post(
+            &format!("{base}/{id}/deployments"),
+            &json!({"version_id": gw.deployed("tiers").unwrap()}),
+        ));
+        assert!(deployed["result"].get("version_id").is_none(), "{deployed}");
+        // A GET version: the route's id, its own `version_id`, `active` as a
+        // string, `data` as a JSON string.
         let url = format!(
             "{}/accounts/acc1/ai-gateway/gateways/gw/routes/{id}/versions/{}",
             gw.base,
@@ -421,6 +489,18 @@ fn the_model_never_answers_the_old_list_shapes() {
             "{text}"
         );
     }
+}
+
+/// What the model answers a POST, sent without our client.
+fn raw_post(url: &str, body: &Value) -> String {
+    ureq::post(url)
+        .header("Authorization", &format!("Bearer {TOKEN}"))
+        .header("Content-Type", "application/json")
+        .send(body.to_string().as_str())
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap()
 }
 
 /// What the model answers a plain GET, read without our client.

@@ -328,6 +328,44 @@ fn versions_show_the_services_verdict_and_deploying_an_invalid_one_warns_first()
         "{err}"
     );
     assert!(out.contains("deployed version v0001-2"), "{out}");
+
+    // `push --deploy` of a version the service marks invalid warns too, from the
+    // version list read before the deployment is sent.
+    gw.quirks(|q| q.new_versions_invalid = true);
+    gw.clear_log();
+    let (code, out, err) = run(
+        &mut cmd(&gw),
+        &[
+            "push",
+            "routes/regional.yaml",
+            "--route",
+            "tiers",
+            "--deploy",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("warning: the gateway marks version v0001-3 of `tiers` invalid"),
+        "{err}"
+    );
+    assert!(
+        out.contains("created and deployed version v0001-3"),
+        "{out}"
+    );
+    let log = requests(&gw);
+    let tail = &log[log.len() - 3..];
+    assert_eq!(
+        tail,
+        [
+            "GET /routes/rt0001/versions?page=1&per_page=50",
+            "GET /routes/rt0001/versions?page=1&per_page=50",
+            "POST /routes/rt0001/deployments",
+        ],
+        "{log:?}"
+    );
+    assert_eq!(gw.deployed("tiers").as_deref(), Some("v0001-3"));
+    gw.quirks(|q| q.new_versions_invalid = false);
+
     gw.quirks(|q| q.omit_is_valid = true);
     let (_, out, _) = run(
         &mut cmd(&gw),

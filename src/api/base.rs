@@ -29,6 +29,14 @@ impl ApiBase {
     /// Parses and checks an API root such as `https://api.cloudflare.com/client/v4`.
     pub fn parse(text: &str) -> Result<ApiBase, ApiError> {
         let bad = |why: &str| ApiError::BadBase(format!("--api-base: {why}"));
+        // Before any message that quotes the URL: an `@` anywhere may end a
+        // credential (`user:pa/ss@host` splits at the `/`), so a URL holding one is
+        // refused without being shown. An API root has no use for `@`.
+        if text.contains('@') {
+            return Err(bad(
+                "the URL holds user-info (`name:password@`), which is refused; the token is read from CLOUDFLARE_API_TOKEN only",
+            ));
+        }
         let lower = text.get(..8).unwrap_or(text).to_ascii_lowercase();
         let (scheme, rest) = if lower.starts_with("https://") {
             ("https", &text[8..])
@@ -42,12 +50,6 @@ impl ApiBase {
         };
         let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let (authority, tail) = rest.split_at(end);
-        if authority.contains('@') {
-            // Never echo it: the part before `@` is a credential.
-            return Err(bad(
-                "the URL holds user-info (`name:password@`), which is refused; the token is read from CLOUDFLARE_API_TOKEN only",
-            ));
-        }
         if tail.contains(['?', '#']) {
             return Err(bad(&format!(
                 "`{}` has a query or fragment; give only scheme, host and path",
@@ -194,14 +196,23 @@ mod tests {
 
     #[test]
     fn user_info_is_refused_and_never_echoed() {
-        let e = ApiBase::parse("https://me:hunter2@api.cloudflare.com/client/v4").unwrap_err();
-        let text = e.to_string();
-        assert!(text.contains("user-info"), "{text}");
-        assert!(
-            !text.contains("hunter2") && !text.contains("me:hunter2@"),
-            "{text}"
-        );
-        assert_eq!(e.exit_code(), 2);
+        // Also where another check would have quoted the URL: a wrong scheme, a
+        // query, a `/` inside the password, a host that is not loopback.
+        for url in [
+            "https://me:hunter2@api.cloudflare.com/client/v4",
+            "http://me:hunter2@127.0.0.1:8080/client/v4",
+            "http://me:hunter2@api.example.com/client/v4",
+            "htps://me:hunter2@api.cloudflare.com/",
+            "https://me:hunter2@api.cloudflare.com/client/v4?x=1",
+            "https://me:hun/ter2@api.cloudflare.com/client/v4",
+            "https://hunter2@api.cloudflare.com",
+        ] {
+            let e = ApiBase::parse(url).unwrap_err();
+            let text = e.to_string();
+            assert!(text.contains("user-info"), "{url}: {text}");
+            assert!(!text.contains("hunter2") && !text.contains("hun"), "{text}");
+            assert_eq!(e.exit_code(), 2);
+        }
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub struct Remote {
     #[arg(long, env = "AIG_GATEWAY_ID", hide_env_values = true)]
     gateway: String,
     /// API root (plain http only for loopback addresses).
-    #[arg(long, env = "AIG_API_BASE", default_value = DEFAULT_BASE)]
+    #[arg(long, env = "AIG_API_BASE", default_value = DEFAULT_BASE, hide_env_values = true)]
     api_base: String,
     /// Seconds before a request is abandoned.
     #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = super::numbers::timeout)]
@@ -138,7 +138,11 @@ fn shown(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Warns before deploying a version the service itself marks invalid.
-fn warn_if_invalid(client: &Client, route: &RouteInfo, version: &str) -> Result<(), ApiError> {
+pub(super) fn warn_if_invalid(
+    client: &Client,
+    route: &RouteInfo,
+    version: &str,
+) -> Result<(), ApiError> {
     let v = client.versions(&route.id)?;
     let Some(v) = v.iter().find(|v| v.id == version) else {
         return Err(ApiError::NotFound(format!(

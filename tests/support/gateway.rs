@@ -66,6 +66,8 @@ pub struct Quirks {
     pub max_per_page: Option<usize>,
     /// Leave the optional `is_valid` out of versions.
     pub omit_is_valid: bool,
+    /// Versions created through the API are marked `is_valid: false`.
+    pub new_versions_invalid: bool,
     // Failures.
     /// Answer the next N requests 429.
     pub rate_limit_next: usize,
@@ -413,24 +415,29 @@ impl State {
 
     /// What creating a version or a deployment answers. Source:
     /// `DynamicRoutingCreateVersionResponse` and `DynamicRoutingCreateDeploymentResponse`
-    /// (TypeScript; Go `DynamicRoutingNewVersionResponse`, `DynamicRoutingNewDeploymentResponse`):
-    /// id, created_at, elements, gateway_id, modified_at, name; no version id.
+    /// (TypeScript; Go `DynamicRoutingNewVersionResponse`, `DynamicRoutingNewDeploymentResponse`;
+    /// Python `dynamic_routing_create_version_response.py`,
+    /// `dynamic_routing_create_deployment_response.py`): id, account_tag, created_at,
+    /// elements, gateway_id, modified_at, name; no version id.
     fn route_like_json(&self, r: &Route, elements: &Value, at: &str) -> Value {
         let mut o = json!({
-            "id": r.id, "created_at": r.created_at, "gateway_id": "gw", "modified_at": at, "name": r.name,
+            "id": r.id, "account_tag": "acc1", "created_at": r.created_at, "gateway_id": "gw",
+            "modified_at": at, "name": r.name,
         });
         self.set_elements(&mut o, elements);
         o
     }
 
     /// A GET version. Source: `DynamicRoutingGetVersionResponse` (TypeScript; Go
-    /// `DynamicRoutingGetVersionResponse`): id, active ("true"/"false"), created_at,
-    /// data (a JSON string), elements, gateway_id, modified_at, name, version_id,
-    /// is_valid?.
+    /// `DynamicRoutingGetVersionResponse`; Python `dynamic_routing_get_version_response.py`,
+    /// which also declares `is_valid: Optional[bool]`): id (the route's), account_tag,
+    /// active ("true"/"false"), created_at, data (a JSON string), elements, gateway_id,
+    /// modified_at, name, version_id, is_valid?.
     fn version_json(&self, r: &Route, v: &Version) -> Value {
         let active = r.deployments.last().is_some_and(|d| d.version_id == v.id);
         let mut o = json!({
-            "id": r.id, "active": if active { "true" } else { "false" }, "created_at": v.created_at,
+            "id": r.id, "account_tag": "acc1", "active": if active { "true" } else { "false" },
+            "created_at": v.created_at,
             "data": self.data(&v.elements), "gateway_id": "gw", "modified_at": v.created_at,
             "name": r.name, "version_id": v.id,
         });
@@ -440,8 +447,9 @@ impl State {
     }
 
     /// An item of the version list. Source: `DynamicRoutingListVersionsResponse.Data.Version`
-    /// (TypeScript; Python `DataVersion` in `dynamic_routing_list_versions_response.py`):
-    /// active, created_at, data, version_id, is_valid?.
+    /// (TypeScript; Go `DynamicRoutingListVersionsResponseDataVersion`; Python `DataVersion`
+    /// in `dynamic_routing_list_versions_response.py`): active, created_at, data,
+    /// version_id; `is_valid?` as on a GET version (the service's verdict, optional).
     fn version_item(&self, r: &Route, v: &Version) -> Value {
         let active = r.deployments.last().is_some_and(|d| d.version_id == v.id);
         let mut o = json!({
@@ -703,6 +711,9 @@ fn route(s: &mut State, method: &str, url: &str, body: &Value, auth: &str) -> An
                         return e;
                     }
                     s.add_version(ri, body["elements"].clone());
+                    let invalid = s.quirks.new_versions_invalid;
+                    let r = &mut s.routes[ri];
+                    r.versions.last_mut().unwrap().is_valid = !invalid;
                     let r = &s.routes[ri];
                     let v = r.versions.last().unwrap();
                     ok(s.route_like_json(r, &v.elements, &v.created_at))
@@ -732,7 +743,9 @@ fn route(s: &mut State, method: &str, url: &str, body: &Value, auth: &str) -> An
                     ok(s.route_like_json(r, &v.elements, &at))
                 }
                 ("GET", ["deployments"]) => {
-                    // Source: `DynamicRoutingListDeploymentsResponse.Data.Deployment`:
+                    // Source: `DynamicRoutingListDeploymentsResponse.Data.Deployment`
+                    // (TypeScript; Go `DynamicRoutingListDeploymentsResponseDataDeployment`;
+                    // Python `dynamic_routing_list_deployments_response.py`):
                     // created_at, deployment_id, version_id.
                     let items = s.routes[ri]
                         .deployments
