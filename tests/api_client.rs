@@ -132,6 +132,20 @@ fn retry_after_is_honoured_up_to_the_cap_and_the_total_wait_is_bounded() {
     assert!(e.to_string().contains("HTTP 503"), "{e}");
     assert_eq!(rec.waits(), ms(&[500]));
     assert_eq!(gw.log().len() - before, 2);
+
+    // The default budget (120 s) bounds waits the service asks for, too: two
+    // `Retry-After: 50` are waited, a third would pass it.
+    gw.quirks(|q| {
+        q.unavailable_next = 0;
+        q.rate_limit_next = 100;
+        q.retry_after = Some("50".into());
+    });
+    let (c, rec) = client(&gw);
+    let before = gw.log().len();
+    let e = c.routes().unwrap_err();
+    assert!(matches!(e, ApiError::GaveUp { waited: 100, .. }), "{e}");
+    assert_eq!(rec.waits(), [Duration::from_secs(50); 2]);
+    assert_eq!(gw.log().len() - before, 3);
 }
 
 #[test]
@@ -158,6 +172,19 @@ fn a_failed_post_is_sent_again_only_after_listing_shows_it_did_not_take_effect()
     );
     assert_eq!(rec.waits(), ms(&[500]));
 
+    // Never carried out: each attempt is checked by listing, three waits
+    // between four attempts, none after the last; nothing was created.
+    gw.quirks(|q| q.post_502_before = 100);
+    gw.clear_log();
+    let (c, rec) = client(&gw);
+    let e = c.create_route("never", &[]).unwrap_err();
+    assert!(matches!(e, ApiError::NotApplied { .. }), "{e}");
+    assert_eq!(rec.waits(), ms(&[500, 1000, 2000]));
+    assert_eq!(gw.writes().len(), 4);
+    assert_eq!(gw.route_count("never"), 0);
+    gw.quirks(|q| q.post_502_before = 0);
+    gw.clear_log();
+
     gw.quirks(|q| q.post_502_after = 1);
     let (c, rec) = client(&gw);
     let created = c.create_route("s", &[]).unwrap();
@@ -173,7 +200,7 @@ fn a_failed_post_is_sent_again_only_after_listing_shows_it_did_not_take_effect()
     gw.quirks(|q| q.post_502_after = 1);
     c.deploy("rt0001", &v).unwrap();
     assert_eq!(gw.deployed("r"), Some(v));
-    assert_eq!(gw.writes().len(), 5, "one POST for each thing made");
+    assert_eq!(gw.writes().len(), 3, "one POST for each thing made");
 }
 
 #[test]
