@@ -228,5 +228,20 @@ mod tests {
                 .iter()
                 .any(|c| c.starts_with("W0608"))
         );
+        // On the node's own line, with `#`; and a stale one is W0610 there too.
+        let same = without.replace("done }\n", "done }  # aig-route: allow W0608\n");
+        assert!(
+            codes(&same, Format::Dsl)
+                .iter()
+                .all(|c| !c.starts_with("W0608")),
+            "{:?}",
+            codes(&same, Format::Dsl)
+        );
+        let stale = without.replace("  done: end\n", "  done: end  # aig-route: allow W0601\n");
+        assert!(
+            codes(&stale, Format::Dsl).contains(&"W0610 4:33".to_string()),
+            "{:?}",
+            codes(&stale, Format::Dsl)
+        );
     }
 }
