@@ -5,12 +5,14 @@
 mod support {
     pub mod gateway;
     pub mod remote;
+    pub mod scratch;
 }
 
 use assert_cmd::Command;
 use serde_json::{Value, json};
 use support::gateway::{Elements, Gateway, PREFIX, Quirks, TOKEN};
 use support::remote::{cmd, json_of, run, wire};
+use support::scratch::scratch;
 
 #[test]
 fn push_creates_then_is_up_to_date_then_versions_and_deploys() {
@@ -56,7 +58,8 @@ fn push_creates_then_is_up_to_date_then_versions_and_deploys() {
     assert_eq!(gw.writes().len(), 1, "an up-to-date push sends nothing");
 
     // 3. A changed route: a new version, found by listing, then deployed.
-    let changed = std::env::temp_dir().join(format!("canary-{}.yaml", std::process::id()));
+    let tmp = scratch("api-push");
+    let changed = tmp.path().join("canary.yaml");
     let text = std::fs::read_to_string("routes/canary.yaml")
         .unwrap()
         .replace(
@@ -170,8 +173,9 @@ fn pull_writes_the_deployed_version_in_the_format_of_the_output_file() {
         ..Quirks::default()
     });
     gw.seed_route("tiers", wire("routes/tiers.yaml"));
+    let tmp = scratch("api-pull");
     let pull_to = |ext: &str| {
-        let file = std::env::temp_dir().join(format!("pulled-{}.{ext}", std::process::id()));
+        let file = tmp.path().join(format!("pulled.{ext}"));
         let file = file.to_string_lossy().into_owned();
         let (code, _, err) = run(&mut cmd(&gw), &["pull", "--route", "tiers", "-o", &file]);
         assert_eq!(code, Some(0), "{err}");

@@ -1,9 +1,14 @@
 //! Hostile arguments: numbers that are not finite, not whole or out of range
 //! are usage errors (exit 2) saying the range; a `diff` side is never an option
 //! to git; a synthetic spec cannot ask for endless work; a traffic line names
-//! each metadata key once.
+//! each metadata key once; a directory given where a file is read is a usage
+//! error.
+
+#[path = "support/scratch.rs"]
+mod scratch;
 
 use assert_cmd::Command;
+use scratch::scratch;
 
 fn cmd() -> Command {
     let mut c = Command::cargo_bin("aig-route").unwrap();
@@ -85,7 +90,8 @@ fn numeric_flags_are_finite_and_in_range() {
 
 #[test]
 fn a_diff_side_is_never_an_option_to_git() {
-    let marker = std::env::temp_dir().join(format!("aig-route-git-{}", std::process::id()));
+    let tmp = scratch("git");
+    let marker = tmp.path().join("marker");
     let opt = format!("--output={}:x", marker.display());
     let (code, err) = run(&["diff", "--", &opt, "routes/tiers.yaml"]);
     assert_eq!(code, Some(2), "{err}");
@@ -95,8 +101,8 @@ fn a_diff_side_is_never_an_option_to_git() {
 
 #[test]
 fn a_synthetic_spec_cannot_ask_for_endless_work() {
-    let dir = std::env::temp_dir().join(format!("aig-route-spec-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = scratch("spec");
+    let dir = tmp.path();
     for (name, spec) in [
         ("requests", "requests: 1e300\nrate: 10\n"),
         ("users", "requests: 10\nrate: 10\nusers: 1e300\n"),
@@ -120,8 +126,8 @@ fn a_synthetic_spec_cannot_ask_for_endless_work() {
 
 #[test]
 fn a_traffic_line_names_each_metadata_key_once() {
-    let dir = std::env::temp_dir().join(format!("aig-route-dup-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = scratch("dup");
+    let dir = tmp.path();
     let traffic = dir.join("t.jsonl");
     std::fs::write(
         &traffic,
@@ -137,4 +143,39 @@ fn a_traffic_line_names_each_metadata_key_once() {
     ]);
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("metadata `plan` is given twice"), "{err}");
+}
+
+/// A directory where a traffic file, a synthetic spec or a pricing table is
+/// read is a usage error (exit 2) naming it, like a missing file: nothing was
+/// simulated, so it is not a failed run (exit 1).
+#[test]
+fn a_directory_given_for_a_file_is_a_usage_error() {
+    let tmp = scratch("dir-arg");
+    let dir = tmp.path().to_string_lossy().into_owned();
+    let runs: [&[&str]; 5] = [
+        &["simulate", "routes/tiers.yaml", "--traffic", &dir],
+        &["simulate", "routes/tiers.yaml", "--synthetic", &dir],
+        &[
+            "simulate",
+            "routes/tiers.yaml",
+            "--requests",
+            "10",
+            "--pricing",
+            &dir,
+        ],
+        &[
+            "diff",
+            "routes/tiers.yaml",
+            "routes/tiers.yaml",
+            "--traffic",
+            &dir,
+        ],
+        &["validate", "routes/tiers.yaml", "--config", &dir],
+    ];
+    for args in runs {
+        let (code, err) = run(args);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        assert!(err.contains("is a directory"), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
 }

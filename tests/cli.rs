@@ -1,6 +1,9 @@
 //! The command line as scripts and CI use it: exit codes, JSON documents, files.
 
+#[path = "support/scratch.rs"]
+mod scratch;
 use assert_cmd::Command;
+use scratch::scratch;
 use serde_json::{Value, json};
 
 fn cmd() -> Command {
@@ -234,8 +237,8 @@ fn simulate_is_reproducible_and_counts_what_happened() {
 
 #[test]
 fn simulate_rejects_bad_and_out_of_order_lines() {
-    let dir = std::env::temp_dir().join(format!("aig-route-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = scratch("cli");
+    let dir = tmp.path();
     let bad = dir.join("bad.jsonl");
     std::fs::write(&bad, "{\"t\": 1}\n{\"t\": 2, \"metadata\": 5}\n").unwrap();
     let out = cmd()
@@ -272,8 +275,8 @@ fn convert(from: &std::path::Path, to: &str, out: &std::path::Path) -> bool {
 
 #[test]
 fn convert_round_trips_and_writes_atomically() {
-    let dir = std::env::temp_dir().join(format!("aig-route-conv-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = scratch("conv");
+    let dir = tmp.path();
     for route in [
         "routes/anchor.json",
         "routes/tiers.yaml",
@@ -329,8 +332,8 @@ fn schema_is_printed_and_is_json() {
 
 #[test]
 fn simulate_synthetic_compare_and_plot_from_the_command_line() {
-    let dir = std::env::temp_dir().join(format!("aig-route-syn-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = scratch("syn");
+    let dir = tmp.path();
     let svg = dir.join("t.svg");
     let run = || {
         cmd()
@@ -478,8 +481,8 @@ fn sarif_is_a_valid_log_with_rules_and_regions() {
 
 #[test]
 fn diff_speaks_of_meaning_not_text() {
-    let dir = std::env::temp_dir().join(format!("aig-route-diff-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = scratch("diff");
+    let dir = tmp.path();
     let new = dir.join("canary.yaml");
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/routes/canary.yaml"))
         .unwrap()
@@ -563,7 +566,8 @@ fn diff_speaks_of_meaning_not_text() {
 fn every_help_example_runs() {
     let bin = std::path::PathBuf::from(env!("CARGO_BIN_EXE_aig-route"));
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = std::env::temp_dir().join(format!("aig-route-help-{}", std::process::id()));
+    let tmp = scratch("help");
+    let dir = tmp.path();
     std::fs::create_dir_all(dir.join("routes")).unwrap();
     for e in std::fs::read_dir(root.join("routes")).unwrap() {
         let p = e.unwrap().path();
@@ -703,8 +707,8 @@ fn route_flags_are_refused_where_they_do_nothing() {
 /// such model, and it is listed in the JSON report, instead of a silent $0.
 #[test]
 fn a_served_model_without_a_price_is_warned_about() {
-    let dir = std::env::temp_dir().join(format!("aig-route-price-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = scratch("price");
+    let dir = tmp.path();
     let pricing = dir.join("p.pricing.yaml");
     std::fs::write(
         &pricing,

@@ -2,6 +2,9 @@
 //! JSON) original, conversions through the DSL are lossless, and `fmt` and
 //! `graph` work from the command line.
 
+#[path = "support/scratch.rs"]
+mod scratch;
+use scratch::scratch;
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -74,8 +77,8 @@ fn every_example_route_has_an_equal_dsl_twin() {
 
 #[test]
 fn conversions_through_the_dsl_are_lossless() {
-    let dir = std::env::temp_dir().join(format!("aig-route-dsl-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = scratch("dsl");
+    let dir = tmp.path();
     for route in [
         "routes/anchor.json",
         "routes/tiers.yaml",
@@ -124,8 +127,8 @@ fn conversions_through_the_dsl_are_lossless() {
 
 #[test]
 fn fmt_rewrites_keeps_comments_checks_and_never_loses_a_file() {
-    let dir = std::env::temp_dir().join(format!("aig-route-fmt-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = scratch("fmt");
+    let dir = tmp.path();
     let file = dir.join("r.route");
     let messy = "# keep me\nroute r{start->m\n// and me\nm:model openai/gpt-4.1 timeout 30000 retries 1{success->done fallback->done}\ndone:end}\n";
     std::fs::write(&file, messy).unwrap();

@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+#[path = "support/scratch.rs"]
+mod support;
+
 fn cmd() -> Command {
     let mut c = Command::cargo_bin("aig-route").unwrap();
     c.current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -15,12 +18,11 @@ fn cmd() -> Command {
     c
 }
 
-/// A fresh directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("aig-route-files-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh directory for one test, removed when the guard drops.
+fn scratch(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = support::scratch(&format!("files-{name}"));
+    let dir = tmp.path().to_path_buf();
+    (tmp, dir)
 }
 
 fn mkfifo(path: &Path) {
@@ -58,7 +60,7 @@ fn names(dir: &Path) -> Vec<String> {
 
 #[test]
 fn a_write_keeps_the_mode_and_leaves_no_temporary_file() {
-    let dir = scratch("mode");
+    let (_dir_tmp, dir) = scratch("mode");
     let out = dir.join("out.json");
     std::fs::write(&out, "old").unwrap();
     std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o640)).unwrap();
@@ -98,7 +100,7 @@ fn a_write_keeps_the_mode_and_leaves_no_temporary_file() {
 
 #[test]
 fn a_symlinked_target_is_refused_and_left_alone() {
-    let dir = scratch("symlink");
+    let (_dir_tmp, dir) = scratch("symlink");
     let real = dir.join("real.json");
     std::fs::write(&real, "precious").unwrap();
     let link = dir.join("out.json");
@@ -124,7 +126,7 @@ fn a_symlinked_target_is_refused_and_left_alone() {
 
 #[test]
 fn a_hard_linked_target_is_refused() {
-    let dir = scratch("hardlink");
+    let (_dir_tmp, dir) = scratch("hardlink");
     let a = dir.join("a.json");
     std::fs::write(&a, "shared").unwrap();
     std::fs::hard_link(&a, dir.join("b.json")).unwrap();
@@ -140,7 +142,7 @@ fn a_hard_linked_target_is_refused() {
 
 #[test]
 fn a_fifo_or_directory_target_is_refused_without_blocking() {
-    let dir = scratch("fifo-target");
+    let (_dir_tmp, dir) = scratch("fifo-target");
     let fifo = dir.join("out.json");
     mkfifo(&fifo);
     let (code, err) = convert_to(&fifo);
@@ -154,7 +156,7 @@ fn a_fifo_or_directory_target_is_refused_without_blocking() {
 
 #[test]
 fn a_fifo_named_as_a_route_is_refused_without_blocking() {
-    let dir = scratch("fifo-route");
+    let (_dir_tmp, dir) = scratch("fifo-route");
     let fifo = dir.join("r.yaml");
     mkfifo(&fifo);
     let out = cmd().arg("validate").arg(&fifo).output().unwrap();
@@ -165,7 +167,7 @@ fn a_fifo_named_as_a_route_is_refused_without_blocking() {
 
 #[test]
 fn walks_stay_in_the_tree_and_have_no_depth_cut_off() {
-    let dir = scratch("walk");
+    let (_dir_tmp, dir) = scratch("walk");
     let route = std::fs::read_to_string(ROUTE).unwrap();
     std::fs::write(dir.join("top.yaml"), &route).unwrap();
     // Deeper than any fixed bound a walk might have had.
@@ -178,7 +180,7 @@ fn walks_stay_in_the_tree_and_have_no_depth_cut_off() {
     // Loops through links, a link out of the tree, and a FIFO named like a route.
     symlink(&dir, dir.join("self")).unwrap();
     symlink("..", dir.join("d0").join("up")).unwrap();
-    let outside = scratch("walk-outside");
+    let (_outside_tmp, outside) = scratch("walk-outside");
     std::fs::write(outside.join("elsewhere.yaml"), "not: [a route").unwrap();
     symlink(outside.join("elsewhere.yaml"), dir.join("linked.yaml")).unwrap();
     mkfifo(&dir.join("pipe.yaml"));
@@ -201,7 +203,7 @@ fn walks_stay_in_the_tree_and_have_no_depth_cut_off() {
 
 #[test]
 fn an_unreadable_directory_is_named_and_the_walk_goes_on() {
-    let dir = scratch("unreadable");
+    let (_dir_tmp, dir) = scratch("unreadable");
     let route = std::fs::read_to_string(ROUTE).unwrap();
     std::fs::write(dir.join("a.yaml"), &route).unwrap();
     let locked = dir.join("locked");
@@ -226,7 +228,7 @@ fn an_unreadable_directory_is_named_and_the_walk_goes_on() {
 
 #[test]
 fn file_names_and_contents_never_forge_lines_or_escapes() {
-    let dir = scratch("names");
+    let (_dir_tmp, dir) = scratch("names");
     let name = "a\n::error::forged\u{1b}[2J.yaml";
     std::fs::write(
         dir.join(name),

@@ -7,6 +7,7 @@
 mod support {
     pub mod gateway;
     pub mod remote;
+    pub mod scratch;
 }
 
 use std::path::{Path, PathBuf};
@@ -63,10 +64,11 @@ fn gateway(quirks: Quirks) -> Gateway {
     gw
 }
 
-fn scratch(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("aig-gitops-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+/// A path not yet made, in a scratch directory removed when the guard drops.
+fn scratch(tag: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = support::scratch::scratch(&format!("gitops-{tag}"));
+    let dir = tmp.path().join(tag);
+    (tmp, dir)
 }
 
 fn s(p: &Path) -> String {
@@ -98,7 +100,7 @@ fn import(gw: &Gateway, dir: &Path, format: &str) {
 #[test]
 fn import_writes_every_route_with_safe_names_then_plan_shows_no_change() {
     let gw = gateway(Quirks::default());
-    let dir = scratch("import");
+    let (_tmp, dir) = scratch("import");
     let (code, out, err) = run(&mut cmd(&gw), &["import", &s(&dir)]);
     assert_eq!(code, Some(0), "{err}");
     // One listing (three pages), and no read: the list items carry the deployed graph.
@@ -166,7 +168,7 @@ fn import_writes_every_route_with_safe_names_then_plan_shows_no_change() {
 fn import_in_dsl_and_json_then_plan_shows_no_change() {
     let gw = gateway(Quirks::default());
     for format in ["dsl", "json"] {
-        let dir = scratch(format);
+        let (_tmp, dir) = scratch(format);
         import(&gw, &dir, format);
         gw.clear_log();
         let (code, out, err) = run(&mut cmd(&gw), &["plan", &s(&dir), "--format", "json"]);
@@ -191,7 +193,7 @@ fn plan_reads_each_route_at_most_once_when_the_listing_carries_no_graph() {
         list_without_graph: true,
         ..Quirks::default()
     });
-    let dir = scratch("nograph");
+    let (_tmp, dir) = scratch("nograph");
     import(&gw, &dir, "yaml");
     gw.clear_log();
     let (code, out, err) = run(&mut cmd(&gw), &["plan", &s(&dir), "-v"]);
@@ -217,7 +219,7 @@ fn plan_reads_each_route_at_most_once_when_the_listing_carries_no_graph() {
 #[test]
 fn drift_in_the_dashboard_is_an_update_in_diffs_words_and_apply_puts_the_file_back() {
     let gw = gateway(Quirks::default());
-    let dir = scratch("drift");
+    let (_tmp, dir) = scratch("drift");
     import(&gw, &dir, "yaml");
     gw.dashboard_edit("route-042", elements(42, 60));
     let (code, out, err) = run(&mut cmd(&gw), &["plan", &s(&dir)]);
@@ -295,7 +297,7 @@ fn drift_in_the_dashboard_is_an_update_in_diffs_words_and_apply_puts_the_file_ba
 #[test]
 fn a_route_deleted_in_the_dashboard_is_created_again_and_unmanaged_routes_are_left_alone() {
     let gw = gateway(Quirks::default());
-    let dir = scratch("deleted");
+    let (_tmp, dir) = scratch("deleted");
     import(&gw, &dir, "yaml");
     gw.dashboard_delete("route-007");
     // A file that is no longer there: its route is unmanaged, never deleted.
@@ -346,7 +348,7 @@ fn a_route_deleted_in_the_dashboard_is_created_again_and_unmanaged_routes_are_le
 #[test]
 fn an_invalid_file_or_two_files_naming_one_route_send_nothing() {
     let gw = gateway(Quirks::default());
-    let dir = scratch("invalid");
+    let (_tmp, dir) = scratch("invalid");
     import(&gw, &dir, "yaml");
     gw.dashboard_edit("route-010", elements(10, 60));
     std::fs::write(
@@ -400,7 +402,7 @@ fn a_version_rejected_mid_apply_stops_there_and_says_what_was_done() {
         reject_provider: Some("bad-provider".into()),
         ..Quirks::default()
     });
-    let dir = scratch("rejected");
+    let (_tmp, dir) = scratch("rejected");
     import(&gw, &dir, "yaml");
     let split = "30%: a\n      70%: b";
     for (n, from, to) in [
@@ -439,7 +441,7 @@ fn a_version_rejected_mid_apply_stops_there_and_says_what_was_done() {
 #[test]
 fn extensions_the_api_drops_are_said_once_and_never_a_change_that_stays() {
     let gw = Gateway::start(Quirks::default());
-    let dir = scratch("sticky");
+    let (_tmp, dir) = scratch("sticky");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::copy("routes/canary.yaml", dir.join("canary.yaml")).unwrap();
     let (code, out, err) = run(&mut cmd(&gw), &["apply", &s(&dir), "--yes"]);
@@ -462,7 +464,7 @@ fn apply_asks_on_a_terminal_and_only_yes_goes_ahead() {
     for i in 4..7 {
         gw.seed_route(&name(i), elements(i, 30));
     }
-    let dir = scratch("prompt");
+    let (_tmp, dir) = scratch("prompt");
     let (code, _, err) = run(&mut cmd(&gw), &["import", &s(&dir)]);
     assert_eq!(code, Some(0), "{err}");
     gw.dashboard_edit("route-005", elements(5, 50));
@@ -512,7 +514,7 @@ fn apply_asks_on_a_terminal_and_only_yes_goes_ahead() {
 #[test]
 fn a_gateway_that_keeps_failing_is_exit_3_and_nothing_is_concluded() {
     let gw = gateway(Quirks::default());
-    let dir = scratch("unavailable");
+    let (_tmp, dir) = scratch("unavailable");
     import(&gw, &dir, "yaml");
     // Four 503s (every attempt of the first page), each asking for no wait.
     gw.quirks(|q| {
@@ -540,7 +542,7 @@ fn import_leaves_out_a_route_it_cannot_read_and_says_so() {
         "broken",
         json!([{"id": "start", "type": "start", "outputs": {"next": {"elementId": 7}}}]),
     );
-    let dir = scratch("unreadable");
+    let (_tmp, dir) = scratch("unreadable");
     let (code, out, err) = run(&mut cmd(&gw), &["import", &s(&dir)]);
     assert_eq!(code, Some(1), "{out}\n{err}");
     assert!(

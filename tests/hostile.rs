@@ -1,11 +1,14 @@
 //! Hostile input: every file gives located diagnostics, never a panic, a stack
 //! overflow or unbounded memory.
 
+#[path = "support/scratch.rs"]
+mod scratch;
 use aig_route::check::check_text;
 use aig_route::diagnostic::Code;
 use aig_route::source::SourceMap;
 use aig_route::syntax::Format;
 use assert_cmd::Command;
+use scratch::scratch;
 
 fn codes(text: &str, format: Format) -> Vec<(Code, usize, usize)> {
     let mut sources = SourceMap::new();
@@ -156,8 +159,8 @@ fn strange_ids_are_handled() {
 
 #[test]
 fn the_cli_reports_huge_and_non_utf8_files() {
-    let dir = std::env::temp_dir().join(format!("aig-route-hostile-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = scratch("hostile");
+    let dir = tmp.path();
     let big = dir.join("big.yaml");
     std::fs::write(&big, format!("# {}\n", "x".repeat(10 << 20))).unwrap();
     let out = Command::cargo_bin("aig-route")

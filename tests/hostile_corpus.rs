@@ -9,6 +9,9 @@
 //! `E0107` it must hit) — and every run sits under a CPU-time limit far above any
 //! linear run, so a runaway loop is killed and reported rather than hanging CI.
 
+#[path = "support/scratch.rs"]
+mod scratch;
+use scratch::scratch;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -140,8 +143,8 @@ fn alias_expansion_stops_at_the_value_budget() {
 
 #[test]
 fn ten_megabyte_files_and_configured_limits() {
-    let dir = std::env::temp_dir().join(format!("aig-route-big-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = scratch("big");
+    let dir = tmp.path();
     // A 10 MB route and a 10 MB single-line JSON document: over the 8 MiB default.
     let big = dir.join("big.yaml");
     std::fs::write(

@@ -4,12 +4,15 @@
 //! and DOT) dash fallback edges and draw an end reached with no model
 //! answering apart from the end of a served request.
 
+#[path = "support/scratch.rs"]
+mod scratch;
 use aig_route::check::check_text;
 use aig_route::compile::Program;
 use aig_route::simulate::{Simulator, parse_line};
 use aig_route::source::SourceMap;
 use aig_route::syntax::Format;
 use assert_cmd::Command;
+use scratch::scratch;
 
 const ONE_MODEL: &str = "start: m
 nodes:
@@ -236,8 +239,8 @@ fn an_end_reached_with_no_model_answering_is_drawn_apart() {
 
 #[test]
 fn an_end_only_reached_without_an_answer_is_drawn_once() {
-    let dir = std::env::temp_dir().join(format!("aig-route-pictures-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = scratch("pictures");
+    let dir = tmp.path();
     let path = dir.join("blocked.yaml");
     // `blocked` is reached only when the limit refuses: before any model.
     std::fs::write(

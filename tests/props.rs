@@ -17,6 +17,7 @@ use proptest::test_runner::RngSeed;
 mod support {
     pub mod gateway;
     pub mod remote;
+    pub mod scratch;
 }
 
 /// A generated route as YAML text: `n` decision nodes in a DAG, all leading forward.
@@ -421,8 +422,8 @@ proptest! {
         use support::gateway::{Gateway, Quirks};
         use support::remote::{cmd, run};
         let routes = named_routes(&all);
-        let base = std::env::temp_dir().join(format!("aig-props-gitops-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&base);
+        let tmp = support::scratch::scratch("props-gitops");
+        let base = tmp.path();
         let (imported, authored) = (base.join("imported"), base.join("authored"));
 
         let gw = Gateway::start(Quirks::default());
@@ -441,6 +442,5 @@ proptest! {
         let (code, out, err) = run(&mut cmd(&gw), &["apply", &authored.to_string_lossy(), "--yes"]);
         prop_assert_eq!(code, Some(0), "{}\n{}", out, err);
         plan_is_unchanged(&gw, &authored, routes.len())?;
-        let _ = std::fs::remove_dir_all(&base);
     }
 }

@@ -2,13 +2,15 @@
 //! formatted, where the README says it is), so the document cannot drift from
 //! the tool.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use support::scratch::scratch;
 
 mod support {
     pub mod gateway;
     pub mod redis;
+    pub mod scratch;
 }
 
 fn cmd() -> Command {
@@ -65,10 +67,8 @@ fn blocks() -> Vec<Block> {
     out
 }
 
-/// A route block written to a scratch file with `ext`, for the binary to read.
-fn scratch(block: &Block, ext: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("aig-route-readme-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+/// A route block written to a file with `ext` in `dir`, for the binary to read.
+fn block_file(dir: &Path, block: &Block, ext: &str) -> PathBuf {
     let path = dir.join(format!("readme-{}.{ext}", block.line));
     std::fs::write(&path, &block.text).unwrap();
     path
@@ -104,8 +104,9 @@ fn every_route_in_the_readme_validates() {
         routes.iter().any(|(_, e)| *e == "yaml") && routes.iter().any(|(_, e)| *e == "route"),
         "the README shows a YAML and a DSL route"
     );
+    let tmp = scratch("readme");
     for (b, ext) in &routes {
-        let path = scratch(b, ext);
+        let path = block_file(tmp.path(), b, ext);
         let out = cmd().arg("validate").arg(&path).output().unwrap();
         assert_eq!(
             out.status.code(),
@@ -119,8 +120,9 @@ fn every_route_in_the_readme_validates() {
 
 #[test]
 fn the_readme_dsl_route_is_formatted() {
+    let tmp = scratch("readme-fmt");
     for b in blocks().iter().filter(|b| is_dsl_route(b)) {
-        let path = scratch(b, "route");
+        let path = block_file(tmp.path(), b, "route");
         let out = cmd().args(["fmt", "--check"]).arg(&path).output().unwrap();
         assert_eq!(
             out.status.code(),
@@ -203,8 +205,8 @@ fn the_readme_workflows_run_against_the_gateway_model() {
 
     let gw = support::gateway::Gateway::start(support::gateway::Quirks::default());
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = std::env::temp_dir().join(format!("aig-route-readme-ci-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = scratch("readme-ci");
+    let dir = tmp.path();
     std::fs::create_dir_all(dir.join("routes")).unwrap();
     // The YAML routes (the repository also holds each in the DSL, and two files
     // naming one route are refused by plan and apply alike).
@@ -339,9 +341,8 @@ fn shell(
 #[test]
 fn getting_started_works_as_written() {
     let blocks = section("Getting started");
-    let dir = std::env::temp_dir().join(format!("aig-route-readme-guide-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = scratch("readme-guide");
+    let dir = tmp.path();
     let gw = support::gateway::Gateway::start(support::gateway::Quirks::default());
     let (mut files, mut commands, mut outputs) = (0, 0, 0);
     let mut last_stdout = String::new();
@@ -531,9 +532,8 @@ fn every_command_in_the_readme_runs() {
         .chain(&section("Set-up: two commands"))
         .map(|b| b.line)
         .collect();
-    let dir = std::env::temp_dir().join(format!("aig-route-readme-cmds-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = scratch("readme-cmds");
+    let dir = tmp.path();
     copy_routes(&dir);
     let gw = support::gateway::Gateway::start(support::gateway::Quirks::default());
     let redis = support::redis::RedisServer::start();

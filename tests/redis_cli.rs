@@ -6,6 +6,7 @@
 
 mod support {
     pub mod redis;
+    pub mod scratch;
 }
 
 use std::path::{Path, PathBuf};
@@ -258,28 +259,13 @@ fn simulate_on_random_routes_and_traffic_agrees_with_memory() {
 /// A route whose one rate limit (2 per hour, per user) sends the rest to `spill`.
 const LIMITED: &str = "name: shared\nstart: limit\nnodes:\n  limit:\n    rate_limit: 2\n    window: 1h\n    key: metadata.user\n    success: main\n    fallback: spill\n  main:\n    model: openai/main\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: done\n  spill:\n    model: openai/spill\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: done\n  done: end\n";
 
-/// A directory of its own per file, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn route_file(name: &str, text: &str) -> (Scratch, String) {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "aig-route-redis-cli-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
+/// `text` as `name` in a scratch directory, removed when the guard drops.
+fn route_file(name: &str, text: &str) -> (tempfile::TempDir, String) {
+    let tmp = support::scratch::scratch("redis-cli");
+    let path = tmp.path().join(name);
     std::fs::write(&path, text).unwrap();
     let p = path.to_string_lossy().into_owned();
-    (Scratch(dir), p)
+    (tmp, p)
 }
 
 fn served(out: &Output) -> String {

@@ -2,10 +2,13 @@
 //! explicit unit in YAML and the DSL, means the same as the bare number it
 //! stands for, and `fmt` writes it back with a unit.
 
+#[path = "support/scratch.rs"]
+mod scratch;
 use aig_route::check::check_text;
 use aig_route::fmt::format_file;
 use aig_route::source::SourceMap;
 use aig_route::syntax::{Format, Limits};
+use scratch::scratch;
 
 /// A YAML route (its keys pinned by a test first, so that nothing warns) with a
 /// rate limit over `window`, a budget of `budget` over
@@ -130,8 +133,8 @@ fn fmt_writes_sub_second_and_long_durations_with_units() {
 
 #[test]
 fn the_timeline_bucket_takes_a_duration() {
-    let dir = std::env::temp_dir().join(format!("aig-route-units-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = scratch("units");
+    let dir = tmp.path();
     let csv = |bucket: &str| {
         let out = dir.join(format!("t-{bucket}.csv"));
         let status = assert_cmd::Command::cargo_bin("aig-route")

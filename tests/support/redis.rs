@@ -27,6 +27,9 @@ struct Tls {
     ca: String,
     cert: String,
     key: String,
+    /// The directory holding them, removed when the server is dropped (after
+    /// `Drop for RedisServer` has stopped the process that reads them).
+    _dir: tempfile::TempDir,
 }
 
 fn openssl(a: &[&str], b: &[&str], c: &[&str]) {
@@ -52,12 +55,11 @@ impl RedisServer {
     /// Starts a server that speaks only TLS, with a certificate for `localhost`
     /// signed by a private CA that `openssl` makes for this test.
     pub fn start_tls() -> RedisServer {
-        let dir = std::env::temp_dir().join(format!(
-            "aig-route-redis-tls-{}-{}",
-            std::process::id(),
-            free_port()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::Builder::new()
+            .prefix("aig-route-redis-tls-")
+            .tempdir()
+            .expect("a directory for the certificates");
+        let dir = tmp.path();
         let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
         let (ca, ca_key, csr, cert, key, ext) = (
             path("ca.pem"),
@@ -102,7 +104,12 @@ impl RedisServer {
             &["-CAcreateserial", "-days", "1"],
             &["-extfile", &ext, "-out", &cert],
         );
-        Self::start_with(Some(Tls { ca, cert, key }))
+        Self::start_with(Some(Tls {
+            ca,
+            cert,
+            key,
+            _dir: tmp,
+        }))
     }
 
     fn start_with(tls: Option<Tls>) -> RedisServer {
@@ -186,7 +193,7 @@ fn spawn(port: u16, tls: Option<&Tls>) -> Option<Child> {
     let port_text = port.to_string();
     let args: Vec<&str> = match tls {
         None => vec!["--port", &port_text],
-        Some(Tls { ca, cert, key }) => vec![
+        Some(Tls { ca, cert, key, .. }) => vec![
             "--port",
             "0",
             "--tls-port",
