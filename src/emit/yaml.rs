@@ -129,8 +129,11 @@ fn node_lines(out: &mut Out, node: &Node, i: usize) {
             out.line(&format!("  {id}:"), &[id_anchor]);
             let amount = l.limit.as_ref().map_or(0.0, |v| v.value);
             let head = match l.kind {
-                LimitKind::Count => format!("rate_limit: {}", number_text(amount)),
-                LimitKind::Cost => format!("budget: {}", scalar(&format_money(amount))),
+                LimitKind::Count => format!("rate_limit: {}", number(amount)),
+                LimitKind::Cost => match non_finite(amount) {
+                    Some(text) => format!("budget: {text}"),
+                    None => format!("budget: {}", scalar(&format_money(amount))),
+                },
             };
             out.line(
                 &format!("    {head}"),
@@ -139,7 +142,7 @@ fn node_lines(out: &mut Out, node: &Node, i: usize) {
             out.line(
                 &format!(
                     "    window: {}",
-                    format_seconds(l.window.as_ref().map_or(0.0, |v| v.value))
+                    in_units(l.window.as_ref().map_or(0.0, |v| v.value), format_seconds)
                 ),
                 &[l.window.as_ref().and_then(Anchor::of)],
             );
@@ -170,14 +173,14 @@ fn node_lines(out: &mut Out, node: &Node, i: usize) {
             out.line(
                 &format!(
                     "    timeout: {}",
-                    format_millis(m.timeout.as_ref().map_or(0.0, |v| v.value))
+                    in_units(m.timeout.as_ref().map_or(0.0, |v| v.value), format_millis)
                 ),
                 &[m.timeout.as_ref().and_then(Anchor::of)],
             );
             out.line(
                 &format!(
                     "    retries: {}",
-                    number_text(m.retries.as_ref().map_or(0.0, |v| v.value))
+                    number(m.retries.as_ref().map_or(0.0, |v| v.value))
                 ),
                 &[m.retries.as_ref().and_then(Anchor::of)],
             );
@@ -185,6 +188,29 @@ fn node_lines(out: &mut Out, node: &Node, i: usize) {
             target_line(out, "fallback", &m.fallback);
         }
     }
+}
+
+/// YAML's own spelling of a number that is not finite (`.nan`, `.inf`,
+/// `-.inf`): a route that validation refuses for it still formats to what it
+/// said.
+fn non_finite(n: f64) -> Option<&'static str> {
+    if n.is_nan() {
+        Some(".nan")
+    } else if n.is_infinite() {
+        Some(if n < 0.0 { "-.inf" } else { ".inf" })
+    } else {
+        None
+    }
+}
+
+/// A number as YAML reads it back.
+fn number(n: f64) -> String {
+    non_finite(n).map_or_else(|| number_text(n), str::to_string)
+}
+
+/// A duration in units, or the non-finite number it is.
+fn in_units(n: f64, format: fn(f64) -> String) -> String {
+    non_finite(n).map_or_else(|| format(n), str::to_string)
 }
 
 /// A YAML scalar that reads back as the string `s`: plain when that is safe,

@@ -149,9 +149,16 @@ pub(crate) fn lower(pair: Pair<'_, Rule>, pos: TextPos, depth: Depth) -> Result<
                 match p.as_rule() {
                     Rule::field => field = field_text(&p, pos),
                     Rule::not_in => negated = true,
-                    Rule::list => values = p.into_inner().map(|l| literal(l, pos)).collect(),
+                    Rule::list => {
+                        values = p
+                            .into_inner()
+                            .map(|l| literal(l, pos))
+                            .collect::<Result<_, _>>()?;
+                    }
                     Rule::cmp_op => op = Some(cmp_op(p.as_str())),
-                    Rule::string | Rule::number | Rule::boolean => value = Some(literal(p, pos)),
+                    Rule::string | Rule::number | Rule::boolean => {
+                        value = Some(literal(p, pos)?);
+                    }
                     _ => {}
                 }
             }
@@ -188,17 +195,34 @@ fn cmp_op(s: &str) -> CmpOp {
     }
 }
 
-/// A `string`, `number` or `boolean` pair as a literal.
-fn literal(pair: Pair<'_, Rule>, pos: TextPos) -> Spanned<Literal> {
+/// A `string`, `number` or `boolean` pair as a literal. A number too large
+/// for a double (`1e400`) is an error: it would compare as infinity, and the
+/// gateway's JSON, like every other format, has no way to write infinity.
+fn literal(pair: Pair<'_, Rule>, pos: TextPos) -> Result<Spanned<Literal>, Diagnostic> {
     let s = pair.as_span();
     let span = pos.span(s.start(), s.end());
     let text = pair.as_str();
     let value = match pair.as_rule() {
         Rule::string => Literal::Str(unescape(&text[1..text.len().saturating_sub(1).max(1)])),
-        Rule::number => Literal::Num(text.parse().unwrap_or(f64::NAN)),
+        Rule::number => match text.parse::<f64>() {
+            Ok(n) if n.is_finite() => Literal::Num(n),
+            _ => {
+                return Err(Diagnostic::error(
+                    Code::BadOperand,
+                    span,
+                    format!(
+                        "`{}` is too large for a number",
+                        crate::escape::terminal(text)
+                    ),
+                )
+                .label("beyond ±1.8e308")
+                .note("the gateway's JSON has no way to write a number this large")
+                .help("compare with a finite number, such as `1e300`"));
+            }
+        },
         _ => Literal::Bool(text == "true"),
     };
-    Spanned::new(value, span)
+    Ok(Spanned::new(value, span))
 }
 
 fn unescape(s: &str) -> String {

@@ -88,9 +88,23 @@ pub fn write_literal(lit: &Literal, out: &mut String) {
 }
 
 /// The shortest text that reads back to `n`, without exponent; integers without `.0`.
+///
+/// Infinity (which a route can only hold by writing a number too large for a
+/// double, or YAML's `.inf`, and which validation then refuses) is written as
+/// such a number, `1` and 309 zeros: every reader takes it back as infinity,
+/// where Rust's `inf` would read back as something else or not at all, and
+/// `fmt` must keep what it read. NaN can only come from YAML's `.nan`, so it is
+/// written that way.
 pub fn number_text(n: f64) -> String {
     if n == 0.0 {
         return "0".to_string();
+    }
+    if n.is_nan() {
+        return ".nan".to_string();
+    }
+    if n.is_infinite() {
+        let sign = if n < 0.0 { "-" } else { "" };
+        return format!("{sign}1{}", "0".repeat(309));
     }
     format!("{n}")
 }
