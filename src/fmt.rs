@@ -60,10 +60,27 @@ pub fn format_file(
     limits: &Limits,
 ) -> Result<String, Vec<Diagnostic>> {
     let (parsed, comments) = read_with_comments(sources, id, format, limits)?;
-    Ok(match format {
+    let text = match format {
         Format::Dsl => to_dsl_with(&parsed.route, &comments),
         _ => crate::emit::to_yaml_as_written(&parsed.route, &comments),
-    })
+    };
+    // The canonical layout (block style, aliases written out) can take more
+    // room than the file did: refuse to write what could not be read back.
+    if text.len() > limits.max_file_bytes {
+        return Err(vec![
+            Diagnostic::error(
+                diagnostic::Code::LimitExceeded,
+                Span::new(id, 0, 0),
+                format!(
+                    "formatted, the file would be {} bytes, more than the limit of {}",
+                    text.len(),
+                    limits.max_file_bytes
+                ),
+            )
+            .help("raise the limit with `--max-file-size` if this route is real"),
+        ]);
+    }
+    Ok(text)
 }
 
 /// Every comment of a YAML or DSL text as `(byte offset, text)`, found as `fmt`

@@ -322,6 +322,93 @@ fn convert_round_trips_and_writes_atomically() {
     assert_eq!(std::fs::read_to_string(&keep).unwrap(), "old");
 }
 
+/// A copy that would not read back under the limits in effect is not written:
+/// the gateway's JSON spends several times the bytes of YAML on a route, so a
+/// YAML file inside `--max-file-size` can convert to JSON outside it. The error
+/// names the flag; raised, the copy is written and reads back with it.
+#[test]
+fn convert_writes_only_what_reads_back_under_the_same_limits() {
+    let tmp = scratch("conv-limits");
+    let out_path = tmp.path().join("tiers.json");
+    let yaml_size = std::fs::metadata(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("routes/tiers.yaml"),
+    )
+    .unwrap()
+    .len();
+    let limit = (yaml_size + 100).to_string();
+    let convert = |limit: &str| {
+        cmd()
+            .args(["convert", "routes/tiers.yaml", "--to", "json"])
+            .args(["--max-file-size", limit, "-o"])
+            .arg(&out_path)
+            .output()
+            .unwrap()
+    };
+    let out = convert(&limit);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("the json copy would not read back under the limits in effect")
+            && err.contains("--max-file-size"),
+        "{err}"
+    );
+    assert!(!out_path.exists(), "nothing is written");
+    // Raised (for both commands), the copy is written and validates.
+    let out = convert("100000");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = cmd()
+        .args(["validate", "--max-file-size", "100000"])
+        .arg(&out_path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+/// `fmt` writes the block layout, which takes more room than flow style, so
+/// a file inside `--max-file-size` can format to one outside it: refused
+/// (E0107, the file left as it was) rather than written beyond what the same
+/// command could read again.
+#[test]
+fn fmt_writes_only_what_reads_back_under_the_same_limits() {
+    let tmp = scratch("fmt-limits");
+    let path = tmp.path().join("flow.yaml");
+    let mut text = String::from("start: m0\nnodes:\n");
+    for i in 0..8 {
+        text.push_str(&format!(
+            "  m{i}: {{model: openai/m, timeout: 1s, retries: 0, success: d, fallback: {}}}\n",
+            if i == 7 {
+                "d".to_string()
+            } else {
+                format!("m{}", i + 1)
+            }
+        ));
+    }
+    text.push_str("  d: end\n");
+    std::fs::write(&path, &text).unwrap();
+    let limit = (text.len() + 10).to_string();
+    let out = cmd()
+        .args(["fmt", "--max-file-size", &limit])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("E0107") && err.contains("formatted, the file would be"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    // Under the default limit it formats.
+    let out = cmd().arg("fmt").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(std::fs::read_to_string(&path).unwrap().len() > text.len() + 10);
+}
+
 #[test]
 fn schema_is_printed_and_is_json() {
     let out = cmd().arg("schema").output().unwrap();

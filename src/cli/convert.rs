@@ -57,10 +57,11 @@ impl Target {
 pub fn run(g: &Global, args: &Args) -> u8 {
     let mut sources = SourceMap::new();
     let path = args.file.to_string_lossy().into_owned();
-    let (parsed, _) = match load_valid(&mut sources, &path, g, true, "fix them before converting") {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+    let (parsed, program) =
+        match load_valid(&mut sources, &path, g, true, "fix them before converting") {
+            Ok(p) => p,
+            Err(code) => return code,
+        };
     // The file read completely (it validated), so its comments can be kept.
     let comments =
         crate::fmt::read_with_comments(&sources, parsed.source, parsed.format, &g.limits())
@@ -87,6 +88,10 @@ pub fn run(g: &Global, args: &Args) -> u8 {
         },
         Target::Dsl => emit::to_dsl_with(&parsed.route, &comments),
     };
+    if let Err(why) = reads_back(&mut sources, &text, args.to, &program, g) {
+        fail(g, &why);
+        return 1;
+    }
     match &args.output {
         None => {
             print!("{text}");
@@ -98,6 +103,38 @@ pub fn run(g: &Global, args: &Args) -> u8 {
                 fail(g, &format!("cannot write `{}`: {e}", out.display()));
                 2
             }
+        },
+    }
+}
+
+/// Whether the converted `text` reads back, under the limits in effect, to the
+/// same program: nothing is written that `aig-route` could not read again with
+/// the same flags. Formats differ in size (gateway JSON spends several times
+/// the bytes and values of YAML on the same route), so a route near a bound in
+/// one format can pass it in another; the error says which bound and by how
+/// much, so the flag can be raised for this command and for those that read
+/// the copy.
+fn reads_back(
+    sources: &mut SourceMap,
+    text: &str,
+    to: Target,
+    program: &crate::compile::Program,
+    g: &Global,
+) -> Result<(), String> {
+    let id = sources.add(format!("<{} copy>", to.extension()), text.to_string());
+    let back = crate::check::check(sources, id, to.format(), &g.limits());
+    let format = to.extension();
+    match back.diagnostics.iter().find(|d| d.is_error()) {
+        Some(d) => Err(format!(
+            "the {format} copy would not read back under the limits in effect: {}; {}, here and wherever the copy is read",
+            crate::escape::terminal(&d.message),
+            crate::escape::terminal(d.help.as_deref().unwrap_or("raise the limit that it names"))
+        )),
+        None => match &back.program {
+            Some(p) if p.canonical() == program.canonical() => Ok(()),
+            _ => Err(format!(
+                "the {format} copy reads back with another meaning; this is a bug in aig-route, please report it with the route"
+            )),
         },
     }
 }
