@@ -330,7 +330,7 @@ fn versions_show_the_services_verdict_and_deploying_an_invalid_one_warns_first()
     assert!(out.contains("deployed version v0001-2"), "{out}");
 
     // `push --deploy` of a version the service marks invalid warns too, from the
-    // version list read before the deployment is sent.
+    // version list it reads to learn the new version's id, before the deployment.
     gw.quirks(|q| q.new_versions_invalid = true);
     gw.clear_log();
     let (code, out, err) = run(
@@ -357,7 +357,7 @@ fn versions_show_the_services_verdict_and_deploying_an_invalid_one_warns_first()
     assert_eq!(
         tail,
         [
-            "GET /routes/rt0001/versions?page=1&per_page=50",
+            "POST /routes/rt0001/versions",
             "GET /routes/rt0001/versions?page=1&per_page=50",
             "POST /routes/rt0001/deployments",
         ],

@@ -247,12 +247,19 @@ fn drift_in_the_dashboard_is_an_update_in_diffs_words_and_apply_puts_the_file_ba
     assert_eq!(entry["deployed_version"], "v0043-2");
     assert_eq!(entry["changes"][0]["text"], "split `split`: `a` 60% → 30%");
 
+    // The service marks the new version invalid: apply says so before it
+    // deploys it, from the version list it reads anyway (no extra request).
+    gw.quirks(|q| q.new_versions_invalid = true);
     gw.clear_log();
     let (code, out, err) = run(&mut cmd(&gw), &["apply", &s(&dir), "--yes"]);
     assert_eq!(code, Some(0), "{out}\n{err}");
     assert!(
         out.contains("updated `route-042`: added version v0043-3 and deployed it"),
         "{out}"
+    );
+    assert!(
+        err.contains("warning: the gateway marks version v0043-3 of `route-042` invalid"),
+        "{err}"
     );
     let writes = gw.writes();
     assert_eq!(writes.len(), 2, "{writes:?}");

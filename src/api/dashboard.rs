@@ -255,30 +255,43 @@ impl Client {
         }
     }
 
-    /// Creates a version and returns its id. The answer does not name it, so the
-    /// id is the one that appears in the version list and was not there before
-    /// (the one holding these elements, if several appeared at once).
+    /// Creates a version and returns its id. See [`Client::create_version_info`].
     pub fn create_version(&self, route: &str, elements: &[Value]) -> Result<String, ApiError> {
+        self.create_version_info(route, elements).map(|v| v.id)
+    }
+
+    /// Creates a version and returns it as the version list shows it, with the
+    /// service's verdict (`is_valid`) when the list gives one. The answer does not
+    /// name the version, so it is the one that appears in the version list and was
+    /// not there before (the one holding these elements, if several appeared at
+    /// once); no request beyond that list is needed to learn the verdict.
+    pub fn create_version_info(
+        &self,
+        route: &str,
+        elements: &[Value],
+    ) -> Result<VersionInfo, ApiError> {
         let before: Vec<String> = self.versions(route)?.into_iter().map(|v| v.id).collect();
-        let new_one = || -> Result<Option<String>, ApiError> {
-            let fresh: Vec<VersionInfo> = self
+        let new_one = || -> Result<Option<VersionInfo>, ApiError> {
+            let mut fresh: Vec<VersionInfo> = self
                 .versions(route)?
                 .into_iter()
                 .filter(|v| !before.contains(&v.id))
                 .collect();
-            Ok(fresh
+            let at = fresh
                 .iter()
-                .rev()
-                .find(|v| v.elements.as_deref() == Some(elements))
-                .or_else(|| fresh.last())
-                .map(|v| v.id.clone()))
+                .rposition(|v| v.elements.as_deref() == Some(elements))
+                .or_else(|| fresh.len().checked_sub(1));
+            Ok(at.map(|i| fresh.swap_remove(i)))
         };
         let path = format!("/routes/{}/versions", segment(route));
         match self.post(&path, &json!({"elements": elements}), new_one)? {
-            Posted::Confirmed(id) => Ok(id),
+            Posted::Confirmed(v) => Ok(v),
             Posted::Answered(doc) => {
-                if let Some(id) = object_of(&doc).get("version_id").and_then(Value::as_str) {
-                    return Ok(id.to_string());
+                let answer = object_of(&doc);
+                if answer.get("version_id").and_then(Value::as_str).is_some() {
+                    if let Some(v) = version_of(answer) {
+                        return Ok(v);
+                    }
                 }
                 new_one()?.ok_or_else(|| {
                     ApiError::Unexpected(format!(

@@ -160,11 +160,16 @@ pub fn run(g: &Global, args: &Args) -> u8 {
             return code;
         }
     }
-    let result = crate::gitops::apply(&client, &plan, |d| {
-        if !json {
-            println!("{}", done_words(d));
-        }
-    });
+    let result = crate::gitops::apply(
+        &client,
+        &plan,
+        |d| {
+            if !json {
+                println!("{}", done_words(d));
+            }
+        },
+        super::remote::warn_before_deploy,
+    );
     let (code, done) = match result {
         Ok(done) => {
             if !json {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use super::common::{Global, fail, load_valid, print_human};
-use super::remote::{OutFormat, Remote, deployed_elements, report, warn_if_invalid, yaml_of};
+use super::remote::{OutFormat, Remote, deployed_elements, report, warn_before_deploy, yaml_of};
 use crate::api::{self, ApiError, Client};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::SourceMap;
@@ -213,9 +213,10 @@ fn plan_and_push(
             ),
         });
     }
-    let version = client.create_version(&existing.id, elements)?;
+    let created = client.create_version_info(&existing.id, elements)?;
+    let version = created.id.clone();
     if args.deploy {
-        warn_if_invalid(client, &existing, &version)?;
+        warn_before_deploy(name, &created);
         client.deploy(&existing.id, &version)?;
     }
     let message = if args.deploy {

@@ -138,11 +138,7 @@ fn shown(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Warns before deploying a version the service itself marks invalid.
-pub(super) fn warn_if_invalid(
-    client: &Client,
-    route: &RouteInfo,
-    version: &str,
-) -> Result<(), ApiError> {
+fn warn_if_invalid(client: &Client, route: &RouteInfo, version: &str) -> Result<(), ApiError> {
     let v = client.versions(&route.id)?;
     let Some(v) = v.iter().find(|v| v.id == version) else {
         return Err(ApiError::NotFound(format!(
@@ -151,14 +147,19 @@ pub(super) fn warn_if_invalid(
             shown(version)
         )));
     };
+    warn_before_deploy(&route.name, v);
+    Ok(())
+}
+
+/// Says so, before it is deployed, when the service marks a version invalid.
+pub(super) fn warn_before_deploy(route: &str, v: &api::VersionInfo) {
     if v.is_valid == Some(false) {
         eprintln!(
             "warning: the gateway marks version {} of `{}` invalid (`is_valid: false`); deploying it anyway, as asked",
-            shown(version),
-            shown(&route.name)
+            shown(&v.id),
+            shown(route)
         );
     }
-    Ok(())
 }
 
 pub(super) fn deployed_elements(

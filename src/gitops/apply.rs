@@ -5,7 +5,7 @@
 //! the run, and the outcome says what was done and what was not.
 
 use super::plan::{Action, Plan};
-use crate::api::{ApiError, Client};
+use crate::api::{ApiError, Client, VersionInfo};
 
 /// One route carried out.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,11 +55,15 @@ pub enum ApplyError {
     },
 }
 
-/// Carries out `plan`, calling `progress` after each route.
+/// Carries out `plan`, calling `progress` after each route, and `before_deploy`
+/// with the route's name and each new version (the service's verdict on it
+/// included, when the version list gives one) before that version is deployed,
+/// so a caller can warn about a version the service marks invalid.
 pub fn apply(
     client: &Client,
     plan: &Plan,
     mut progress: impl FnMut(&Done),
+    mut before_deploy: impl FnMut(&str, &VersionInfo),
 ) -> Result<Vec<Done>, ApplyError> {
     let invalid = plan.count(Action::Invalid);
     if invalid > 0 {
@@ -75,11 +79,12 @@ pub fn apply(
         let mut added = None;
         let step = match (e.action, &e.route_id) {
             (Action::Update, Some(id)) => client
-                .create_version(id, &e.elements)
+                .create_version_info(id, &e.elements)
                 .and_then(|v| {
-                    added = Some(v.clone());
-                    client.deploy(id, &v)?;
-                    Ok(v)
+                    added = Some(v.id.clone());
+                    before_deploy(&e.name, &v);
+                    client.deploy(id, &v.id)?;
+                    Ok(v.id)
                 })
                 .map(|version| Done::Updated {
                     name: e.name.clone(),
