@@ -340,6 +340,32 @@ proptest! {
     }
 }
 
+proptest! {
+    // Each case searches every edge of a route of up to 24 nodes: fewer cases.
+    #![proptest_config(ProptestConfig { cases: 32, rng_seed: RngSeed::Fixed(0x5eed_0013), ..ProptestConfig::default() })]
+
+    #[test]
+    fn generated_suites_cover_every_edge_a_request_can_take(kinds in routes()) {
+        use aig_route::testing::{Coverage, Runner, Target, generate::generate, run_case};
+        let (program, route) = program_of(&route_yaml(&kinds), Format::Yaml);
+        let t = Target::new(route, program);
+        let g = generate(&t);
+        // No edge is left for want of search: each is covered or proven dead.
+        let open: Vec<_> = g.missed.iter().filter(|m| !m.dead).collect();
+        prop_assert!(open.is_empty(), "{:?}\n{}", open, route_yaml(&kinds));
+        // The suite passes against the route it was generated from, and covers
+        // every edge but the dead ones.
+        let mut cov = Coverage::new(&t);
+        let mut runner = Runner::new();
+        for case in g.bound(&t) {
+            let r = run_case(&t, &case, &mut runner, &mut cov);
+            prop_assert!(r.passed, "{}: {}", case.name, r.message);
+        }
+        let (edges, covered) = cov.counts(&t);
+        prop_assert_eq!(covered + g.missed.len(), edges, "{:?}", g.missed);
+    }
+}
+
 #[test]
 fn shares_over_many_ids_stay_close_to_the_configured_split() {
     let yaml = "name: canary\nstart: s\nnodes:\n  s:\n    split:\n      90%: a\n      10%: b\n  a: end\n  b: end\n";

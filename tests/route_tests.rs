@@ -256,3 +256,65 @@ fn no_test_files_is_a_usage_error() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("no `*.test.yaml` files found"), "{err}");
 }
+
+#[test]
+fn generated_suites_pass_cover_and_name_dead_edges() {
+    let dir = std::env::temp_dir().join(format!("aig-route-gen-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let route =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/route_tests/dead.yaml");
+    let out = dir.join("dead.test.yaml");
+    let (code, stdout, err) = run(&[
+        "test",
+        "--generate",
+        route.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.is_empty(), "{stdout}");
+    // The dead edge, with the contradiction that kills it, on stderr and in the file.
+    let why = r#"`plan` true and `paid` true contradict: metadata.plan == "free" is true; metadata.plan == "paid" is true"#;
+    assert!(err.contains(&format!("dead `paid` → true: {why}")), "{err}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.contains(&format!("# dead edge `paid` → true: {why}")),
+        "{text}"
+    );
+    // The suite names its route relative to itself, passes, and covers every
+    // edge but the dead one.
+    let (code, stdout, err) = run(&["test", out.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{stdout}{err}");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["failed"], 0);
+    assert_eq!(v["coverage"]["edges"], 9);
+    assert_eq!(v["coverage"]["covered"], 8);
+    assert_eq!(v["coverage"]["uncovered"][0]["node"], "paid");
+    // Without -o the same file goes to stdout; the same inputs give the same bytes.
+    let (_, again, _) = run(&["test", "--generate", "tests/route_tests/dead.yaml"]);
+    let (_, twice, _) = run(&["test", "--generate", "tests/route_tests/dead.yaml"]);
+    assert_eq!(again, twice);
+    assert!(
+        again.contains("route: tests/route_tests/dead.yaml"),
+        "{again}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn generate_refuses_an_invalid_route_and_writes_nothing() {
+    let dir = std::env::temp_dir().join(format!("aig-route-gen-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("x.test.yaml");
+    let (code, _, err) = run(&[
+        "test",
+        "--generate",
+        "tests/route_tests/broken-route.yaml",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("error["), "{err}");
+    assert!(!out.exists());
+    std::fs::remove_dir_all(&dir).ok();
+}

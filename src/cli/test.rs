@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
-use super::common::{Global, collect_matching, fail, load, load_and_check, print_human};
+use super::common::{
+    Global, collect_matching, fail, load, load_and_check, load_valid, print_human, write_atomic,
+};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::SourceMap;
 use crate::syntax::Format;
@@ -28,6 +30,17 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     format: OutputFormat,
+    /// Write a test file for ROUTE whose cases cover every edge a request can take.
+    #[arg(long, value_name = "ROUTE", conflicts_with_all = ["paths", "threshold"])]
+    generate: Option<PathBuf>,
+    /// Where `--generate` writes (atomically); default stdout.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FILE",
+        requires = "generate"
+    )]
+    output: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -49,6 +62,9 @@ struct RouteEntry {
 }
 
 pub fn run(g: &Global, args: &Args) -> u8 {
+    if let Some(route) = &args.generate {
+        return generate(g, route, args.output.as_deref());
+    }
     let inputs = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -202,6 +218,88 @@ pub fn run(g: &Global, args: &Args) -> u8 {
     } else {
         1
     }
+}
+
+/// `--generate ROUTE [-o FILE]`.
+fn generate(g: &Global, route: &Path, output: Option<&Path>) -> u8 {
+    let mut sources = SourceMap::new();
+    let path = route.to_string_lossy().into_owned();
+    let (parsed, program) = match load_valid(
+        &mut sources,
+        &path,
+        g,
+        false,
+        "cannot generate tests for it",
+    ) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let target = Target::new(parsed.route, program);
+    let generated = testing::generate::generate(&target);
+    let named = match output {
+        Some(out) => relative_to(out, route),
+        None => path.clone(),
+    };
+    let command = match output {
+        Some(out) => format!("aig-route test --generate {path} -o {}", out.display()),
+        None => format!("aig-route test --generate {path}"),
+    };
+    let text = testing::emit::to_yaml(&target, &named, &generated, &command);
+    match output {
+        Some(out) => {
+            if let Err(e) = write_atomic(out, text.as_bytes()) {
+                fail(g, &format!("cannot write `{}`: {e}", out.display()));
+                return 2;
+            }
+        }
+        None => print!("{text}"),
+    }
+    let (edges, covered) = {
+        let mut cov = Coverage::new(&target);
+        for c in &generated.cases {
+            cov.record(&c.outcome);
+        }
+        cov.counts(&target)
+    };
+    eprintln!(
+        "{} case{} covering {covered} of {edges} edges",
+        generated.cases.len(),
+        if generated.cases.len() == 1 { "" } else { "s" }
+    );
+    for m in &generated.missed {
+        eprintln!(
+            "  {} `{}` → {}: {}",
+            if m.dead { "dead" } else { "not covered" },
+            crate::escape::terminal(target.id(m.node)),
+            crate::escape::terminal(&target.outputs(m.node)[m.output].0),
+            crate::escape::terminal(&m.reason)
+        );
+    }
+    0
+}
+
+/// `target` as a path relative to the directory of `file` (absolute when the
+/// two share no root).
+fn relative_to(file: &Path, target: &Path) -> String {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let dir = abs(file)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let to = abs(target);
+    let (a, b): (Vec<_>, Vec<_>) = (dir.components().collect(), to.components().collect());
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return to.to_string_lossy().into_owned();
+    }
+    let mut rel = PathBuf::new();
+    for _ in common..a.len() {
+        rel.push("..");
+    }
+    for c in &b[common..] {
+        rel.push(c);
+    }
+    rel.to_string_lossy().into_owned()
 }
 
 /// The route a test file names, relative to the test file's directory.

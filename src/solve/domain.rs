@@ -234,35 +234,51 @@ impl<T: Scalar> Part<T> {
         v.carried() && self.in_bounds(v) && !self.not.contains(v)
     }
 
-    fn pick(&self) -> Option<T> {
-        if !self.open {
-            return None;
+    /// Up to `max` distinct allowed values: readable ones first, then the
+    /// interval's least elements in order (one more step than the exclusions
+    /// per value wanted, unless the interval ends first).
+    fn values(&self, max: usize) -> Vec<T> {
+        if !self.open || max == 0 {
+            return Vec::new();
         }
         if let Some(only) = &self.only {
-            return only.iter().find(|v| self.admits(v)).cloned();
+            return only
+                .iter()
+                .filter(|v| self.admits(v))
+                .take(max)
+                .cloned()
+                .collect();
         }
-        let n = self.not.len();
-        let friendly = T::friendly(self.lo.as_ref(), self.hi.as_ref(), n);
-        if let Some(v) = friendly.into_iter().find(|v| self.admits(v)) {
-            return Some(v);
+        let steps = self.not.len() + max;
+        let mut out = Vec::new();
+        let mut seen = BTreeSet::new();
+        for v in T::friendly(self.lo.as_ref(), self.hi.as_ref(), steps) {
+            if out.len() == max {
+                return out;
+            }
+            if self.admits(&v) && seen.insert(v.clone()) {
+                out.push(v);
+            }
         }
-        // The walk: the interval's least elements in order, one more than the
-        // exclusions, unless the interval ends first.
-        let mut v = match &self.lo {
-            Some((l, true)) if l.carried() => l.clone(),
-            Some((l, _)) if *l >= T::least() => l.succ()?,
-            _ => T::least(),
+        let start = match &self.lo {
+            Some((l, true)) if l.carried() => Some(l.clone()),
+            Some((l, _)) if *l >= T::least() => l.succ(),
+            _ => Some(T::least()),
         };
-        for _ in 0..=n {
-            if !self.in_bounds(&v) {
-                return None;
+        let Some(mut v) = start else { return out };
+        for _ in 0..steps {
+            if out.len() == max || !self.in_bounds(&v) {
+                break;
             }
-            if !self.not.contains(&v) {
-                return Some(v);
+            if !self.not.contains(&v) && seen.insert(v.clone()) {
+                out.push(v.clone());
             }
-            v = v.succ()?;
+            match v.succ() {
+                Some(next) => v = next,
+                None => break,
+            }
         }
-        None
+        out
     }
 }
 
@@ -424,19 +440,33 @@ impl Domain {
         if self.missing {
             return Some(None);
         }
+        self.values(1).pop().map(Some)
+    }
+
+    /// Up to `max` distinct values (present) the domain allows, the type first
+    /// compared with first.
+    pub(super) fn values(&self, max: usize) -> Vec<Literal> {
         let order = match self.prefer {
             Some(Ty::Num) => [Ty::Num, Ty::Str, Ty::Bool],
             Some(Ty::Bool) => [Ty::Bool, Ty::Str, Ty::Num],
             _ => [Ty::Str, Ty::Num, Ty::Bool],
         };
-        order.into_iter().find_map(|ty| match ty {
-            Ty::Str => self.str.pick().map(|s| Some(Literal::Str(s))),
-            Ty::Num => self.num.pick().map(|n| Some(Literal::Num(n.0))),
-            Ty::Bool => [true, false]
-                .into_iter()
-                .find(|b| self.bools[usize::from(*b)])
-                .map(|b| Some(Literal::Bool(b))),
-        })
+        let mut out = Vec::new();
+        for ty in order {
+            let left = max - out.len();
+            match ty {
+                Ty::Str => out.extend(self.str.values(left).into_iter().map(Literal::Str)),
+                Ty::Num => out.extend(self.num.values(left).into_iter().map(|n| Literal::Num(n.0))),
+                Ty::Bool => out.extend(
+                    [true, false]
+                        .into_iter()
+                        .filter(|b| self.bools[usize::from(*b)])
+                        .take(left)
+                        .map(Literal::Bool),
+                ),
+            }
+        }
+        out
     }
 }
 

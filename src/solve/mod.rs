@@ -194,6 +194,33 @@ enum End<'c> {
 
 /// Finds metadata under which every constraint takes its truth value.
 pub fn solve(constraints: &[Constraint<'_>]) -> Solution {
+    match search(constraints) {
+        Ok(b) => Solution::Sat(model_of(&b)),
+        Err(s) => s,
+    }
+}
+
+/// Up to `max` distinct values `key` can hold (present) while every constraint
+/// takes its truth value, the other keys as [`solve`] sets them; empty when
+/// no request has `key` set and satisfies them (or the search bound is hit).
+///
+/// For searches over values, such as one whose hash must land in a bucket:
+/// each value comes from one walk of the key's allowed set, not a solve each.
+pub fn values(constraints: &[Constraint<'_>], key: &str, max: usize) -> Vec<Literal> {
+    let present = Cond::Exists {
+        field: Spanned::new(format!("metadata.{key}"), Span::default()),
+        present: true,
+    };
+    let mut all = constraints.to_vec();
+    all.push(Constraint::new(&present, true));
+    match search(&all) {
+        Ok(b) => b.domains.get(key).map_or_else(Vec::new, |d| d.values(max)),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The branch on which every constraint holds, or why there is none.
+fn search<'c>(constraints: &[Constraint<'c>]) -> Result<Branch<'c>, Solution> {
     let first = Branch {
         pending: constraints
             .iter()
@@ -219,7 +246,7 @@ pub fn solve(constraints: &[Constraint<'_>]) -> Solution {
                 let Some(mut c) = choices.pop() else { break };
                 explored += 1;
                 if explored > MAX_BRANCHES {
-                    return Solution::Unknown;
+                    return Err(Solution::Unknown);
                 }
                 let alt = c.alternatives[c.next];
                 c.next += 1;
@@ -235,7 +262,7 @@ pub fn solve(constraints: &[Constraint<'_>]) -> Solution {
             }
         };
         match run(&mut b, &mut work) {
-            End::Sat => return Solution::Sat(model_of(&b)),
+            End::Sat => return Ok(b),
             End::Conflict(c) => {
                 first_conflict.get_or_insert(c);
             }
@@ -244,10 +271,10 @@ pub fn solve(constraints: &[Constraint<'_>]) -> Solution {
                 alternatives,
                 next: 0,
             }),
-            End::OutOfWork => return Solution::Unknown,
+            End::OutOfWork => return Err(Solution::Unknown),
         }
     }
-    match first_conflict {
+    Err(match first_conflict {
         Some(c) => Solution::Unsat(c),
         // Only an empty `||` (which the readers never produce) gets here.
         None => Solution::Unsat(Contradiction {
@@ -255,7 +282,7 @@ pub fn solve(constraints: &[Constraint<'_>]) -> Solution {
             key: String::new(),
             detail: "an empty `||` never holds".into(),
         }),
-    }
+    })
 }
 
 /// Takes a branch as far as it goes without guessing.

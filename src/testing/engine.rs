@@ -66,7 +66,7 @@ pub struct Outcome {
 }
 
 /// Limit counters for one case (fresh per case).
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Counters(MemoryStore);
 
 /// Reusable buffers for running requests.
@@ -232,6 +232,38 @@ impl Target {
             }) => Some(self.program.slot_name(*slot)),
             _ => None,
         }
+    }
+
+    /// The condition of a conditional node.
+    pub fn cond(&self, n: usize) -> Option<&crate::syntax::ast::Cond> {
+        match &self.syntax(n)?.kind {
+            crate::syntax::ast::NodeKind::Conditional {
+                condition: Some(c), ..
+            } => Some(&c.value),
+            _ => None,
+        }
+    }
+
+    /// The share split `n` picks for a request whose sticky field holds `sticky`
+    /// and whose id is `id` (`None`: neither, so the pick is a random draw).
+    pub fn split_arm(&self, n: usize, sticky: Option<&Literal>, id: Option<&str>) -> Option<usize> {
+        let text = match (self.sticky(n).and(sticky), id) {
+            (Some(Literal::Str(s)), _) => s.clone(),
+            (Some(Literal::Num(x)), _) => {
+                let mut t = String::new();
+                crate::eval::write_number(&mut t, *x);
+                t
+            }
+            (Some(Literal::Bool(b)), _) => b.to_string(),
+            (None, Some(id)) => id.to_string(),
+            (None, None) => return None,
+        };
+        let bucket = crate::eval::sticky_bucket(self.name(), self.id(n), &text);
+        let bounds = self.split_bounds(n);
+        bounds
+            .iter()
+            .position(|b| bucket < *b)
+            .or(bounds.len().checked_sub(1))
     }
 
     /// Whether the route reads metadata key `key` anywhere.

@@ -6,8 +6,11 @@
 //! against the route's [`engine::Target`]) → [`run::run_case`] → [`report::Report`].
 
 pub mod bind;
+pub mod emit;
 pub mod engine;
+pub mod exhaust;
 pub mod file;
+pub mod generate;
 pub mod report;
 pub mod run;
 

@@ -1,0 +1,143 @@
+//! `before` requests that run out the limits a generated case must find
+//! exhausted, without running out the limits it must pass.
+//!
+//! Two plans, the plainer first:
+//! - all at once, at time 0: `limit` requests for a rate limit, one costing
+//!   `limit` for a budget, each limit in path order;
+//! - paced: when the limits the path passes first would run out before the one
+//!   it must find exhausted (same key, smaller limit), the evaluator itself
+//!   decides. At each moment the next filling request is sent only if a trial
+//!   run on a copy of the counters shows it passing the path's earlier limits
+//!   and still admitted by its own; otherwise the clock moves on to the next
+//!   quarter-window of a limit on the path, when earlier windows may have
+//!   emptied. The case itself is tried after every request sent.
+//!
+//! Work is bounded by [`MAX_TRIALS`] trial runs per path; the requests found are
+//! replayed from the start by the caller, so a plan is only kept if it works.
+
+use super::engine::{Counters, Kind, Outcome, Prepared, Runner, Target};
+
+/// Trial runs per path for the paced plan.
+pub const MAX_TRIALS: usize = 20_000;
+
+/// One step of a path: node and output taken.
+type Hop = (usize, usize);
+
+/// `before` requests and the time the case runs at.
+pub type Plan = (Vec<(Prepared, u64)>, f64);
+
+/// The request that fills the limit at `path[i]`: the case's metadata, the
+/// same models failing before it (and none after, so it is served and its
+/// cost settles), costing the whole budget for a budget.
+fn filler(t: &Target, path: &[Hop], i: usize, req: &Prepared) -> Option<(Prepared, u64)> {
+    let (v, _) = path[i];
+    let (limit, _, _) = t.limit(v)?;
+    let mut b = req.clone();
+    b.fail
+        .retain(|m| path[..i].iter().any(|&(p, o)| p == *m && o == 1));
+    b.at = 0.0;
+    let count = match t.kind(v) {
+        Kind::Rate => {
+            b.cost = 0.0;
+            limit.ceil().max(1.0) as u64
+        }
+        _ => {
+            b.cost = limit;
+            1
+        }
+    };
+    Some((b, count))
+}
+
+/// Every limit at `exhausted` (indices into `path`) filled at time 0.
+pub fn at_once(t: &Target, path: &[Hop], exhausted: &[usize], req: &Prepared) -> Option<Plan> {
+    let before = exhausted
+        .iter()
+        .map(|&i| filler(t, path, i, req))
+        .collect::<Option<Vec<_>>>()?;
+    Some((before, 0.0))
+}
+
+/// How a trial run of a filler went, against the path up to its limit.
+enum Trial {
+    /// It followed the path and its limit admitted it: send it.
+    Fills,
+    /// It followed the path and its limit refused it: that limit is full.
+    Full,
+    /// It left the path before its limit: wait.
+    Blocked,
+}
+
+fn trial(out: &Outcome, path: &[Hop], i: usize) -> Trial {
+    if out.edges.len() <= i || out.edges[..i] != path[..i] || out.edges[i].0 != path[i].0 {
+        Trial::Blocked
+    } else if out.edges[i].1 == 0 {
+        Trial::Fills
+    } else {
+        Trial::Full
+    }
+}
+
+/// The paced plan: fillers sent only when they pass, the clock moved on when
+/// none can, until the case takes `edge`.
+pub fn paced(
+    t: &Target,
+    path: &[Hop],
+    exhausted: &[usize],
+    req: &Prepared,
+    edge: Hop,
+    runner: &mut Runner,
+) -> Option<Plan> {
+    let fillers: Vec<(usize, Prepared)> = exhausted
+        .iter()
+        .map(|&i| filler(t, path, i, req).map(|(b, _)| (i, b)))
+        .collect::<Option<_>>()?;
+    let quarters: Vec<f64> = path
+        .iter()
+        .filter_map(|&(v, _)| t.limit(v).map(|(_, w, _)| w / 4.0))
+        .filter(|q| q.is_finite() && *q > 0.0)
+        .collect();
+    runner.fresh();
+    let mut counters = Counters::new();
+    let mut out = Outcome::default();
+    let mut before: Vec<(Prepared, u64)> = Vec::new();
+    let mut clock = 0.0f64;
+    let mut case = req.clone();
+    for _ in 0..MAX_TRIALS {
+        case.at = clock;
+        runner.run(t, &case, &mut counters.clone(), false, &mut out);
+        if out.edges.contains(&edge) {
+            return Some((before, clock));
+        }
+        let mut sent = false;
+        for (i, b) in &fillers {
+            let mut b = b.clone();
+            b.at = clock;
+            runner.run(t, &b, &mut counters.clone(), false, &mut out);
+            match trial(&out, path, *i) {
+                Trial::Full => continue,
+                Trial::Blocked => break,
+                Trial::Fills => {
+                    runner.run(t, &b, &mut counters, false, &mut out);
+                    match before.last_mut() {
+                        Some((last, n)) if *last == b => *n += 1,
+                        _ => before.push((b, 1)),
+                    }
+                    sent = true;
+                    break;
+                }
+            }
+        }
+        if !sent {
+            // The next quarter-window boundary of some limit on the path.
+            clock = quarters
+                .iter()
+                .map(|q| ((clock / q).floor() + 1.0) * q)
+                .fold(f64::INFINITY, f64::min);
+            if !clock.is_finite() {
+                return None;
+            }
+        }
+    }
+    None
+}
