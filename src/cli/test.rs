@@ -14,7 +14,10 @@ use super::common::{
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::SourceMap;
 use crate::syntax::Format;
-use crate::testing::{self, CaseRecord, Coverage, EdgeRecord, Report, RouteRecord, Runner, Target};
+use crate::testing::score::{MutationReport, RouteScore, Survivor};
+use crate::testing::{
+    self, CaseRecord, Coverage, EdgeRecord, Report, RouteRecord, Runner, Target, mutation,
+};
 
 /// Run route test files (`*.test.yaml`) and report edge coverage.
 #[derive(Debug, clap::Args)]
@@ -33,6 +36,10 @@ pub struct Args {
     /// Write a test file for ROUTE whose cases cover every edge a request can take.
     #[arg(long, value_name = "ROUTE", conflicts_with_all = ["paths", "threshold"])]
     generate: Option<PathBuf>,
+    /// Also run the suites against single-edit mutants of each route and report
+    /// the mutants killed and surviving (human, json or github format).
+    #[arg(long, conflicts_with_all = ["generate", "threshold"])]
+    mutate: bool,
     /// Where `--generate` writes (atomically); default stdout.
     #[arg(
         short = 'o',
@@ -59,11 +66,20 @@ enum OutputFormat {
 struct RouteEntry {
     target: Option<Target>,
     coverage: Option<Coverage>,
+    /// Every case bound to it, for `--mutate`.
+    cases: Vec<testing::Bound>,
 }
 
 pub fn run(g: &Global, args: &Args) -> u8 {
     if let Some(route) = &args.generate {
         return generate(g, route, args.output.as_deref());
+    }
+    if args.mutate && args.format == OutputFormat::Junit {
+        fail(
+            g,
+            "`--mutate` prints human, json or github output, not junit",
+        );
+        return 2;
     }
     let inputs = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -149,6 +165,7 @@ pub fn run(g: &Global, args: &Args) -> u8 {
         let (Some(t), Some(cov)) = (&entry.target, &mut entry.coverage) else {
             continue;
         };
+        entry.cases.extend(bound.iter().cloned());
         for case in &bound {
             let result = testing::run_case(t, case, &mut runner, cov);
             let (line, column) = sources.line_col(case.span);
@@ -184,6 +201,18 @@ pub fn run(g: &Global, args: &Args) -> u8 {
         });
     }
     crate::diagnostic::sort(&mut diags);
+    if args.mutate {
+        return mutate(
+            g,
+            args.format,
+            &routes,
+            &order,
+            &sources,
+            &diags,
+            &report,
+            files.is_empty() || unreadable,
+        );
+    }
     match args.format {
         OutputFormat::Github => {
             for d in &diags {
@@ -235,7 +264,7 @@ fn generate(g: &Global, route: &Path, output: Option<&Path>) -> u8 {
         Err(code) => return code,
     };
     let target = Target::new(parsed.route, program);
-    let generated = testing::generate::generate(&target);
+    let generated = testing::generate::generate_sharp(&target);
     let named = match output {
         Some(out) => relative_to(out, route),
         None => path.clone(),
@@ -340,5 +369,68 @@ fn load_route(
     RouteEntry {
         coverage: target.as_ref().map(Coverage::new),
         target,
+        cases: Vec::new(),
     }
+}
+
+/// `--mutate`: once every case passes against its route, each route's cases
+/// run against its mutants.
+#[allow(clippy::too_many_arguments)]
+fn mutate(
+    g: &Global,
+    format: OutputFormat,
+    routes: &BTreeMap<String, RouteEntry>,
+    order: &[String],
+    sources: &SourceMap,
+    diags: &[Diagnostic],
+    report: &Report,
+    unusable: bool,
+) -> u8 {
+    if unusable || !report.ok() {
+        // Mutants are judged by cases that hold on the route itself.
+        print_human(diags, sources, g);
+        print!("{}", report.human());
+        if !unusable {
+            fail(
+                g,
+                "mutation analysis needs every case to pass against its route first",
+            );
+            return 1;
+        }
+        fail(g, "no `*.test.yaml` files found, or some could not be read");
+        return 2;
+    }
+    print_human(diags, sources, g);
+    let mut scores = MutationReport::default();
+    for path in order {
+        let entry = &routes[path];
+        let Some(t) = &entry.target else { continue };
+        let a = mutation::analyse(t, &entry.cases);
+        let (killed, _, equivalent, invalid) = a.counts();
+        scores.routes.push(RouteScore {
+            route: path.clone(),
+            killed,
+            equivalent,
+            invalid,
+            truncated: a.truncated,
+            survivors: a
+                .survivors()
+                .map(|m| {
+                    let (line, column) = sources.line_col(m.span);
+                    Survivor {
+                        node: m.node.clone(),
+                        edit: m.edit.clone(),
+                        line,
+                        column,
+                    }
+                })
+                .collect(),
+        });
+    }
+    match format {
+        OutputFormat::Json => println!("{}", scores.json()),
+        OutputFormat::Github => print!("{}", scores.github()),
+        _ => print!("{}", scores.human()),
+    }
+    0
 }

@@ -30,7 +30,7 @@ use super::exhaust;
 use super::run::{Coverage, replay};
 use crate::solve::{Constraint, Solution, field_eq, solve};
 use crate::source::Span;
-use crate::syntax::ast::Literal;
+use crate::syntax::ast::{Cond, Literal};
 
 /// Complete paths tried per edge.
 pub const MAX_PATHS: usize = 64;
@@ -54,6 +54,19 @@ pub struct GenCase {
     pub req: Prepared,
     /// What the route does with it now.
     pub outcome: Outcome,
+    /// For a case added to tell a mutant apart: the node and edit, in words.
+    pub tells: Option<String>,
+}
+
+impl GenCase {
+    /// The case's name: the edge it takes (`plan takes true`), or the mutant it
+    /// tells apart.
+    pub fn name(&self, t: &Target) -> String {
+        match &self.tells {
+            Some(edit) => format!("catches {edit}"),
+            None => case_name(t, self.edge),
+        }
+    }
 }
 
 /// An edge no generated case takes, and why.
@@ -85,7 +98,7 @@ impl Generated {
         self.cases
             .iter()
             .map(|c| Bound {
-                name: case_name(t, c.edge),
+                name: c.name(t),
                 span: Span::default(),
                 before: c.before.clone(),
                 req: c.req.clone(),
@@ -121,7 +134,7 @@ pub fn generate(t: &Target) -> Generated {
             if cov.is_covered(n, o) {
                 continue;
             }
-            match search(t, (n, o), &fillable, &mut runner) {
+            match search(t, (n, o), &fillable, &mut runner, None) {
                 Ok(case) => {
                     cov.record(&case.outcome);
                     out.cases.push(case);
@@ -140,14 +153,26 @@ pub fn generate(t: &Target) -> Generated {
     out
 }
 
+/// [`generate`], then a case for each mutant those cases do not kill
+/// ([`super::sharpen`]): what `aig-route test --generate` writes.
+pub fn generate_sharp(t: &Target) -> Generated {
+    let mut g = generate(t);
+    super::sharpen::sharpen(t, &mut g);
+    g
+}
+
 /// One step of a path: node and output taken.
 type Hop = (usize, usize);
 
-fn search(
+/// The search for one edge; with `sharp`, the goal (a conditional) must come
+/// out as the edge says under `sharp` instead of its own condition (see
+/// [`super::sharpen`]).
+pub(super) fn search(
     t: &Target,
     edge: (usize, usize),
     fillable: &[bool],
     runner: &mut Runner,
+    sharp: Option<&Cond>,
 ) -> Result<GenCase, (bool, String)> {
     let (goal, goal_out) = edge;
     if t.kind(goal) == Kind::Budget && goal_out == 1 && !fillable[goal] {
@@ -192,7 +217,7 @@ fn search(
             let mut next = path.clone();
             next.push((at, o));
             if t.kind(at) == Kind::Cond {
-                if let Solution::Unsat(c) = conditions(t, &next).1 {
+                if let Solution::Unsat(c) = conditions(t, &next, sharp).1 {
                     contradiction.get_or_insert_with(|| {
                         let nodes: Vec<String> = c
                             .constraints
@@ -212,7 +237,7 @@ fn search(
                 continue;
             }
             paths += 1;
-            match build(t, &next, edge, runner, &mut budget) {
+            match build(t, &next, edge, runner, &mut budget, sharp) {
                 Ok(case) => return Ok(case),
                 Err(PathFailure { dead: true, reason }) => {
                     contradiction.get_or_insert(reason);
@@ -242,7 +267,7 @@ fn search(
 /// fallback no request takes, which may cut off other budgets' models in turn,
 /// so this is repeated until nothing changes (at most once per budget).
 /// `true` for other nodes.
-fn budgets_fillable(t: &Target) -> Vec<bool> {
+pub(super) fn budgets_fillable(t: &Target) -> Vec<bool> {
     let n = t.len();
     let mut fillable = vec![true; n];
     loop {
@@ -317,11 +342,22 @@ fn cond_hops(t: &Target, path: &[Hop]) -> Vec<Hop> {
         .collect()
 }
 
-/// The path's conditions as taken, and the solver's answer.
-fn conditions<'t>(t: &'t Target, path: &[Hop]) -> (Vec<Constraint<'t>>, Solution) {
-    let cs: Vec<Constraint<'_>> = cond_hops(t, path)
+/// The path's conditions as taken, and the solver's answer. With `sharp`, the
+/// path's last conditional (the goal) must make `sharp` hold instead.
+fn conditions<'t>(
+    t: &'t Target,
+    path: &[Hop],
+    sharp: Option<&'t Cond>,
+) -> (Vec<Constraint<'t>>, Solution) {
+    let hops = cond_hops(t, path);
+    let last = hops.len().wrapping_sub(1);
+    let cs: Vec<Constraint<'_>> = hops
         .into_iter()
-        .filter_map(|(v, o)| t.cond(v).map(|c| Constraint::new(c, o == 0)))
+        .enumerate()
+        .filter_map(|(i, (v, o))| match sharp {
+            Some(c) if i == last && path.last() == Some(&(v, o)) => Some(Constraint::new(c, true)),
+            _ => t.cond(v).map(|c| Constraint::new(c, o == 0)),
+        })
         .collect();
     let s = solve(&cs);
     (cs, s)
@@ -334,12 +370,13 @@ fn build(
     edge: (usize, usize),
     runner: &mut Runner,
     budget: &mut usize,
+    sharp: Option<&Cond>,
 ) -> Result<GenCase, PathFailure> {
     let fail = |reason: &str| PathFailure {
         dead: false,
         reason: reason.to_string(),
     };
-    let (cs, sol) = conditions(t, path);
+    let (cs, sol) = conditions(t, path, sharp);
     let model = match sol {
         Solution::Sat(m) => m,
         _ => {
@@ -419,6 +456,7 @@ fn build(
                     before,
                     req: case_req,
                     outcome,
+                    tells: None,
                 });
             }
             tried.push((before, case_req));

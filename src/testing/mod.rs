@@ -11,8 +11,12 @@ pub mod engine;
 pub mod exhaust;
 pub mod file;
 pub mod generate;
+pub mod mutate;
+pub mod mutation;
 pub mod report;
 pub mod run;
+pub mod score;
+pub mod sharpen;
 
 pub use bind::{Bound, Expectation, bind};
 pub use engine::{Kind, Outcome, Prepared, Runner, Target};

@@ -58,6 +58,16 @@ pub struct Report {
     pub threshold: Option<f64>,
 }
 
+/// The width of a table's route column: the longest route as printed, at
+/// least as wide as its heading.
+pub(super) fn route_width<'a>(routes: impl Iterator<Item = &'a str>) -> usize {
+    routes
+        .map(|r| escape::terminal(r).chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5)
+}
+
 fn percent(covered: usize, edges: usize) -> f64 {
     if edges == 0 {
         100.0
@@ -153,13 +163,7 @@ impl Report {
         if self.routes.is_empty() {
             return String::new();
         }
-        let width = self
-            .routes
-            .iter()
-            .map(|r| escape::terminal(&r.route).chars().count())
-            .max()
-            .unwrap_or(5)
-            .max(5);
+        let width = route_width(self.routes.iter().map(|r| r.route.as_str()));
         let mut out = format!(
             "\nedge coverage:\n  {:<width$}  edges  covered  percent\n",
             "route"
