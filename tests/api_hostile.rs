@@ -258,6 +258,30 @@ fn a_retry_after_beyond_the_cap_fails_at_once() {
         "{err}"
     );
     assert_eq!(gw.log().len(), 1, "no second attempt");
+
+    // After a POST, the route list is read first: it was not created, and the
+    // message says nothing changed.
+    let gw = Gateway::start(Quirks {
+        post_502_before: 1,
+        retry_after: Some("999999".into()),
+        ..Quirks::default()
+    });
+    let (code, _, err) = run(&mut cmd(&gw), &["push", "routes/tiers.yaml"]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(
+        err.contains("/routes: the service asks to retry after 999999 s")
+            && err.contains("did not take effect, so nothing changed"),
+        "{err}"
+    );
+    assert_eq!(
+        requests(&gw),
+        [
+            "GET /routes?page=1&per_page=50",
+            "POST /routes",
+            "GET /routes?page=1&per_page=50",
+        ]
+    );
+    assert_eq!(gw.route_count("tiers"), 0);
 }
 
 /// The binary really waits (3 s here; no test reads a clock) and says so first,

@@ -307,7 +307,14 @@ impl Client {
                     error: Box::new(error),
                 });
             }
-            self.before_retry(n, retry_after, &mut waited, &request, &error)?;
+            // A wait refused (Retry-After past the cap, or the budget spent) ends
+            // the POST too: listing showed it did not take effect, so say so.
+            if let Err(refused) = self.before_retry(n, retry_after, &mut waited, &request, &error) {
+                return Err(ApiError::NotApplied {
+                    request,
+                    error: Box::new(refused),
+                });
+            }
         }
         unreachable!("the last attempt returns")
     }
