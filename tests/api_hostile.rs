@@ -1,9 +1,10 @@
 //! The client is a security boundary: the real binary against a loopback
 //! gateway that turns hostile. It echoes the Authorization header in its error
 //! texts, sends 5 MB bodies, hands out ids holding `../` and control
-//! characters, answers a POST with 502 (before or after carrying it out),
-//! pages forever, repeats pages, and asks to wait 999999 s. Each test asserts
-//! the exact requests sent and what reached the terminal.
+//! characters, answers a POST with 502 or with no HTTP answer at all (before
+//! or after carrying it out), pages forever, repeats pages, and asks to wait
+//! 999999 s. Each test asserts the exact requests sent and what reached the
+//! terminal.
 
 mod support {
     pub mod gateway;
@@ -126,14 +127,10 @@ fn ids_with_dot_dot_and_control_characters_are_encoded_in_paths_and_escaped_in_o
     assert_eq!(deploy[0].body, json!({"version_id": second}));
 }
 
-#[test]
-fn a_post_answered_502_is_checked_by_listing_again_never_resent_blindly() {
-    // Carried out, then answered 502: listing again finds the route; one POST.
-    let gw = Gateway::start(Quirks {
-        post_502_after: 1,
-        retry_after: Some("0".into()),
-        ..Quirks::default()
-    });
+/// A push whose POST fails after the service carried it out: listing again
+/// finds the route, so it is not sent again and there is no duplicate.
+fn found_by_listing_again(quirks: Quirks) -> Gateway {
+    let gw = Gateway::start(quirks);
     let (code, out, err) = run(
         &mut cmd(&gw),
         &["push", "routes/tiers.yaml", "--format", "json"],
@@ -148,8 +145,36 @@ fn a_post_answered_502_is_checked_by_listing_again_never_resent_blindly() {
             "GET /routes?page=1&per_page=50",
         ]
     );
-    assert_eq!(gw.writes().len(), 1);
     assert_eq!(gw.route_count("tiers"), 1, "no duplicate route");
+    gw
+}
+
+/// A push whose POST fails before the service carried it out: listing again
+/// shows nothing, so it is sent again (after the wait), once.
+fn sent_again_after_listing(quirks: Quirks) -> Gateway {
+    let gw = Gateway::start(quirks);
+    let (code, _, err) = run(&mut cmd(&gw), &["push", "routes/tiers.yaml"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        requests(&gw),
+        [
+            "GET /routes?page=1&per_page=50",
+            "POST /routes",
+            "GET /routes?page=1&per_page=50",
+            "POST /routes",
+        ]
+    );
+    assert_eq!(gw.route_count("tiers"), 1);
+    gw
+}
+
+#[test]
+fn a_post_answered_502_is_checked_by_listing_again_never_resent_blindly() {
+    let gw = found_by_listing_again(Quirks {
+        post_502_after: 1,
+        retry_after: Some("0".into()),
+        ..Quirks::default()
+    });
 
     // A new version, carried out then answered 502: found in the version list.
     gw.quirks(|q| q.post_502_after = 1);
@@ -170,25 +195,11 @@ fn a_post_answered_502_is_checked_by_listing_again_never_resent_blindly() {
     assert_eq!(gw.writes().len(), 1);
     assert_eq!(gw.version_count("tiers"), 2);
 
-    // Answered 502 without being carried out: listing again shows nothing, so it
-    // is sent again (after the wait), once.
-    let gw = Gateway::start(Quirks {
+    let gw = sent_again_after_listing(Quirks {
         post_502_before: 1,
         retry_after: Some("0".into()),
         ..Quirks::default()
     });
-    let (code, _, err) = run(&mut cmd(&gw), &["push", "routes/tiers.yaml"]);
-    assert_eq!(code, Some(0), "{err}");
-    assert_eq!(
-        requests(&gw)[..4],
-        [
-            "GET /routes?page=1&per_page=50",
-            "POST /routes",
-            "GET /routes?page=1&per_page=50",
-            "POST /routes",
-        ]
-    );
-    assert_eq!(gw.route_count("tiers"), 1);
 
     // Always 502: it stops after the attempts, saying nothing changed; exit 3.
     gw.quirks(|q| q.post_502_before = 100);
@@ -206,6 +217,20 @@ fn a_post_answered_502_is_checked_by_listing_again_never_resent_blindly() {
     let posts = gw.writes().len();
     assert_eq!(posts, 4, "one POST per attempt, each after listing again");
     assert_eq!(gw.route_count("canary"), 0);
+}
+
+/// A POST that gets no HTTP answer at all (the reply is not HTTP) is treated
+/// like one answered 502: listing again decides.
+#[test]
+fn an_unanswered_post_is_checked_by_listing_again() {
+    found_by_listing_again(Quirks {
+        post_unanswered_after: 1,
+        ..Quirks::default()
+    });
+    sent_again_after_listing(Quirks {
+        post_unanswered_before: 1,
+        ..Quirks::default()
+    });
 }
 
 #[test]

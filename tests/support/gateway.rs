@@ -20,7 +20,7 @@
 // Shared by several test binaries; each uses a part.
 #![allow(dead_code)]
 
-use std::io::Read as _;
+use std::io::{Read as _, Write as _};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -90,6 +90,10 @@ pub struct Quirks {
     pub post_502_after: usize,
     /// Answer the next N POSTs 502 without carrying them out.
     pub post_502_before: usize,
+    /// Carry out the next N POSTs, then answer bytes that are not HTTP (no answer).
+    pub post_unanswered_after: usize,
+    /// Answer the next N POSTs with bytes that are not HTTP, without carrying them out.
+    pub post_unanswered_before: usize,
     /// The route list never ends: every page is full of routes not seen before.
     pub pages_forever: bool,
     /// The route list ignores `page`: every page holds the first page's routes.
@@ -493,6 +497,8 @@ struct Answer {
     status: u16,
     body: String,
     retry_after: Option<String>,
+    /// Send bytes that are not an HTTP answer instead.
+    garbled: bool,
 }
 
 impl Answer {
@@ -501,6 +507,7 @@ impl Answer {
             status,
             body: doc.to_string(),
             retry_after: None,
+            garbled: false,
         }
     }
 }
@@ -594,6 +601,14 @@ fn handle(state: &Arc<Mutex<State>>, mut req: tiny_http::Request) {
     let auth = auth.unwrap_or_default();
     let answer = answer(&mut s, &method, &url, &body_json, &auth);
     drop(s);
+    if answer.garbled {
+        // No HTTP answer: the client sees a broken reply, as when a connection
+        // drops after the service acted.
+        let mut w = req.into_writer();
+        let _ = w.write_all(b"\x00 not http\r\n\r\n");
+        let _ = w.flush();
+        return;
+    }
     let mut resp = tiny_http::Response::from_string(answer.body)
         .with_status_code(answer.status)
         .with_header(tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap());
@@ -644,7 +659,18 @@ fn answer(s: &mut State, method: &str, url: &str, body: &Value, auth: &str) -> A
         let a = s.error(502, 1002, "bad gateway", None, auth);
         return retry(s, a);
     }
+    if method == "POST" && s.quirks.post_unanswered_before > 0 {
+        s.quirks.post_unanswered_before -= 1;
+        return Answer {
+            garbled: true,
+            ..Answer::json(200, Value::Null)
+        };
+    }
     let a = route(s, method, url, body, auth);
+    if method == "POST" && s.quirks.post_unanswered_after > 0 && a.status == 200 {
+        s.quirks.post_unanswered_after -= 1;
+        return Answer { garbled: true, ..a };
+    }
     if method == "POST" && s.quirks.post_502_after > 0 && a.status == 200 {
         s.quirks.post_502_after -= 1;
         let a = s.error(502, 1002, "bad gateway", None, auth);
