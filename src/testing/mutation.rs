@@ -72,10 +72,15 @@ impl Analysis {
 
 /// Runs `cases` (bound to `t`) against every mutant of `t`'s route.
 pub fn analyse(t: &Target, cases: &[Bound]) -> Analysis {
+    analyse_within(t, cases, MAX_REPLAYED)
+}
+
+/// [`analyse`], replaying at most `max_replayed` requests.
+pub fn analyse_within(t: &Target, cases: &[Bound], max_replayed: u64) -> Analysis {
     let (list, mut truncated) = mutants(t.route(), MAX_MUTANTS);
     let mut runner = Runner::new();
     let all: u64 = cases.iter().fold(0, |n, c| n.saturating_add(cost(c)));
-    let mut left = MAX_REPLAYED;
+    let mut left = max_replayed;
     let mut out = Vec::new();
     for m in list {
         // Charged as if every case ran: a mutant is tried whole or not at all.
