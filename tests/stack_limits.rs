@@ -113,6 +113,67 @@ fn a_route_at_the_node_and_size_limits() {
     small_stack(|| every_stage("nodes.yaml", &node_limit_yaml(), Format::Yaml, "{}", false));
 }
 
+/// The same chain in the DSL, at the node limit.
+#[test]
+fn a_dsl_route_at_the_node_limit() {
+    small_stack(|| {
+        let limits = Limits::default();
+        let chain = limits.max_nodes - 2;
+        let mut s = String::from("route nodes {\n  start -> n0\n");
+        for i in 0..chain {
+            let next = if i + 1 == chain {
+                "done".to_string()
+            } else {
+                format!("n{}", i + 1)
+            };
+            s.push_str(&format!(
+                "  n{i}: if metadata.k == \"v{i}\" {{ then -> {next} else -> {next} }}\n"
+            ));
+        }
+        s.push_str("  done: end\n}\n");
+        assert!(s.len() <= limits.max_file_bytes, "{} bytes", s.len());
+        every_stage("nodes.route", &s, Format::Dsl, "{}", false);
+    });
+}
+
+/// Gateway JSON spends more bytes on a node than the file-size limit leaves
+/// for the node limit, so its largest route is a chain that fills the file.
+#[test]
+fn a_json_route_at_the_size_limit() {
+    small_stack(|| {
+        let limits = Limits::default();
+        let element = |i: usize, next: &str| {
+            format!(
+                r#",{{"id":"n{i}","type":"conditional","properties":{{"conditions":{{"metadata.k":"v{i}"}}}},"outputs":{{"true":{{"elementId":"{next}"}},"false":{{"elementId":"{next}"}}}}}}"#
+            )
+        };
+        let head = r#"{"name":"size","elements":[{"id":"start","type":"start","outputs":{"next":{"elementId":"n0"}}}"#;
+        let tail = r#",{"id":"e","type":"end","outputs":{}}]}"#;
+        // As many conditionals as fit, each a little longer than the last.
+        let room = limits.max_file_bytes - head.len() - tail.len();
+        let mut chain = 0;
+        let mut used = 0;
+        while used + element(chain, &format!("n{}", chain + 1)).len() <= room {
+            used += element(chain, &format!("n{}", chain + 1)).len();
+            chain += 1;
+        }
+        let mut s = String::with_capacity(limits.max_file_bytes);
+        s.push_str(head);
+        for i in 0..chain {
+            let next = if i + 1 == chain {
+                "e".to_string()
+            } else {
+                format!("n{}", i + 1)
+            };
+            s.push_str(&element(i, &next));
+        }
+        s.push_str(tail);
+        assert!(s.len() <= limits.max_file_bytes, "{} bytes", s.len());
+        assert!(s.len() > limits.max_file_bytes - 200, "{} bytes", s.len());
+        every_stage("size.json", &s, Format::Json, "{}", false);
+    });
+}
+
 /// A fallback chain of models: each model's fallback leads to the next.
 #[test]
 fn a_long_fallback_chain() {
