@@ -21,7 +21,8 @@ use aig_route::syntax::Format;
 /// The cases: name, input size n, builder.
 const CASES: &[(&str, usize, fn(usize) -> (String, Format))] = &[
     ("yaml: fallback chain (models)", 2_000, fallback_chain_yaml),
-    ("yaml: aliases", 4_000, aliases_yaml),
+    ("yaml: aliases (one anchor)", 4_000, aliases_yaml),
+    ("yaml: many anchors", 4_000, anchors_yaml),
     ("dsl: fallback chain (models)", 2_000, fallback_chain_dsl),
     ("dsl: unnamed split arms", 1_250, unnamed_arms_dsl),
     ("json: elements", 2_000, elements_json),
@@ -72,6 +73,25 @@ fn aliases_yaml(n: usize) -> (String, Format) {
     (s, Format::Yaml)
 }
 
+/// Every other node defines an anchor of its own and the next one aliases it:
+/// `n / 2` anchors and as many aliases (each alias once searched every anchor).
+fn anchors_yaml(n: usize) -> (String, Format) {
+    let mut s = String::from("start: m0\nnodes:\n");
+    for i in 0..n {
+        let next = after("m", i, n, "done");
+        let timeout = if i % 2 == 0 {
+            format!("&t{i} 1s")
+        } else {
+            format!("*t{}", i - 1)
+        };
+        s.push_str(&format!(
+            "  m{i}: {{model: openai/gpt-4.1, timeout: {timeout}, retries: 0, success: done, fallback: {next}}}\n"
+        ));
+    }
+    s.push_str("  done: end\n");
+    (s, Format::Yaml)
+}
+
 fn fallback_chain_dsl(n: usize) -> (String, Format) {
     let mut s = String::from("route chain {\n  start -> m0\n");
     for i in 0..n {
@@ -86,7 +106,6 @@ fn fallback_chain_dsl(n: usize) -> (String, Format) {
 
 /// One split whose `n` arms are all unnamed inline models with the same share,
 /// so every one of them is named from the same base. (The gateway's JSON cannot
-/// tell such arms apart, E0307, but the nodes are named before that is found.) (The gateway's JSON cannot
 /// tell such arms apart, E0307, but the nodes are named before that is found.)
 fn unnamed_arms_dsl(n: usize) -> (String, Format) {
     let basis = 10_000 / n;
