@@ -2,7 +2,11 @@
 //! themselves in `eval`'s words, coverage and thresholds, every output format,
 //! and located diagnostics for bad test files (E0701–E0705, W0706).
 
+#[path = "support/scratch.rs"]
+mod scratch;
+
 use assert_cmd::Command;
+use scratch::scratch;
 use serde_json::Value;
 
 fn cmd() -> Command {
@@ -259,8 +263,8 @@ fn no_test_files_is_a_usage_error() {
 
 #[test]
 fn generated_suites_pass_cover_and_name_dead_edges() {
-    let dir = std::env::temp_dir().join(format!("aig-route-gen-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = scratch("gen");
+    let dir = tmp.path();
     let route =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/route_tests/dead.yaml");
     let out = dir.join("dead.test.yaml");
@@ -298,13 +302,12 @@ fn generated_suites_pass_cover_and_name_dead_edges() {
         again.contains("route: tests/route_tests/dead.yaml"),
         "{again}"
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn generate_refuses_an_invalid_route_and_writes_nothing() {
-    let dir = std::env::temp_dir().join(format!("aig-route-gen-bad-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = scratch("gen-bad");
+    let dir = tmp.path();
     let out = dir.join("x.test.yaml");
     let (code, _, err) = run(&[
         "test",
@@ -316,5 +319,4 @@ fn generate_refuses_an_invalid_route_and_writes_nothing() {
     assert_ne!(code, 0);
     assert!(err.contains("error["), "{err}");
     assert!(!out.exists());
-    std::fs::remove_dir_all(&dir).ok();
 }

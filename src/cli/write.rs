@@ -241,17 +241,19 @@ mod tests {
 
     #[test]
     fn a_new_file_is_written_once_and_never_replaced() {
-        let dir = std::env::temp_dir().join(format!("aig-write-new-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        // Removed when dropped, also when an assertion fails.
+        let tmp = tempfile::Builder::new()
+            .prefix("aig-write-new-")
+            .tempdir()
+            .unwrap();
+        let dir = tmp.path();
         let path = dir.join("r.yaml");
         write_atomic_new(&path, b"first").unwrap();
         let again = write_atomic_new(&path, b"second").unwrap_err();
         assert_eq!(again.kind(), io::ErrorKind::AlreadyExists);
         assert_eq!(std::fs::read(&path).unwrap(), b"first");
         // No temporary file is left behind either way.
-        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
-        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(std::fs::read_dir(dir).unwrap().count(), 1);
     }
 
     #[test]
