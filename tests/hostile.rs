@@ -62,6 +62,38 @@ fn deep_nesting_is_a_located_limit_error() {
     has(&nots, Format::Yaml, Code::LimitExceeded);
 }
 
+/// Nesting far past the grammar's own cap (128) names the bound in effect
+/// (64 by default, or `--max-depth`), as nesting just past that bound does.
+#[test]
+fn the_depth_error_names_the_bound_in_effect() {
+    let deep_dsl = format!(
+        "route r {{\n  start -> c\n  c: if {}metadata.a == 1{} {{ then -> d else -> d }}\n  d: end\n}}\n",
+        "!(".repeat(1000),
+        ")".repeat(1000)
+    );
+    let deep_block = format!(
+        "route r {{\n  start -> c0\n  c0: {} end {}\n}}\n",
+        "if metadata.a == 1 { then -> ".repeat(1000),
+        "else -> end }".repeat(1000)
+    );
+    for (text, depth) in [
+        (&deep_dsl, None),
+        (&deep_block, None),
+        (&deep_dsl, Some("10")),
+    ] {
+        let mut c = Command::cargo_bin("aig-route").unwrap();
+        c.args(["validate", "-"]).write_stdin(text.as_str());
+        if let Some(d) = depth {
+            c.args(["--max-depth", d]);
+        }
+        let out = c.output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        let want = format!("nested more than {} deep", depth.unwrap_or("64"));
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("E0107") && err.contains(&want), "{err}");
+    }
+}
+
 #[test]
 fn alias_bombs_are_bounded() {
     let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");

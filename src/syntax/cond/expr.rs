@@ -37,8 +37,8 @@ impl TextPos {
 /// Parses a condition expression, nested at most `max_depth` deep (parentheses
 /// and `!`; never past [`crate::syntax::NESTING_CAP`]).
 pub fn parse_expr(text: &str, pos: TextPos, max_depth: usize) -> Result<Cond, Diagnostic> {
-    let mut pairs =
-        Grammar::parse(Rule::condition, text).map_err(|e| syntax_error(text, pos, &e))?;
+    let mut pairs = Grammar::parse(Rule::condition, text)
+        .map_err(|e| syntax_error(text, pos, &e, max_depth))?;
     let Some(cond) = pairs.next() else {
         return Err(Diagnostic::error(
             Code::ConditionSyntax,
@@ -251,12 +251,22 @@ fn unescape(s: &str) -> String {
     out
 }
 
-fn syntax_error(text: &str, pos: TextPos, e: &pest::error::Error<Rule>) -> Diagnostic {
+/// `max_depth` is the bound in effect, named when the grammar stops at its own
+/// cap (past any bound a user can set).
+fn syntax_error(
+    text: &str,
+    pos: TextPos,
+    e: &pest::error::Error<Rule>,
+    max_depth: usize,
+) -> Diagnostic {
     let site = crate::syntax::grammar::ErrorSite::of(text, e, '.');
     let (at, rest, token) = (site.at, site.rest, site.token.clone());
     if site.too_deep {
         let at = at.saturating_sub(1);
-        return too_deep(pos.span(at, at + 1), crate::syntax::NESTING_CAP);
+        return too_deep(
+            pos.span(at, at + 1),
+            max_depth.min(crate::syntax::NESTING_CAP),
+        );
     }
     let found = site.found("the end of the condition");
     let expected = expected_words(&site.positives);

@@ -5,19 +5,23 @@ use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::{SourceId, Span};
 use crate::syntax::grammar::Rule;
 
+/// `max_depth` is the nesting bound in effect: the grammar itself stops at
+/// [`crate::syntax::NESTING_CAP`], past any bound a user can set, and the
+/// message names the bound the user set, as a route nested a little past it
+/// (found while lowering) would.
 pub(super) fn syntax_error(
     text: &str,
     source: SourceId,
     e: &pest::error::Error<Rule>,
+    max_depth: usize,
 ) -> Diagnostic {
     let site = crate::syntax::grammar::ErrorSite::of(text, e, '-');
     let (at, rest, token) = (site.at, site.rest, site.token.clone());
     if site.too_deep {
-        let cap = crate::syntax::NESTING_CAP;
         return Diagnostic::error(
             Code::LimitExceeded,
             Span::new(source, at, at + 1),
-            format!("the route is nested more than {cap} deep"),
+            format!("the route is nested more than {max_depth} deep"),
         )
         .help("define deeply nested nodes at the top level and refer to them by name");
     }

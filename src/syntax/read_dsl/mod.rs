@@ -36,7 +36,7 @@ pub fn read(
     let mut pairs = match Grammar::parse(Rule::dsl, text) {
         Ok(p) => p,
         Err(e) => {
-            diags.push(syntax_error(text, source, &e));
+            diags.push(syntax_error(text, source, &e, limits.depth()));
             return None;
         }
     };
