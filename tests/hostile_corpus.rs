@@ -122,6 +122,64 @@ fn every_corpus_file_is_rejected_cleanly() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// An endless stream (`/dev/zero`) where a traffic file, a synthetic spec or a
+/// pricing table is read stops at a bound with an error naming it: `diff
+/// --traffic` and `simulate --traffic` read a line at a time, each line capped,
+/// and the others read within `--max-file-size`. Loading the stream whole would
+/// pass the 1 GiB address-space limit and be killed, which the test reports.
+#[test]
+fn endless_companion_files_stop_at_a_bound() {
+    for (args, code, says) in [
+        (
+            &[
+                "diff",
+                "routes/tiers.yaml",
+                "routes/canary.yaml",
+                "--traffic",
+                "/dev/zero",
+            ][..],
+            2,
+            "line 1 is longer than",
+        ),
+        (
+            &[
+                "simulate",
+                "routes/tiers.yaml",
+                "--quiet",
+                "--traffic",
+                "/dev/zero",
+            ][..],
+            1,
+            "line 1 is longer than",
+        ),
+        (
+            &["simulate", "routes/tiers.yaml", "--synthetic", "/dev/zero"][..],
+            2,
+            "is larger than the limit",
+        ),
+        (
+            &[
+                "simulate",
+                "routes/tiers.yaml",
+                "--requests",
+                "10",
+                "--pricing",
+                "/dev/zero",
+            ][..],
+            2,
+            "is larger than the limit",
+        ),
+    ] {
+        let out = run(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
+        assert!(
+            err.contains(says) && !err.contains("panicked"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
 /// Alias expansion is counted as it happens: with a budget of 500 values the
 /// bomb is stopped on its third line, before the first ten-fold level is copied,
 /// so the work done is bounded by the budget and not by what the aliases describe.
