@@ -316,6 +316,26 @@ impl Runner {
         explain: bool,
         out: &mut Outcome,
     ) {
+        if let Some(served) = self.drive(t, req, counters) {
+            self.record(t, served, explain, out);
+        }
+    }
+
+    /// Runs one request for its effect on `counters` alone (a `before`
+    /// request): nothing is recorded.
+    pub fn run_quiet(&mut self, t: &Target, req: &Prepared, counters: &mut Counters) {
+        self.drive(t, req, counters);
+    }
+
+    /// Runs one request to its end, settling its cost when served: the model
+    /// that served it; `None` when it did not finish (it always does: the
+    /// request is filled for `t`).
+    fn drive(
+        &mut self,
+        t: &Target,
+        req: &Prepared,
+        counters: &mut Counters,
+    ) -> Option<Option<usize>> {
         let p = &t.program;
         let mut fill = self.request.fill(p);
         for (k, v) in req.metadata.iter().take(crate::eval::MAX_METADATA_ENTRIES) {
@@ -341,13 +361,19 @@ impl Runner {
             step = p.resume(s, r, store, req.at, report);
         }
         let Ok(Step::Done(done)) = step else {
-            return;
+            return None;
         };
         if done.served_by.is_some() {
             // The in-memory store never fails.
             let _ = p.settle(s, r, store, req.at, req.cost);
         }
-        out.served = done.served_by.map(|n| n as usize);
+        Some(done.served_by.map(|n| n as usize))
+    }
+
+    /// The outcome of the request [`Self::drive`] just ran.
+    fn record(&self, t: &Target, served: Option<usize>, explain: bool, out: &mut Outcome) {
+        let (p, s, r) = (&t.program, &self.session, &self.request);
+        out.served = served;
         out.path.clear();
         out.path.extend(s.path().iter().map(|n| *n as usize));
         out.edges.clear();

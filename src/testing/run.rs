@@ -109,7 +109,7 @@ pub fn replay(
     let mut out = Outcome::default();
     for (b, repeat) in before {
         for _ in 0..*repeat {
-            runner.run(t, b, &mut counters, false, &mut out);
+            runner.run_quiet(t, b, &mut counters);
         }
     }
     runner.run(t, req, &mut counters, explain, &mut out);
