@@ -4,10 +4,10 @@
 use aig_route::check::check_text;
 use aig_route::source::SourceMap;
 use aig_route::syntax::Format;
-use aig_route::testing::Target;
 use aig_route::testing::generate::{generate, generate_sharp};
 use aig_route::testing::mutate::{MAX_MUTANTS, mutants};
 use aig_route::testing::mutation::{Verdict, analyse, analyse_within};
+use aig_route::testing::{Coverage, Runner, Target, run_case};
 
 /// Every route in `routes/` (YAML, DSL and JSON), by name.
 fn example_routes() -> Vec<(String, Target)> {
@@ -33,11 +33,25 @@ fn example_routes() -> Vec<(String, Target)> {
 }
 
 #[test]
-fn generated_suites_kill_95_percent_of_the_example_mutants() {
+fn generated_suites_cover_every_example_edge_and_kill_95_percent_of_the_mutants() {
     let (mut killed, mut survived) = (0, 0);
     let mut report = String::new();
     for (name, t) in example_routes() {
-        let cases = generate_sharp(&t).bound(&t);
+        let g = generate_sharp(&t);
+        // Every edge of every example route is coverable and covered.
+        assert!(g.missed.is_empty(), "{name}: {:?}", g.missed);
+        let cases = g.bound(&t);
+        let mut cov = Coverage::new(&t);
+        let mut runner = Runner::new();
+        for c in &cases {
+            assert!(
+                run_case(&t, c, &mut runner, &mut cov).passed,
+                "{name}: {}",
+                c.name
+            );
+        }
+        let (edges, covered) = cov.counts(&t);
+        assert_eq!(covered, edges, "{name}");
         let a = analyse(&t, &cases);
         let (k, s, e, i) = a.counts();
         report.push_str(&format!(
