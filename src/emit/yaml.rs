@@ -38,8 +38,10 @@ fn yaml_text(route: &Route, comments: &Comments, with_name: bool) -> String {
     if !route.metadata.is_empty() {
         out.line("metadata:", &[Some(Anchor::Metadata)]);
         for (k, t) in &route.metadata {
-            out.line(
-                &format!("  {}: {}", scalar(&k.value), t.value.as_str()),
+            key_line(
+                &mut out,
+                &scalar(&k.value),
+                &format!(" {}", t.value.as_str()),
                 &[Anchor::of(k), Anchor::of(t)],
             );
         }
@@ -71,6 +73,20 @@ fn yaml_text(route: &Route, comments: &Comments, with_name: bool) -> String {
     out.finish("", None)
 }
 
+/// A key of a mapping two spaces in (a node id, a metadata name) and what
+/// follows its colon on the line. YAML allows an implicit key (`key:`) of at
+/// most 1024 characters, which an id full of escaped characters can pass once
+/// quoted; such a key is written explicitly (`? key` then `:`), which has no
+/// such bound.
+fn key_line(out: &mut Out, key: &str, rest: &str, anchors: &[Option<Anchor>]) {
+    if key.chars().count() <= 1000 {
+        out.line(&format!("  {key}:{rest}"), anchors);
+    } else {
+        out.line(&format!("  ? {key}"), anchors);
+        out.line(&format!("  :{rest}"), &[]);
+    }
+}
+
 /// An output line: `    key: target`.
 fn target_line(out: &mut Out, key: &str, t: &Target) {
     let text = scalar(t.as_ref().map_or("", |t| t.value.as_str()));
@@ -85,13 +101,13 @@ fn node_lines(out: &mut Out, node: &Node, i: usize) {
     let id_anchor = Some(Anchor::Id(i));
     match &node.kind {
         NodeKind::Start { .. } => {}
-        NodeKind::End => out.line(&format!("  {id}: end"), &[id_anchor]),
+        NodeKind::End => key_line(out, &id, " end", &[id_anchor]),
         NodeKind::Conditional {
             condition,
             then,
             otherwise,
         } => {
-            out.line(&format!("  {id}:"), &[id_anchor]);
+            key_line(out, &id, "", &[id_anchor]);
             let expr = condition
                 .as_ref()
                 .map(|c| to_expr(&c.value))
@@ -104,7 +120,7 @@ fn node_lines(out: &mut Out, node: &Node, i: usize) {
             target_line(out, "else", otherwise);
         }
         NodeKind::Percentage { sticky, branches } => {
-            out.line(&format!("  {id}:"), &[id_anchor]);
+            key_line(out, &id, "", &[id_anchor]);
             out.line("    split:", &[Some(Anchor::Split(i))]);
             // A mapping cannot repeat a key, so equal shares take the list form.
             let item = if shares_repeat(branches) { "- " } else { "" };
@@ -126,7 +142,7 @@ fn node_lines(out: &mut Out, node: &Node, i: usize) {
             }
         }
         NodeKind::Limit(l) => {
-            out.line(&format!("  {id}:"), &[id_anchor]);
+            key_line(out, &id, "", &[id_anchor]);
             let amount = l.limit.as_ref().map_or(0.0, |v| v.value);
             let head = match l.kind {
                 LimitKind::Count => format!("rate_limit: {}", number(amount)),
@@ -164,7 +180,7 @@ fn node_lines(out: &mut Out, node: &Node, i: usize) {
             target_line(out, "fallback", &l.fallback);
         }
         NodeKind::Model(m) => {
-            out.line(&format!("  {id}:"), &[id_anchor]);
+            key_line(out, &id, "", &[id_anchor]);
             let name = format!("{}/{}", m.provider.value, m.model.value);
             out.line(
                 &format!("    model: {}", scalar(&name)),
