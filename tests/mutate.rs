@@ -349,3 +349,35 @@ fn mutants_past_the_replay_bound_are_not_tried() {
         assert_eq!((&a.edit, va), (&b.edit, vb));
     }
 }
+
+#[test]
+fn a_large_route_gets_fewer_mutants_and_no_copies() {
+    use aig_route::testing::mutate::{MAX_NODES_CHECKED, budget};
+    // 4,000 models in a chain: 2,000 mutants would validate 8,000,000 nodes.
+    let n = 4_000;
+    let mut yaml = String::from("name: big\nstart: m0\nnodes:\n");
+    for i in 0..n {
+        let next = if i + 1 < n {
+            format!("m{}", i + 1)
+        } else {
+            "done".into()
+        };
+        yaml += &format!(
+            "  m{i}:\n    model: openai/gpt-4.1\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: {next}\n"
+        );
+    }
+    yaml += "  done: end\n";
+    let mut sources = SourceMap::new();
+    let (_, checked) = check_text(&mut sources, "big.yaml", &yaml, Format::Yaml);
+    let route = checked.parsed.unwrap().route;
+    let max = budget(&route);
+    assert_eq!(max, MAX_NODES_CHECKED / route.nodes.len());
+    assert!(max < MAX_MUTANTS);
+    let (list, more) = mutants(&route, max);
+    assert_eq!(list.len(), max);
+    assert!(more);
+    // Each mutant is its edit; the route is built only when asked for.
+    let edited = list[0].route(&route);
+    assert_ne!(edited, route);
+    assert_eq!(edited.nodes.len(), route.nodes.len());
+}

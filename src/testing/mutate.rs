@@ -11,7 +11,8 @@
 //! - a node bypassed: every edge into it leads where its first output did.
 //!
 //! Mutants come in a fixed order (nodes as written, then the edits above in
-//! that order) and at most [`MAX_MUTANTS`] per route. Edits that would change
+//! that order) and at most [`budget`] per route: [`MAX_MUTANTS`], fewer on a
+//! route so large that validating them all would be slow. Edits that would change
 //! nothing (an output re-pointed at its own target) are not made. A mutant is
 //! only a syntax tree: validating, compiling and running it is
 //! [`super::mutation`]'s work.
@@ -34,9 +35,98 @@ pub struct Mutant {
     pub edit: String,
     /// For an edit inside a condition: the condition before and after.
     pub cond: Option<(Cond, Cond)>,
-    /// The edited route.
-    pub route: Route,
+    /// The edit itself, applied by [`Mutant::route`]: a mutant holds no copy of
+    /// the route, so a list of them costs little whatever the route's size.
+    change: Change,
 }
+
+/// One edit, by node index into the route's nodes.
+#[derive(Clone, Debug)]
+enum Change {
+    /// Output `output` of `node` leads to `to`.
+    Repoint {
+        node: usize,
+        output: usize,
+        to: String,
+    },
+    /// The conditional's condition is the one in [`Mutant::cond`].
+    Condition { node: usize },
+    /// The limit becomes `limit` (`window: false`) or the window (`true`).
+    Limit {
+        node: usize,
+        window: bool,
+        value: f64,
+    },
+    /// Arms `arm - 1` and `arm` swap targets.
+    Swap { node: usize, arm: usize },
+    /// Every edge into `id` leads to `to`.
+    Bypass { id: String, to: String },
+}
+
+impl Mutant {
+    /// The mutated route: `base` (the route the mutant was made from) with the edit.
+    pub fn route(&self, base: &Route) -> Route {
+        let mut r = base.clone();
+        match &self.change {
+            Change::Repoint { node, output, to } => {
+                if let Some(t) = r.nodes[*node].kind.targets_mut().into_iter().nth(*output) {
+                    t.value.clone_from(to);
+                }
+            }
+            Change::Condition { node } => {
+                if let (
+                    NodeKind::Conditional {
+                        condition: Some(c), ..
+                    },
+                    Some((_, new)),
+                ) = (&mut r.nodes[*node].kind, &self.cond)
+                {
+                    c.value = new.clone();
+                }
+            }
+            Change::Limit {
+                node,
+                window,
+                value,
+            } => {
+                if let NodeKind::Limit(l) = &mut r.nodes[*node].kind {
+                    let field = if *window { &mut l.window } else { &mut l.limit };
+                    if let Some(v) = field {
+                        v.value = *value;
+                    }
+                }
+            }
+            Change::Swap { node, arm } => {
+                if let NodeKind::Percentage { branches, .. } = &mut r.nodes[*node].kind {
+                    let t = branches[arm - 1].target.value.clone();
+                    branches[arm - 1].target.value =
+                        std::mem::replace(&mut branches[*arm].target.value, t);
+                }
+            }
+            Change::Bypass { id, to } => {
+                for n in &mut r.nodes {
+                    for t in n.kind.targets_mut() {
+                        if t.value == *id {
+                            t.value.clone_from(to);
+                        }
+                    }
+                }
+            }
+        }
+        r
+    }
+}
+
+/// How many mutants of `route` are tried: [`MAX_MUTANTS`], fewer for a route so
+/// large that validating each mutant would take [`MAX_NODES_CHECKED`] nodes past.
+pub fn budget(route: &Route) -> usize {
+    MAX_MUTANTS
+        .min(MAX_NODES_CHECKED / route.nodes.len().max(1))
+        .max(1)
+}
+
+/// Nodes validated across one route's mutants at most (mutants times nodes).
+pub const MAX_NODES_CHECKED: usize = 5_000_000;
 
 /// Every mutant of `route`, in order, at most `max`; and whether there were more.
 pub fn mutants(route: &Route, max: usize) -> (Vec<Mutant>, bool) {
@@ -67,27 +157,25 @@ struct Mutants<'r> {
 }
 
 impl Mutants<'_> {
-    /// Adds a mutant made by `edit` on a copy of the route, unless full.
+    /// Adds a mutant, unless full.
     fn push(
         &mut self,
         node: usize,
         span: Span,
         words: String,
         cond: Option<(Cond, Cond)>,
-        edit: impl FnOnce(&mut Route),
+        change: Change,
     ) {
         if self.list.len() >= self.max {
             self.more = true;
             return;
         }
-        let mut route = self.route.clone();
-        edit(&mut route);
         self.list.push(Mutant {
             node: self.route.nodes[node].id.value.clone(),
             span,
             edit: words,
             cond,
-            route,
+            change,
         });
     }
 
@@ -107,12 +195,12 @@ impl Mutants<'_> {
                     "output `{name}` re-pointed from `{}` to `{to}`",
                     target.value
                 );
-                let to = to.clone();
-                self.push(i, target.span, words, None, |r| {
-                    if let Some(t) = r.nodes[i].kind.targets_mut().into_iter().nth(o) {
-                        t.value = to;
-                    }
-                });
+                let change = Change::Repoint {
+                    node: i,
+                    output: o,
+                    to: to.clone(),
+                };
+                self.push(i, target.span, words, None, change);
             }
         }
     }
@@ -133,15 +221,8 @@ impl Mutants<'_> {
             for (span, words, new_leaf) in edits {
                 let mut whole = original.clone();
                 *leaves_mut(&mut whole).swap_remove(leaf) = new_leaf;
-                let pair = Some((original.clone(), whole.clone()));
-                self.push(i, span, words, pair, |r| {
-                    if let NodeKind::Conditional {
-                        condition: Some(c), ..
-                    } = &mut r.nodes[i].kind
-                    {
-                        c.value = whole;
-                    }
-                });
+                let pair = Some((original.clone(), whole));
+                self.push(i, span, words, pair, Change::Condition { node: i });
             }
         }
     }
@@ -157,26 +238,24 @@ impl Mutants<'_> {
                     continue;
                 }
                 let words = format!("limit {how} from {} to {}", num(x), num(new));
-                self.push(i, limit.span, words, None, |r| {
-                    if let NodeKind::Limit(l) = &mut r.nodes[i].kind {
-                        if let Some(v) = &mut l.limit {
-                            v.value = new;
-                        }
-                    }
-                });
+                let change = Change::Limit {
+                    node: i,
+                    window: false,
+                    value: new,
+                };
+                self.push(i, limit.span, words, None, change);
             }
         }
         if let Some(window) = &l.window {
             let w = window.value;
             for (new, how) in [(w * 2.0, "doubled"), (w / 2.0, "halved")] {
                 let words = format!("window {how} from {}s to {}s", num(w), num(new));
-                self.push(i, window.span, words, None, |r| {
-                    if let NodeKind::Limit(l) = &mut r.nodes[i].kind {
-                        if let Some(v) = &mut l.window {
-                            v.value = new;
-                        }
-                    }
-                });
+                let change = Change::Limit {
+                    node: i,
+                    window: true,
+                    value: new,
+                };
+                self.push(i, window.span, words, None, change);
             }
         }
     }
@@ -194,13 +273,8 @@ impl Mutants<'_> {
                 "arms {} (`{}`) and {} (`{}`) swapped",
                 x.share.value, x.target.value, y.share.value, y.target.value
             );
-            self.push(i, x.target.span, words, None, |r| {
-                if let NodeKind::Percentage { branches, .. } = &mut r.nodes[i].kind {
-                    let t = branches[a - 1].target.value.clone();
-                    branches[a - 1].target.value =
-                        std::mem::replace(&mut branches[a].target.value, t);
-                }
-            });
+            let change = Change::Swap { node: i, arm: a };
+            self.push(i, x.target.span, words, None, change);
         }
     }
 
@@ -214,15 +288,7 @@ impl Mutants<'_> {
         };
         let (id, to) = (node.id.value.clone(), first.value.clone());
         let words = format!("node bypassed: edges into `{id}` lead to `{to}` (its `{name}`)");
-        self.push(i, node.id.span, words, None, |r| {
-            for n in &mut r.nodes {
-                for t in n.kind.targets_mut() {
-                    if t.value == id {
-                        t.value.clone_from(&to);
-                    }
-                }
-            }
-        });
+        self.push(i, node.id.span, words, None, Change::Bypass { id, to });
     }
 }
 

@@ -11,7 +11,7 @@
 
 use super::bind::{Bound, Expectation};
 use super::engine::{Outcome, Prepared, Runner, Target};
-use super::mutate::{MAX_MUTANTS, Mutant, mutants};
+use super::mutate::{Mutant, budget, mutants};
 use super::run::replay;
 use crate::compile::Program;
 use crate::graph::RouteGraph;
@@ -41,7 +41,7 @@ pub enum Verdict {
 pub struct Analysis {
     /// Each mutant and its verdict.
     pub mutants: Vec<(Mutant, Verdict)>,
-    /// Whether the route had more mutants than [`MAX_MUTANTS`], or its cases
+    /// Whether the route had more mutants than [`budget`] allows, or its cases
     /// more requests to replay than [`MAX_REPLAYED`] allows (the rest not tried).
     pub truncated: bool,
 }
@@ -77,7 +77,7 @@ pub fn analyse(t: &Target, cases: &[Bound]) -> Analysis {
 
 /// [`analyse`], replaying at most `max_replayed` requests.
 pub fn analyse_within(t: &Target, cases: &[Bound], max_replayed: u64) -> Analysis {
-    let (list, mut truncated) = mutants(t.route(), MAX_MUTANTS);
+    let (list, mut truncated) = mutants(t.route(), budget(t.route()));
     let mut runner = Runner::new();
     let all: u64 = cases.iter().fold(0, |n, c| n.saturating_add(cost(c)));
     let mut left = max_replayed;
@@ -103,13 +103,14 @@ pub(super) fn cost(c: &Bound) -> u64 {
     c.before.iter().fold(1u64, |n, (_, k)| n.saturating_add(*k))
 }
 
-/// The mutant validated and compiled, or the first error.
-pub fn compile(m: &Mutant) -> Result<Target, String> {
+/// Mutant `m` of `t`'s route validated and compiled, or the first error.
+pub fn compile(t: &Target, m: &Mutant) -> Result<Target, String> {
+    let route = m.route(t.route());
     let mut diags = Vec::new();
-    let graph = RouteGraph::build(&m.route, &mut diags);
+    let graph = RouteGraph::build(&route, &mut diags);
     let program = validate(graph, &mut diags).and_then(|v| Program::compile(&v).ok());
     match (program, diags.iter().find(|d| d.is_error())) {
-        (Some(p), None) => Ok(Target::new(m.route.clone(), p)),
+        (Some(p), None) => Ok(Target::new(route, p)),
         (_, Some(d)) => Err(d.message.clone()),
         (None, None) => Err("the route is too large to compile".into()),
     }
@@ -131,7 +132,7 @@ pub fn equivalent(m: &Mutant) -> bool {
 }
 
 fn verdict(t: &Target, cases: &[Bound], m: &Mutant, runner: &mut Runner) -> Verdict {
-    let mt = match compile(m) {
+    let mt = match compile(t, m) {
         Ok(mt) => mt,
         Err(e) => return Verdict::Invalid(e),
     };

@@ -18,25 +18,25 @@
 //! A candidate is kept only if running it shows the mutant failing it; it
 //! expects what the route does now. Each kept case is checked against the
 //! later survivors too, so one case may kill several. Work is bounded by the
-//! mutator's [`super::mutate::MAX_MUTANTS`], the requests the analysis may
+//! mutator's [`budget`], the requests the analysis may
 //! replay ([`MAX_REPLAYED`], then the rest is left as it is) and the path
 //! search's own bounds.
 
 use super::engine::{Kind, Prepared, Runner, Target};
 use super::generate::{GenCase, Generated, budgets_fillable, search};
-use super::mutate::{MAX_MUTANTS, mutants};
+use super::mutate::{budget, mutants};
 use super::mutation::{MAX_REPLAYED, compile, cost, equivalent, kills};
 use super::run::replay;
 use crate::syntax::ast::Cond;
 
 /// Adds to `g` a case for each mutant its cases do not kill, when one is found.
 pub fn sharpen(t: &Target, g: &mut Generated) {
-    let (list, _) = mutants(t.route(), MAX_MUTANTS);
+    let (list, _) = mutants(t.route(), budget(t.route()));
     let mut runner = Runner::new();
     let fillable = budgets_fillable(t);
     let mut left = MAX_REPLAYED;
     for m in &list {
-        let Ok(mt) = compile(m) else { continue };
+        let Ok(mt) = compile(t, m) else { continue };
         if equivalent(m) {
             continue;
         }
