@@ -266,6 +266,32 @@ proptest! {
         prop_assert_eq!(run(), run());
     }
 
+    /// `decide` copies what follows a model from the program when no request can
+    /// change it; a traced session always walks. Both must agree step for step,
+    /// limits counted alike (each has its own store), also through models that
+    /// fall back to one another.
+    #[test]
+    fn decisions_from_compiled_tails_match_the_walk(kinds in routes(), users in prop::collection::vec(0u8..8, 1..40)) {
+        let (p, _) = program_of(&route_yaml(&kinds), Format::Yaml);
+        let run = |s: &mut Session| {
+            let mut store = MemoryStore::new();
+            let mut req = Request::new(&p);
+            let mut out = Vec::new();
+            for (i, u) in users.iter().enumerate() {
+                let mut f = req.fill(&p);
+                f.set("plan", Value::Str(if u % 2 == 0 { "v0" } else { "v1" }));
+                f.set("tier", Value::Num(f64::from(u % 4)));
+                if u % 3 != 0 { f.set("user_id", Value::Num(f64::from(*u))); }
+                let d = p.decide(s, &req, &mut store, i as f64).unwrap();
+                out.push((d.model, d.served.map(|c| c.id.to_string()), d.path.to_vec(), d.fallbacks.to_vec()));
+                let again = p.fallbacks(s, &req, &mut store, i as f64).unwrap().to_vec();
+                out.push((None, None, Vec::new(), again));
+            }
+            out
+        };
+        prop_assert_eq!(run(&mut Session::new(7)), run(&mut Session::new(7).with_trace()));
+    }
+
     #[test]
     fn a_rate_limit_never_admits_more_than_its_limit(limit in 1u32..6, window in 1u32..30, times in prop::collection::vec((0u32..200, 0u8..3), 1..200)) {
         let yaml = format!("start: l\nnodes:\n  l:\n    rate_limit: {limit}\n    window: {window}s\n    key: metadata.user_id\n    success: a\n    fallback: done\n  a:\n    model: openai/a\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: done\n  done: end\n");

@@ -16,11 +16,13 @@
 )]
 
 mod cond;
+mod tail;
 
 use petgraph::algo::toposort;
 use sha2::{Digest, Sha256};
 
 pub use cond::{CondOp, Lit};
+pub(crate) use tail::Tail;
 
 use crate::graph::Slot;
 use crate::syntax::ast::{Cond, LimitKind, NodeKind, WindowMode};
@@ -165,6 +167,10 @@ pub struct Program {
     pub(crate) models: Vec<ModelSpec>,
     /// The syntax node index each program node came from.
     pub(crate) origin: Vec<usize>,
+    /// What follows each model (by model index) when it does not depend on
+    /// the request, as ranges of `tail_nodes`.
+    pub(crate) tails: Vec<Tail>,
+    pub(crate) tail_nodes: Vec<NodeId>,
     /// What limits do when their store fails.
     pub(crate) store_failure: StoreFailure,
     /// Identifies the program's layout (see [`Program::fingerprint`]).
@@ -209,6 +215,8 @@ impl Program {
             limits: Vec::new(),
             models: Vec::new(),
             origin: Vec::with_capacity(order.len()),
+            tails: Vec::new(),
+            tail_nodes: Vec::new(),
             store_failure: StoreFailure::Open,
             fingerprint: 0,
         };
@@ -310,6 +318,7 @@ impl Program {
         p.children = children;
         p.lits = lits;
         p.strings = strings;
+        (p.tails, p.tail_nodes) = tail::tails(&p.insts);
         p.fingerprint = p.layout_hash();
         Ok(p)
     }
@@ -399,7 +408,7 @@ impl Program {
             return self
                 .keys
                 .iter()
-                .position(|k| k.len() == key.len() && k.as_bytes() == key.as_bytes())
+                .position(|k| same_bytes(k.as_bytes(), key.as_bytes()))
                 .and_then(|i| SlotId::try_from(i).ok());
         }
         self.key_order
@@ -509,6 +518,14 @@ impl Program {
         out.extend(lines);
         out
     }
+}
+
+/// Byte equality that settles most unequal pairs (other length, other first
+/// byte) without a call to `memcmp`, which costs more than the whole test on
+/// the short values metadata holds.
+#[inline]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.first() == b.first() && a == b
 }
 
 fn index(n: usize) -> u32 {

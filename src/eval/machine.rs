@@ -10,9 +10,10 @@
 use crate::rng::Rng;
 
 use super::EvalError;
+use super::cond::range;
 use super::request::{Request, Value};
 use super::state::{KeyRef, LimitRef, LimitStore, StoreError};
-use crate::compile::{Inst, ModelSpec, NodeId, Program, StoreFailure};
+use crate::compile::{Inst, ModelSpec, NodeId, Program, StoreFailure, Tail};
 use crate::syntax::ast::LimitKind;
 
 /// What the caller must do next.
@@ -345,8 +346,8 @@ impl Program {
         self.reset(s);
         let mut step = self.run(s, req, store, now);
         // Each model moves the cursor forward, so this ends.
-        while let Step::Call(_) = step {
-            if !self.advance(s, Report::Answered) {
+        while let Step::Call(c) = step {
+            if self.follow_tail(s, c.node) || !self.advance(s, Report::Answered) {
                 break;
             }
             step = self.run(s, req, store, now);
@@ -390,6 +391,45 @@ impl Program {
         Ok(&s.fallbacks)
     }
 
+    /// The precomputed walks behind model node `m` (see [`Tail`]).
+    #[inline]
+    fn tail(&self, m: NodeId) -> Option<&Tail> {
+        match self.insts.get(m as usize)? {
+            Inst::Model { model, .. } => self.tails.get(*model as usize),
+            _ => None,
+        }
+    }
+
+    /// When everything after model `m` (assumed to answer) is models and the
+    /// end, which no request changes, finishes the walk from the compiled
+    /// tail as [`Program::advance`] and [`Program::run`] would, and says
+    /// `true`. Not when tracing: the trace notes each model's report.
+    #[inline]
+    fn follow_tail(&self, s: &mut Session, m: NodeId) -> bool {
+        if s.trace.is_some() {
+            return false;
+        }
+        let Some(&Tail {
+            after: Some((at, len, served)),
+            ..
+        }) = self.tail(m)
+        else {
+            return false;
+        };
+        let nodes = range(&self.tail_nodes, at, len);
+        // One or two nodes as a rule: pushes cost less than a call to `memcpy`.
+        for &n in nodes {
+            s.path.push(n);
+        }
+        s.served = Some(served);
+        // Where `advance` leaves the cursor: the served model's `success`,
+        // the end the walk reached.
+        if let Some(&end) = nodes.last() {
+            s.cursor = end;
+        }
+        true
+    }
+
     /// Follows the fallbacks from model `m` without counting anything.
     fn fallback_chain<S: LimitStore + ?Sized>(
         &self,
@@ -399,6 +439,20 @@ impl Program {
         store: &mut S,
         now: f64,
     ) {
+        // A traced session walks, so the compiled chain can be checked against it.
+        if let (
+            None,
+            Some(&Tail {
+                chain: Some((at, len)),
+                ..
+            }),
+        ) = (&s.trace, self.tail(m))
+        {
+            for &n in range(&self.tail_nodes, at, len) {
+                s.fallbacks.push(n);
+            }
+            return;
+        }
         let Some(Inst::Model { fallback, .. }) = self.insts.get(m as usize) else {
             return;
         };
@@ -410,28 +464,31 @@ impl Program {
                     s.fallbacks.push(n);
                     n = *fallback;
                 }
-                _ => match self.pass(n, s, req, store, now, false) {
+                Some(inst) => match self.pass(n, inst, s, req, store, now, false) {
                     Some((next, _)) => n = next,
                     None => return,
                 },
+                None => return,
             }
         }
     }
 
-    /// Where non-model node `n` sends the request, and why. `live` counts toward
+    /// Where non-model node `n` (instruction `inst`) sends the request, and why. `live` counts toward
     /// limits and draws from the session's generator; otherwise it only looks.
     /// `None` at an end (or a model, which the caller handles).
     #[inline]
+    #[allow(clippy::too_many_arguments)]
     fn pass<S: LimitStore + ?Sized>(
         &self,
         n: NodeId,
+        inst: &Inst,
         s: &mut Session,
         req: &Request,
         store: &mut S,
         now: f64,
         live: bool,
     ) -> Option<(NodeId, Reason)> {
-        match self.insts.get(n as usize)? {
+        match inst {
             Inst::Start { next } => Some((*next, Reason::Start)),
             Inst::Cond {
                 cond,
@@ -513,7 +570,8 @@ impl Program {
                     s.note(n, Reason::End);
                     break;
                 }
-                _ => match self.pass(n, s, req, store, now, true) {
+                // `pass` takes the instruction already looked up.
+                _ => match self.pass(n, inst, s, req, store, now, true) {
                     Some((next, reason)) => {
                         s.note(n, reason);
                         n = next;

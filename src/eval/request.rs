@@ -136,6 +136,7 @@ impl Request {
     }
 
     /// The value in a slot.
+    #[inline]
     pub fn get(&self, slot: SlotId) -> Option<Value<'_>> {
         let s = self.slots.get(slot as usize)?;
         match s.tag {
