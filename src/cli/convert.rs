@@ -100,7 +100,8 @@ pub fn run(g: &Global, args: &Args) -> u8 {
         Some(out) => match write_atomic(out, text.as_bytes()) {
             Ok(()) => 0,
             Err(e) => {
-                fail(g, &format!("cannot write `{}`: {e}", out.display()));
+                let shown = crate::escape::terminal(&out.display().to_string()).into_owned();
+                fail(g, &format!("cannot write `{shown}`: {e}"));
                 2
             }
         },
@@ -125,10 +126,15 @@ fn reads_back(
     let back = crate::check::check(sources, id, to.format(), &g.limits());
     let format = to.extension();
     match back.diagnostics.iter().find(|d| d.is_error()) {
-        Some(d) => Err(format!(
+        Some(d) if d.code == crate::diagnostic::Code::LimitExceeded => Err(format!(
             "the {format} copy would not read back under the limits in effect: {}; {}, here and wherever the copy is read",
             crate::escape::terminal(&d.message),
             crate::escape::terminal(d.help.as_deref().unwrap_or("raise the limit that it names"))
+        )),
+        Some(d) => Err(format!(
+            "the {format} copy would not read back ({}: {}); this is a bug in aig-route, please report it with the route",
+            d.code.as_str(),
+            crate::escape::terminal(&d.message)
         )),
         None => match &back.program {
             Some(p) if p.canonical() == program.canonical() => Ok(()),
