@@ -473,6 +473,28 @@ impl Program {
         }
     }
 
+    /// Where a start or condition node sends the request: the nodes that read
+    /// only the request, inlined into the walk (through `pass`, a call per
+    /// node, they cost an eighth of a decision).
+    #[inline(always)]
+    fn direct(&self, inst: &Inst, req: &Request) -> Option<(NodeId, Reason)> {
+        match inst {
+            Inst::Start { next } => Some((*next, Reason::Start)),
+            Inst::Cond {
+                cond,
+                then,
+                otherwise,
+            } => {
+                let result = self.eval_cond(*cond, req);
+                Some((
+                    if result { *then } else { *otherwise },
+                    Reason::Cond { result },
+                ))
+            }
+            _ => None,
+        }
+    }
+
     /// Where non-model node `n` (instruction `inst`) sends the request, and why. `live` counts toward
     /// limits and draws from the session's generator; otherwise it only looks.
     /// `None` at an end (or a model, which the caller handles).
@@ -489,18 +511,7 @@ impl Program {
         live: bool,
     ) -> Option<(NodeId, Reason)> {
         match inst {
-            Inst::Start { next } => Some((*next, Reason::Start)),
-            Inst::Cond {
-                cond,
-                then,
-                otherwise,
-            } => {
-                let result = self.eval_cond(*cond, req);
-                Some((
-                    if result { *then } else { *otherwise },
-                    Reason::Cond { result },
-                ))
-            }
+            Inst::Start { .. } | Inst::Cond { .. } => self.direct(inst, req),
             Inst::Split { sticky, split } => {
                 let (bucket, share, next, from) = self.bucket(s, *sticky, *split, req, live)?;
                 Some((
@@ -571,7 +582,10 @@ impl Program {
                     break;
                 }
                 // `pass` takes the instruction already looked up.
-                _ => match self.pass(n, inst, s, req, store, now, true) {
+                _ => match self
+                    .direct(inst, req)
+                    .or_else(|| self.pass(n, inst, s, req, store, now, true))
+                {
                     Some((next, reason)) => {
                         s.note(n, reason);
                         n = next;
