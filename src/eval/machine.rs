@@ -475,7 +475,7 @@ impl Program {
 
     /// Where a start or condition node sends the request: the nodes that read
     /// only the request, inlined into the walk (through `pass`, a call per
-    /// node, they cost an eighth of a decision).
+    /// node, they cost a tenth of a decision).
     #[inline(always)]
     fn direct(&self, inst: &Inst, req: &Request) -> Option<(NodeId, Reason)> {
         match inst {
