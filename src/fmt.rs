@@ -300,6 +300,18 @@ mod tests {
     }
 
     #[test]
+    fn a_comment_after_a_quoted_value_stays() {
+        for model in ["\"openai/x\"", "'openai/x'", "\"\\u007Fpenai/x\""] {
+            let text = format!(
+                "start: m\nnodes:\n  m:\n    model: {model}  # c\n    timeout: 30s\n    retries: 1\n    success: d\n    fallback: d\n  d: end\n"
+            );
+            let once = fmt(&text, Format::Yaml);
+            assert!(once.contains("  # c\n    timeout"), "{once}");
+            assert_eq!(fmt(&once, Format::Yaml), once);
+        }
+    }
+
+    #[test]
     fn yaml_comments_move_with_their_nodes_and_formatting_is_idempotent() {
         let text = "# header\nstart: m   # the entry\nnodes:\n  # the only model\n  m:\n    model: openai/x\n    timeout: 30000\n    retries: 0\n    success: done\n    fallback: done\n  done: end\n# trailer\n";
         let once = fmt(text, Format::Yaml);

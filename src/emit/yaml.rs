@@ -238,7 +238,18 @@ pub fn scalar(s: &str) -> String {
     if !s.chars().any(|c| c.is_control()) {
         return format!("'{}'", s.replace('\'', "''"));
     }
-    serde_json::Value::String(s.to_string()).to_string()
+    // JSON escapes only what is below U+0020; YAML's printable set also leaves
+    // out DEL and the C1 controls, so those are escaped too.
+    let json = serde_json::Value::String(s.to_string()).to_string();
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c.is_control() {
+            out.push_str(&format!("\\u{:04X}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn is_plain_safe(s: &str) -> bool {
@@ -286,5 +297,6 @@ mod tests {
         assert_eq!(scalar("!exists metadata.plan"), "'!exists metadata.plan'");
         assert_eq!(scalar("it's"), "it's");
         assert_eq!(scalar("a\nb"), "\"a\\nb\"");
+        assert_eq!(scalar("\u{7f}a\u{85}"), "\"\\u007Fa\\u0085\"");
     }
 }

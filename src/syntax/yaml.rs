@@ -139,6 +139,7 @@ impl<'a> Reader<'a> {
                         None if style == ScalarStyle::Plain => resolve_plain(&value),
                         None => DocValue::Str(value.to_string()),
                     };
+                    let end = quoted_end(self.text, start, end, style);
                     let doc = Doc {
                         value: resolved,
                         span: self.span(start, end),
@@ -446,6 +447,41 @@ fn is_core_number(s: &str) -> bool {
     i == b.len()
 }
 
+/// Where a quoted scalar ends: after its closing quote. The parser's end marker
+/// for a quoted scalar is the start of the next token, past any white space and
+/// a comment on the line, which would make `fmt` take that comment for part of
+/// the value and drop it. Scans only the scalar's own bytes.
+fn quoted_end(text: &str, start: usize, end: usize, style: ScalarStyle) -> usize {
+    let quote = match style {
+        ScalarStyle::SingleQuoted => b'\'',
+        ScalarStyle::DoubleQuoted => b'"',
+        _ => return end,
+    };
+    let Some(bytes) = text.as_bytes().get(start..end) else {
+        return end;
+    };
+    // A tag or anchor may come before the opening quote.
+    let Some(open) = bytes.iter().position(|&b| b == quote) else {
+        return end;
+    };
+    let mut i = open + 1;
+    while let Some(&b) = bytes.get(i) {
+        if quote == b'"' && b == b'\\' {
+            i += 2;
+        } else if b == quote {
+            // In single quotes, `''` is an escaped quote.
+            if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
+                i += 2;
+            } else {
+                return start + i + 1;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    end
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -465,6 +501,21 @@ mod tests {
         assert_eq!(d.get("f").unwrap().as_str(), Some("2"));
         assert!(matches!(d.get("g").unwrap().value, DocValue::Num(n) if n == 2500.0));
         assert!(matches!(d.get("h").unwrap().value, DocValue::Null));
+    }
+
+    #[test]
+    fn a_quoted_scalar_ends_at_its_closing_quote_not_at_a_comment() {
+        for (text, want) in [
+            ("a: \"x #y\"   # c\n", "\"x #y\""),
+            ("a: \"x\\\" #\"  # c\n", "\"x\\\" #\""),
+            ("a: 'it''s #'  # c\n", "'it''s #'"),
+            ("a: !!str \"x\" # c\n", "!!str \"x\""),
+            ("a: \"x\n  y\" # c\n", "\"x\n  y\""),
+        ] {
+            let d = p(text).unwrap();
+            let v = d.get("a").unwrap();
+            assert_eq!(&text[v.span.start as usize..v.span.end as usize], want);
+        }
     }
 
     #[test]
