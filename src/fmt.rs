@@ -255,15 +255,19 @@ fn scalar_spans(doc: &Doc) -> Vec<(usize, usize)> {
             _ => out.push(range(d.span)),
         }
     }
-    out.sort();
+    out.sort_unstable();
     out
 }
 
 /// YAML comments: `#` at the start of a line or after white space, outside
 /// every scalar the parser read.
 fn yaml_comments(text: &str, doc: Option<&Doc>) -> Vec<Comment> {
-    let scalars = doc.map(scalar_spans).unwrap_or_default();
+    // Only a `#` after white space needs the scalars' places: a file without
+    // one (most of them) never walks the document for them.
+    let scalars = std::cell::OnceCell::new();
     let inside_scalar = |i: usize| {
+        let scalars: &Vec<(usize, usize)> =
+            scalars.get_or_init(|| doc.map(scalar_spans).unwrap_or_default());
         let k = scalars.partition_point(|(s, _)| *s <= i);
         scalars[..k].iter().rev().take(1).any(|(_, e)| i < *e)
     };

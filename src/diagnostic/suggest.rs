@@ -32,6 +32,12 @@ where
 
 /// Optimal string alignment distance, cut short once it exceeds `cap`.
 fn distance(a: &str, b: &str, cap: usize) -> usize {
+    // Most candidates differ in length by more than the budget: settled
+    // before anything is allocated.
+    let (la, lb) = (a.chars().take(256).count(), b.chars().take(256).count());
+    if la.abs_diff(lb) > cap {
+        return cap + 1;
+    }
     let a: Vec<char> = a.chars().take(256).collect();
     let b: Vec<char> = b.chars().take(256).collect();
     if a.len().abs_diff(b.len()) > cap {
