@@ -172,12 +172,11 @@ fn describe_with_outputs(n: &Node) -> String {
     }
 }
 
+/// An output as YAML and the DSL name it (a share is its own name).
 fn out_name(wire: &str) -> &str {
-    match wire {
-        "true" => "then",
-        "false" => "else",
-        other => other,
-    }
+    crate::graph::Slot::from_wire(wire)
+        .and_then(crate::graph::Slot::yaml)
+        .unwrap_or(wire)
 }
 
 fn node_changes(o: &Node, n: &Node, out: &mut Vec<Change>) {

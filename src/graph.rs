@@ -11,22 +11,7 @@ use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::{Node, NodeKind, Route};
 
-/// Which output of a node an edge is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Slot {
-    /// `next` of start.
-    Next,
-    /// `true` of a conditional.
-    True,
-    /// `false` of a conditional.
-    False,
-    /// `success` of a limit or model.
-    Success,
-    /// `fallback` of a limit or model.
-    Fallback,
-    /// The n-th share of a percentage node.
-    Share(u16),
-}
+pub use crate::syntax::vocab::Slot;
 
 /// An edge: the output and where its target was written.
 #[derive(Clone, Copy, Debug)]
@@ -141,36 +126,20 @@ impl<'r> RouteGraph<'r> {
 }
 
 /// A node's outputs with their slots, in wire order.
-pub fn slots(node: &Node) -> Vec<(Slot, Option<&crate::source::Spanned<String>>)> {
-    let outs = node.kind.outputs();
-    outs.into_iter()
-        .enumerate()
-        .map(|(i, (_, t))| {
-            let slot = match &node.kind {
-                NodeKind::Start { .. } => Slot::Next,
-                NodeKind::Conditional { .. } if i == 0 => Slot::True,
-                NodeKind::Conditional { .. } => Slot::False,
-                NodeKind::Percentage { .. } => Slot::Share(u16::try_from(i).unwrap_or(u16::MAX)),
-                _ if i == 0 => Slot::Success,
-                _ => Slot::Fallback,
-            };
-            (slot, t)
-        })
-        .collect()
+pub fn slots(node: &Node) -> impl Iterator<Item = (Slot, Option<&Spanned<String>>)> {
+    node.kind.slots()
 }
 
 /// The output's name as the user reads it.
 pub fn slot_name(node: &Node, slot: Slot) -> String {
-    match (slot, &node.kind) {
-        (Slot::Next, _) => "next".into(),
-        (Slot::True, _) => "then".into(),
-        (Slot::False, _) => "else".into(),
-        (Slot::Success, _) => "success".into(),
-        (Slot::Fallback, _) => "fallback".into(),
-        (Slot::Share(i), NodeKind::Percentage { branches, .. }) => branches
-            .get(i as usize)
+    let Slot::Share(i) = slot else {
+        return slot.yaml().unwrap_or_default().into();
+    };
+    match &node.kind {
+        NodeKind::Percentage { branches, .. } => branches
+            .get(usize::from(i))
             .map_or_else(|| format!("share {i}"), |b| b.share.value.clone()),
-        (Slot::Share(i), _) => format!("share {i}"),
+        _ => format!("share {i}"),
     }
 }
 

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use crate::graph::{Slot, slot_name};
 use crate::syntax::ast::{LimitKind, Node, NodeKind, Route};
 use crate::syntax::cond::{number_text, to_expr};
 use crate::syntax::values::{format_money, format_seconds};
@@ -16,8 +17,7 @@ use crate::syntax::values::{format_money, format_seconds};
 pub fn decision(node: &Node) -> String {
     let short = |f: &str| f.strip_prefix("metadata.").unwrap_or(f).to_string();
     match &node.kind {
-        NodeKind::Start { .. } => "start".into(),
-        NodeKind::End => "end".into(),
+        NodeKind::Start { .. } | NodeKind::End => node.kind.kind().yaml().into(),
         NodeKind::Conditional { condition, .. } => condition
             .as_ref()
             .map(|c| to_expr(&c.value).replace("metadata.", ""))
@@ -71,12 +71,13 @@ fn edges(route: &Route) -> (Vec<Edge>, Vec<bool>) {
     for (i, n) in route.nodes.iter().enumerate() {
         index.entry(n.id.value.as_str()).or_insert(i);
     }
-    fn targets<'n>(n: &'n Node, index: &BTreeMap<&str, usize>) -> Vec<(&'n str, Option<usize>)> {
+    fn targets<'n>(
+        n: &'n Node,
+        index: &'n BTreeMap<&str, usize>,
+    ) -> impl Iterator<Item = (Slot, Option<usize>)> + 'n {
         n.kind
-            .outputs()
-            .into_iter()
-            .map(|(name, t)| (name, t.and_then(|t| index.get(t.value.as_str()).copied())))
-            .collect()
+            .slots()
+            .map(|(slot, t)| (slot, t.and_then(|t| index.get(t.value.as_str()).copied())))
     }
     // Which of the two may hold on arrival at each node, by a worklist: a node
     // is revisited only when its set grows, at most twice, so this is linear.
@@ -88,8 +89,8 @@ fn edges(route: &Route) -> (Vec<Edge>, Vec<bool>) {
             work.push(i);
         }
     }
-    let carried = |n: &Node, output: &str, arriving: u8| match n.kind {
-        NodeKind::Model(_) if output == "success" => ANSWERED,
+    let carried = |n: &Node, output: Slot, arriving: u8| match n.kind {
+        NodeKind::Model(_) if output == Slot::Success => ANSWERED,
         _ => arriving,
     };
     while let Some(i) = work.pop() {
@@ -111,15 +112,14 @@ fn edges(route: &Route) -> (Vec<Edge>, Vec<bool>) {
             let unanswered = matches!(route.nodes[j].kind, NodeKind::End)
                 && carried(n, name, state[i]) & NONE_ANSWERED != 0;
             apart[j] |= unanswered;
+            // `start`'s one output needs no name.
             let label = match name {
-                "true" => "then".to_string(),
-                "false" => "else".to_string(),
-                "next" => String::new(),
-                other => other.to_string(),
+                Slot::Next => String::new(),
+                other => slot_name(n, other),
             };
             out.push(Edge {
                 from: i,
-                fallback: name == "fallback",
+                fallback: name == Slot::Fallback,
                 label,
                 to: j,
                 unanswered,

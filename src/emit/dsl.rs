@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 
 use super::comments::{Anchor, Comments, Out, Syntax};
 use crate::source::Spanned;
-use crate::syntax::ast::{LimitKind, NodeKind, Route, WindowMode};
+use crate::syntax::ast::{Branch, Format, LimitKind, NodeKind, Route, WindowMode};
 use crate::syntax::cond::{number_text, to_expr};
 use crate::syntax::field::written;
 use crate::syntax::values::{format_millis, format_money, format_seconds};
+use crate::syntax::vocab::Kind;
 
 /// Deepest inline nesting written; deeper chains are written at the top level.
 const MAX_NEST: usize = 12;
@@ -189,53 +190,34 @@ impl<'r> Printer<'r> {
     fn body(&mut self, i: usize, indent: usize, depth: usize) {
         let node = &self.route.nodes[i];
         match &node.kind {
-            NodeKind::End | NodeKind::Start { .. } => self.out.push("end"),
-            NodeKind::Conditional {
-                condition,
-                then,
-                otherwise,
-            } => {
+            NodeKind::End | NodeKind::Start { .. } => {
+                self.out.push(Kind::End.dsl());
+                return;
+            }
+            NodeKind::Conditional { condition, .. } => {
                 let expr = condition
                     .as_ref()
                     .map(|c| to_expr(&c.value))
                     .unwrap_or_default();
-                self.out.push(&format!("if {expr}"));
+                self.out
+                    .push(&format!("{} {expr}", Kind::Conditional.dsl()));
                 self.out.anchor(condition.as_ref().and_then(Anchor::of));
-                self.arms(
-                    i,
-                    &[
-                        ("then", then.as_ref(), None),
-                        ("else", otherwise.as_ref(), None),
-                    ],
-                    indent,
-                    depth,
-                );
             }
-            NodeKind::Percentage { sticky, branches } => {
-                self.out.push("split");
+            NodeKind::Percentage { sticky, .. } => {
+                self.out.push(Kind::Percentage.dsl());
                 self.out.anchor(Some(Anchor::Split(i)));
                 if let Some(s) = sticky {
                     self.out.push(&format!(" by {}", written(&s.value)));
                     self.out.anchor(Anchor::of(s));
                 }
-                let arms: Vec<(&str, Option<&Spanned<String>>, Option<Anchor>)> = branches
-                    .iter()
-                    .map(|b| {
-                        (
-                            b.share.value.as_str(),
-                            Some(&b.target),
-                            Anchor::of(&b.share),
-                        )
-                    })
-                    .collect();
-                self.arms(i, &arms, indent, depth);
             }
             NodeKind::Limit(l) => {
                 let amount = l.limit.as_ref().map_or(0.0, |v| v.value);
                 let head = match l.kind {
-                    LimitKind::Count => format!("rate {}", number_text(amount)),
-                    LimitKind::Cost => format!("budget {}", format_money(amount)),
+                    LimitKind::Count => number_text(amount),
+                    LimitKind::Cost => format_money(amount),
                 };
+                let head = format!("{} {head}", node.kind.kind().dsl());
                 let window = format_seconds(l.window.as_ref().map_or(0.0, |v| v.value));
                 let by = l
                     .key
@@ -256,21 +238,13 @@ impl<'r> Printer<'r> {
                 ] {
                     self.out.anchor(a);
                 }
-                self.arms(
-                    i,
-                    &[
-                        ("success", l.success.as_ref(), None),
-                        ("fallback", l.fallback.as_ref(), None),
-                    ],
-                    indent,
-                    depth,
-                );
             }
             NodeKind::Model(m) => {
                 let timeout = format_millis(m.timeout.as_ref().map_or(0.0, |v| v.value));
                 let retries = number_text(m.retries.as_ref().map_or(0.0, |v| v.value));
                 self.out.push(&format!(
-                    "model {} timeout {timeout} retries {retries}",
+                    "{} {} timeout {timeout} retries {retries}",
+                    Kind::Model.dsl(),
                     model_ref(&m.provider.value, &m.model.value)
                 ));
                 for a in [
@@ -281,16 +255,26 @@ impl<'r> Printer<'r> {
                 ] {
                     self.out.anchor(a);
                 }
-                self.arms(
-                    i,
-                    &[
-                        ("success", m.success.as_ref(), None),
-                        ("fallback", m.fallback.as_ref(), None),
-                    ],
-                    indent,
-                    depth,
-                );
             }
         }
+        // The outputs as arms: named ones by their DSL word, shares by their
+        // text (anchored, so a comment on a share stays with it).
+        let shares: &[Branch] = match &node.kind {
+            NodeKind::Percentage { branches, .. } => branches,
+            _ => &[],
+        };
+        let mut arms: Vec<(&str, Option<&Spanned<String>>, Option<Anchor>)> = node
+            .kind
+            .slots()
+            .filter_map(|(slot, t)| Some((slot.name_in(Format::Dsl)?, t, None)))
+            .collect();
+        arms.extend(shares.iter().map(|b| {
+            (
+                b.share.value.as_str(),
+                Some(&b.target),
+                Anchor::of(&b.share),
+            )
+        }));
+        self.arms(i, &arms, indent, depth);
     }
 }

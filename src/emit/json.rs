@@ -56,47 +56,35 @@ fn out(target: Option<&Spanned<String>>) -> Json {
         .into()
 }
 
-fn two(a: &str, x: Option<&Spanned<String>>, b: &str, y: Option<&Spanned<String>>) -> Object {
-    Object::new().with(a, out(x)).with(b, out(y))
-}
-
 fn element(id: &str, kind: &NodeKind) -> Result<Json, ExportError> {
     let mut e = Object::new().with("id", id);
-    let (ty, props, outputs): (&str, Option<Json>, Object) = match kind {
-        NodeKind::Start { next } => (
-            "start",
-            None,
-            Object::new().with("next", out(next.as_ref())),
-        ),
-        NodeKind::End => ("end", None, Object::new()),
-        NodeKind::Conditional {
-            condition,
-            then,
-            otherwise,
-        } => (
-            "conditional",
-            Some(
-                Object::new()
-                    .with(
-                        "conditions",
-                        condition
-                            .as_ref()
-                            .map_or(Json::Obj(Object::new()), |c| to_mongo(&c.value)),
-                    )
-                    .into(),
-            ),
-            two("true", then.as_ref(), "false", otherwise.as_ref()),
+    // Named outputs as the wire names them; a split's shares are its keys.
+    let mut outputs = Object::new();
+    for (slot, target) in kind.slots() {
+        if let Some(name) = slot.wire() {
+            outputs.insert(name, out(target));
+        }
+    }
+    let props: Option<Json> = match kind {
+        NodeKind::Start { .. } | NodeKind::End => None,
+        NodeKind::Conditional { condition, .. } => Some(
+            Object::new()
+                .with(
+                    "conditions",
+                    condition
+                        .as_ref()
+                        .map_or(Json::Obj(Object::new()), |c| to_mongo(&c.value)),
+                )
+                .into(),
         ),
         NodeKind::Percentage { sticky, branches } => {
-            let mut outputs = Object::new();
             for b in branches {
                 let key = share_key(id, &b.share.value, &outputs)?;
                 outputs.insert(key, out(Some(&b.target)));
             }
-            let props = sticky
+            sticky
                 .as_ref()
-                .map(|s| Object::new().with("sticky", s.value.clone()).into());
-            ("percentage", props, outputs)
+                .map(|s| Object::new().with("sticky", s.value.clone()).into())
         }
         NodeKind::Limit(l) => {
             let kind = if l.kind == LimitKind::Cost {
@@ -118,41 +106,24 @@ fn element(id: &str, kind: &NodeKind) -> Result<Json, ExportError> {
                 };
                 p.insert("window_mode", mode);
             }
-            (
-                "rate",
-                Some(p.into()),
-                two(
-                    "success",
-                    l.success.as_ref(),
-                    "fallback",
-                    l.fallback.as_ref(),
-                ),
-            )
+            Some(p.into())
         }
-        NodeKind::Model(m) => (
-            "model",
-            Some(
-                Object::new()
-                    .with("provider", m.provider.value.clone())
-                    .with("model", m.model.value.clone())
-                    .with(
-                        "timeout",
-                        number(m.timeout.as_ref().map_or(0.0, |v| v.value)),
-                    )
-                    .with(
-                        "retries",
-                        number(m.retries.as_ref().map_or(0.0, |v| v.value)),
-                    )
-                    .into(),
-            ),
-            two(
-                "success",
-                m.success.as_ref(),
-                "fallback",
-                m.fallback.as_ref(),
-            ),
+        NodeKind::Model(m) => Some(
+            Object::new()
+                .with("provider", m.provider.value.clone())
+                .with("model", m.model.value.clone())
+                .with(
+                    "timeout",
+                    number(m.timeout.as_ref().map_or(0.0, |v| v.value)),
+                )
+                .with(
+                    "retries",
+                    number(m.retries.as_ref().map_or(0.0, |v| v.value)),
+                )
+                .into(),
         ),
     };
+    let ty = kind.kind().wire();
     e.insert("type", ty);
     if let Some(p) = props {
         e.insert("properties", p);

@@ -3,10 +3,11 @@
 //! in units (`1h`, `$50`), conditions as expressions.
 
 use super::comments::{Anchor, Comments, Out, Syntax};
-use crate::syntax::ast::{LimitKind, Node, NodeKind, Route, Target, WindowMode};
+use crate::syntax::ast::{LimitKind, Node, NodeKind, Route, WindowMode};
 use crate::syntax::cond::{number_text, to_expr};
 use crate::syntax::field::written;
 use crate::syntax::values::{format_millis, format_money, format_seconds, shares_repeat};
+use crate::syntax::vocab::Kind;
 
 /// The route as YAML text.
 pub fn to_yaml(route: &Route) -> String {
@@ -87,13 +88,13 @@ fn key_line(out: &mut Out, key: &str, rest: &str, anchors: &[Option<Anchor>]) {
     }
 }
 
-/// An output line: `    key: target`.
-fn target_line(out: &mut Out, key: &str, t: &Target) {
-    let text = scalar(t.as_ref().map_or("", |t| t.value.as_str()));
-    out.line(
-        &format!("    {key}: {text}"),
-        &[t.as_ref().and_then(Anchor::of)],
-    );
+/// The named outputs, a line each: `    success: target`.
+fn output_lines(out: &mut Out, kind: &NodeKind) {
+    for (slot, t) in kind.slots() {
+        let Some(key) = slot.yaml() else { continue };
+        let text = scalar(t.map_or("", |t| t.value.as_str()));
+        out.line(&format!("    {key}: {text}"), &[t.and_then(Anchor::of)]);
+    }
 }
 
 fn node_lines(out: &mut Out, node: &Node, i: usize) {
@@ -101,23 +102,18 @@ fn node_lines(out: &mut Out, node: &Node, i: usize) {
     let id_anchor = Some(Anchor::Id(i));
     match &node.kind {
         NodeKind::Start { .. } => {}
-        NodeKind::End => key_line(out, &id, " end", &[id_anchor]),
-        NodeKind::Conditional {
-            condition,
-            then,
-            otherwise,
-        } => {
+        NodeKind::End => key_line(out, &id, &format!(" {}", Kind::End.yaml()), &[id_anchor]),
+        NodeKind::Conditional { condition, .. } => {
             key_line(out, &id, "", &[id_anchor]);
             let expr = condition
                 .as_ref()
                 .map(|c| to_expr(&c.value))
                 .unwrap_or_default();
             out.line(
-                &format!("    if: {}", scalar(&expr)),
+                &format!("    {}: {}", Kind::Conditional.yaml(), scalar(&expr)),
                 &[condition.as_ref().and_then(Anchor::of)],
             );
-            target_line(out, "then", then);
-            target_line(out, "else", otherwise);
+            output_lines(out, &node.kind);
         }
         NodeKind::Percentage { sticky, branches } => {
             key_line(out, &id, "", &[id_anchor]);
@@ -145,14 +141,14 @@ fn node_lines(out: &mut Out, node: &Node, i: usize) {
             key_line(out, &id, "", &[id_anchor]);
             let amount = l.limit.as_ref().map_or(0.0, |v| v.value);
             let head = match l.kind {
-                LimitKind::Count => format!("rate_limit: {}", number(amount)),
+                LimitKind::Count => number(amount),
                 LimitKind::Cost => match non_finite(amount) {
-                    Some(text) => format!("budget: {text}"),
-                    None => format!("budget: {}", scalar(&format_money(amount))),
+                    Some(text) => text.to_string(),
+                    None => scalar(&format_money(amount)),
                 },
             };
             out.line(
-                &format!("    {head}"),
+                &format!("    {}: {head}", node.kind.kind().yaml()),
                 &[l.limit.as_ref().and_then(Anchor::of)],
             );
             out.line(
@@ -176,14 +172,13 @@ fn node_lines(out: &mut Out, node: &Node, i: usize) {
                 };
                 out.line(&format!("    window_mode: {mode}"), &[Anchor::of(m)]);
             }
-            target_line(out, "success", &l.success);
-            target_line(out, "fallback", &l.fallback);
+            output_lines(out, &node.kind);
         }
         NodeKind::Model(m) => {
             key_line(out, &id, "", &[id_anchor]);
             let name = format!("{}/{}", m.provider.value, m.model.value);
             out.line(
-                &format!("    model: {}", scalar(&name)),
+                &format!("    {}: {}", Kind::Model.yaml(), scalar(&name)),
                 &[Anchor::of(&m.provider), Anchor::of(&m.model)],
             );
             out.line(
@@ -200,8 +195,7 @@ fn node_lines(out: &mut Out, node: &Node, i: usize) {
                 ),
                 &[m.retries.as_ref().and_then(Anchor::of)],
             );
-            target_line(out, "success", &m.success);
-            target_line(out, "fallback", &m.fallback);
+            output_lines(out, &node.kind);
         }
     }
 }

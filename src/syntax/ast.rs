@@ -5,6 +5,7 @@
 //! one place, for every format alike. Equality ignores spans.
 
 use crate::source::{SourceId, Span, Spanned};
+use crate::syntax::vocab::{Kind, Slot};
 
 /// The format a route was read from or is written to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -316,23 +317,28 @@ pub struct Parsed {
 }
 
 impl NodeKind {
-    /// The gateway's word for the kind, as used in messages.
-    pub fn describe(&self) -> &'static str {
+    /// What the node is, in the shared vocabulary.
+    pub fn kind(&self) -> Kind {
         match self {
-            NodeKind::Start { .. } => "start",
-            NodeKind::Conditional { .. } => "conditional",
-            NodeKind::Percentage { .. } => "percentage",
+            NodeKind::Start { .. } => Kind::Start,
+            NodeKind::Conditional { .. } => Kind::Conditional,
+            NodeKind::Percentage { .. } => Kind::Percentage,
             NodeKind::Limit(Limit {
                 kind: LimitKind::Count,
                 ..
-            }) => "rate limit",
+            }) => Kind::RateLimit,
             NodeKind::Limit(Limit {
                 kind: LimitKind::Cost,
                 ..
-            }) => "budget limit",
-            NodeKind::Model(_) => "model",
-            NodeKind::End => "end",
+            }) => Kind::Budget,
+            NodeKind::Model(_) => Kind::Model,
+            NodeKind::End => Kind::End,
         }
+    }
+
+    /// The gateway's word for the kind, as used in messages.
+    pub fn describe(&self) -> &'static str {
+        self.kind().describe()
     }
 
     /// Every output target, for rewriting ids.
@@ -355,28 +361,54 @@ impl NodeKind {
         }
     }
 
-    /// The outputs in wire order: `(output name, target)`. Percentage outputs are
-    /// named by their share text.
-    pub fn outputs(&self) -> Vec<(&str, Option<&Spanned<String>>)> {
-        match self {
-            NodeKind::Start { next } => vec![("next", next.as_ref())],
+    /// The outputs in wire order with their slots. Allocates nothing: the
+    /// graph and validation walk it for every node.
+    pub fn slots(&self) -> impl Iterator<Item = (Slot, Option<&Spanned<String>>)> {
+        let (named, shares): ([Option<&Spanned<String>>; 2], &[Branch]) = match self {
+            NodeKind::Start { next } => ([next.as_ref(), None], &[]),
             NodeKind::Conditional {
                 then, otherwise, ..
-            } => vec![("true", then.as_ref()), ("false", otherwise.as_ref())],
-            NodeKind::Percentage { branches, .. } => branches
-                .iter()
-                .map(|b| (b.share.value.as_str(), Some(&b.target)))
-                .collect(),
+            } => ([then.as_ref(), otherwise.as_ref()], &[]),
+            NodeKind::Percentage { branches, .. } => ([None, None], branches),
             NodeKind::Limit(Limit {
                 success, fallback, ..
             })
             | NodeKind::Model(Model {
                 success, fallback, ..
-            }) => vec![
-                ("success", success.as_ref()),
-                ("fallback", fallback.as_ref()),
-            ],
-            NodeKind::End => Vec::new(),
-        }
+            }) => ([success.as_ref(), fallback.as_ref()], &[]),
+            NodeKind::End => ([None, None], &[]),
+        };
+        let shares = shares.iter().enumerate().map(|(i, b)| {
+            (
+                Slot::Share(u16::try_from(i).unwrap_or(u16::MAX)),
+                Some(&b.target),
+            )
+        });
+        self.kind()
+            .outputs()
+            .iter()
+            .zip(named)
+            .map(|(s, t)| (*s, t))
+            .chain(shares)
+    }
+
+    /// The outputs in wire order: `(output name, target)`. Percentage outputs are
+    /// named by their share text.
+    pub fn outputs(&self) -> Vec<(&str, Option<&Spanned<String>>)> {
+        let shares: &[Branch] = match self {
+            NodeKind::Percentage { branches, .. } => branches,
+            _ => &[],
+        };
+        self.slots()
+            .map(|(slot, t)| match slot {
+                Slot::Share(i) => (
+                    shares
+                        .get(usize::from(i))
+                        .map_or("", |b| b.share.value.as_str()),
+                    t,
+                ),
+                named => (named.wire().unwrap_or_default(), t),
+            })
+            .collect()
     }
 }

@@ -14,6 +14,7 @@ mod read_dsl;
 mod read_json;
 mod read_yaml;
 pub mod values;
+pub mod vocab;
 mod yaml;
 mod yaml_errors;
 mod yaml_tags;

@@ -73,10 +73,14 @@ fn visit(node: &crate::syntax::ast::Node, facts: &[Fact<'_>], diags: &mut Vec<Di
         } => {
             if let Some((value, because)) = decide(&c.value, facts) {
                 let (dead, taken) = if value {
-                    ("else", "true")
+                    (Slot::False, Slot::True)
                 } else {
-                    ("then", "false")
+                    (Slot::True, Slot::False)
                 };
+                let (dead, taken) = (
+                    dead.yaml().unwrap_or_default(),
+                    taken.wire().unwrap_or_default(),
+                );
                 let mut d = Diagnostic::warning(
                     Code::DeadBranch,
                     c.span,

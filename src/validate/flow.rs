@@ -159,8 +159,12 @@ pub(super) fn reachability(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
 /// Missing outputs are reported on their own; a node lacking one is not also
 /// blamed for reaching no end.
 fn has_all_outputs(g: &RouteGraph<'_>, ix: NodeIndex) -> bool {
-    let outs = g.node(ix).kind.outputs();
-    outs.iter().all(|(_, t)| t.is_some()) && g.graph.edges(ix).count() == outs.len()
+    let (mut outputs, mut written) = (0, true);
+    for (_, target) in g.node(ix).kind.slots() {
+        outputs += 1;
+        written &= target.is_some();
+    }
+    written && g.graph.edges(ix).count() == outputs
 }
 
 /// Which of the `n` nodes can be reached from any of `sources` in `graph`: one

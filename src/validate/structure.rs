@@ -1,7 +1,7 @@
 //! Start, end and outputs: the shape every route must have.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::graph::RouteGraph;
+use crate::graph::{RouteGraph, Slot};
 use crate::source::Span;
 use crate::syntax::ast::NodeKind;
 
@@ -73,12 +73,11 @@ pub(super) fn check(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
         );
     }
     for node in &route.nodes {
-        let missing: Vec<&str> = node
+        let missing: Vec<String> = node
             .kind
-            .outputs()
-            .into_iter()
+            .slots()
             .filter(|(_, t)| t.is_none())
-            .map(|(name, _)| yaml_name(name))
+            .map(|(slot, _)| both_names(slot))
             .collect();
         if let NodeKind::Percentage { branches, .. } = &node.kind {
             if branches.is_empty() {
@@ -121,11 +120,11 @@ pub(super) fn check(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The YAML spelling of a wire output, which is also what the DSL says.
-fn yaml_name(wire: &str) -> &str {
-    match wire {
-        "true" => "then`/`true",
-        "false" => "else`/`false",
-        other => other,
+/// An output as YAML and the DSL write it, and as the wire does when that
+/// differs (`then`/`true`).
+fn both_names(slot: Slot) -> String {
+    match (slot.yaml(), slot.wire()) {
+        (Some(ours), Some(wire)) if ours != wire => format!("{ours}`/`{wire}"),
+        (ours, _) => ours.unwrap_or_default().to_string(),
     }
 }

@@ -9,6 +9,7 @@ use crate::source::{Span, Spanned};
 use crate::syntax::ast::{Limit, LimitKind, Model, NodeKind, WindowMode};
 use crate::syntax::grammar::Rule;
 use crate::syntax::values::{parse_duration, parse_money};
+use crate::syntax::vocab::{Kind, Slot};
 
 impl Reader<'_> {
     pub(super) fn limit(&mut self, id: &Spanned<String>, body: Pair<'_, Rule>) -> NodeKind {
@@ -62,9 +63,9 @@ impl Reader<'_> {
                     limit.mode = Some(Spanned::new(m, span));
                 }
                 Rule::block => {
-                    let arms = self.block(id, p, &["success", "fallback"]);
-                    limit.success = arms.get("success");
-                    limit.fallback = arms.get("fallback");
+                    let arms = self.block(id, p, Kind::RateLimit);
+                    limit.success = arms.get(Slot::Success);
+                    limit.fallback = arms.get(Slot::Fallback);
                 }
                 _ => {}
             }
@@ -141,9 +142,9 @@ impl Reader<'_> {
                     ),
                 },
                 Rule::block => {
-                    let arms = self.block(id, p, &["success", "fallback"]);
-                    m.success = arms.get("success");
-                    m.fallback = arms.get("fallback");
+                    let arms = self.block(id, p, Kind::Model);
+                    m.success = arms.get(Slot::Success);
+                    m.fallback = arms.get(Slot::Fallback);
                 }
                 _ => {}
             }

@@ -12,10 +12,11 @@ use errors::syntax_error;
 use pest::Parser as _;
 use pest::iterators::Pair;
 
-use super::ast::{Branch, FieldType, Node, NodeKind, Route, Target};
+use super::ast::{Branch, FieldType, Format, Node, NodeKind, Route, Target};
 use super::cond::TextPos;
 use super::doc::Limits;
 use super::grammar::{Grammar, Rule};
+use super::vocab::{Kind, Slot};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::{SourceId, Span, Spanned};
 
@@ -301,14 +302,14 @@ impl Reader<'_> {
                         Err(d) => self.diags.push(d),
                     }
                 }
-                Rule::block => arms = self.block(id, p, &["then", "else"]),
+                Rule::block => arms = self.block(id, p, Kind::Conditional),
                 _ => {}
             }
         }
         NodeKind::Conditional {
             condition,
-            then: arms.get("then"),
-            otherwise: arms.get("else"),
+            then: arms.get(Slot::True),
+            otherwise: arms.get(Slot::False),
         }
     }
 
@@ -363,8 +364,13 @@ impl Reader<'_> {
     }
 
     /// `{ name -> target ... }` with the arm names a kind allows.
-    fn block(&mut self, id: &Spanned<String>, block: Pair<'_, Rule>, allowed: &[&str]) -> Arms {
+    fn block(&mut self, id: &Spanned<String>, block: Pair<'_, Rule>, kind: Kind) -> Arms {
         let mut arms = Arms::default();
+        let allowed: Vec<&str> = kind
+            .outputs()
+            .iter()
+            .filter_map(|s| s.name_in(Format::Dsl))
+            .collect();
         if !self.enter(&block) {
             return arms;
         }
@@ -375,10 +381,16 @@ impl Reader<'_> {
             };
             let arm_name = Spanned::new(name.as_str().to_string(), self.span(&name));
             if !allowed.contains(&arm_name.value.as_str()) {
-                let hint = match arm_name.value.as_str() {
-                    "true" => Some("the `true` output is written `then`".to_string()),
-                    "false" => Some("the `false` output is written `else`".to_string()),
-                    other => did_you_mean(other, allowed.iter().copied()),
+                // A wire name (`true`) where the DSL has its own (`then`).
+                let written = Slot::from_wire(&arm_name.value)
+                    .filter(|s| kind.outputs().contains(s))
+                    .and_then(|s| s.name_in(Format::Dsl));
+                let hint = match written {
+                    Some(ours) => Some(format!(
+                        "the `{}` output is written `{ours}`",
+                        arm_name.value
+                    )),
+                    None => did_you_mean(&arm_name.value, allowed.iter().copied()),
                 };
                 self.diags.push(
                     Diagnostic::error(
@@ -386,7 +398,7 @@ impl Reader<'_> {
                         arm_name.span,
                         format!("`{}` is not an output here", arm_name.value),
                     )
-                    .note(format!("the outputs here are {}", super::list(allowed)))
+                    .note(format!("the outputs here are {}", super::list(&allowed)))
                     .maybe_help(hint),
                 );
                 continue;
@@ -416,7 +428,8 @@ impl Reader<'_> {
 struct Arms(Vec<(Spanned<String>, Target)>);
 
 impl Arms {
-    fn get(&self, name: &str) -> Target {
+    fn get(&self, slot: Slot) -> Target {
+        let name = slot.name_in(Format::Dsl)?;
         self.0
             .iter()
             .find(|(n, _)| n.value == name)

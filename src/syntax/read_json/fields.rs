@@ -7,6 +7,7 @@ use crate::source::{Span, Spanned};
 use crate::syntax::ast::Target;
 use crate::syntax::doc::{Doc, DocValue};
 use crate::syntax::list;
+use crate::syntax::vocab::{Kind, Slot};
 
 pub(super) struct Outputs {
     pub(super) entries: Vec<(Spanned<String>, Spanned<String>)>,
@@ -15,14 +16,14 @@ pub(super) struct Outputs {
 impl Outputs {
     pub(super) fn read(
         id: &Spanned<String>,
-        ty: &str,
+        kind: Kind,
         doc: Option<&Doc>,
         at: Span,
         diags: &mut Vec<Diagnostic>,
     ) -> Outputs {
         let mut entries = Vec::new();
         let Some(doc) = doc else {
-            let example = if ty == "end" {
+            let example = if kind == Kind::End {
                 "\"outputs\": {}"
             } else {
                 "\"outputs\": {...}"
@@ -42,15 +43,10 @@ impl Outputs {
             diags.push(wrong_type(doc, "`outputs`", "an object"));
             return Outputs { entries };
         };
-        let names: &[&str] = match ty {
-            "start" => &["next"],
-            "conditional" => &["true", "false"],
-            "rate" | "model" => &["success", "fallback"],
-            "end" => &[],
-            _ => &[],
-        };
+        let ty = kind.wire();
+        let names: Vec<&str> = kind.outputs().iter().filter_map(|s| s.wire()).collect();
         for (name, target) in map {
-            if ty != "percentage" && !names.contains(&name.value.as_str()) {
+            if kind != Kind::Percentage && !names.contains(&name.value.as_str()) {
                 let help = match name.value.as_str() {
                     "else" => Some("the live API rejects `else`; a conditional's outputs are `true` and `false`".to_string()),
                     _ if names.is_empty() => Some("an end has no outputs: write `\"outputs\": {}`".to_string()),
@@ -70,7 +66,7 @@ impl Outputs {
                         if names.is_empty() {
                             "none".into()
                         } else {
-                            list(names)
+                            list(&names)
                         }
                     ))
                     .maybe_help(help),
@@ -96,7 +92,8 @@ impl Outputs {
         Outputs { entries }
     }
 
-    pub(super) fn get(&self, name: &str) -> Target {
+    pub(super) fn get(&self, slot: Slot) -> Target {
+        let name = slot.wire()?;
         self.entries
             .iter()
             .find(|(k, _)| k.value == name)

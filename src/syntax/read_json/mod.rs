@@ -18,7 +18,7 @@ use crate::syntax::doc::{Doc, DocValue, Limits};
 use crate::syntax::list;
 use fields::{Outputs, Props};
 
-const TYPES: [&str; 6] = ["start", "conditional", "percentage", "rate", "model", "end"];
+use crate::syntax::vocab::{Kind, Slot, WIRE_TYPES as TYPES};
 /// Keys of the API's route and version objects, accepted and ignored at the top.
 const API_KEYS: [&str; 10] = [
     "id",
@@ -204,7 +204,7 @@ fn element(doc: &Doc, limits: &Limits, diags: &mut Vec<Diagnostic>) -> Option<No
         return None;
     };
     let ty = ty_doc.as_str().unwrap_or_default();
-    if !TYPES.contains(&ty) {
+    let Some(wire) = Kind::from_wire(ty) else {
         diags.push(
             Diagnostic::error(
                 Code::BadValue,
@@ -215,7 +215,7 @@ fn element(doc: &Doc, limits: &Limits, diags: &mut Vec<Diagnostic>) -> Option<No
             .maybe_help(did_you_mean(ty, TYPES)),
         );
         return None;
-    }
+    };
     let props = doc.get("properties");
     if let Some(p) = props {
         if p.as_map().is_none() {
@@ -223,24 +223,24 @@ fn element(doc: &Doc, limits: &Limits, diags: &mut Vec<Diagnostic>) -> Option<No
         }
     }
     let outputs = doc.get("outputs");
-    let out = Outputs::read(&id, ty, outputs, doc.span, diags);
+    let out = Outputs::read(&id, wire, outputs, doc.span, diags);
     let mut p = Props {
         doc: props,
         at: id.span,
         diags,
     };
-    let kind = match ty {
-        "start" => {
+    let kind = match wire {
+        Kind::Start => {
             p.allow(&[]);
             NodeKind::Start {
-                next: out.get("next"),
+                next: out.get(Slot::Next),
             }
         }
-        "end" => {
+        Kind::End => {
             p.allow(&[]);
             NodeKind::End
         }
-        "conditional" => {
+        Kind::Conditional => {
             p.allow_hint(&["conditions"], |k| match k {
                 "condition" => {
                     Some("the live API drops `condition`; the field is `conditions`".into())
@@ -259,11 +259,11 @@ fn element(doc: &Doc, limits: &Limits, diags: &mut Vec<Diagnostic>) -> Option<No
             };
             NodeKind::Conditional {
                 condition,
-                then: out.get("true"),
-                otherwise: out.get("false"),
+                then: out.get(Slot::True),
+                otherwise: out.get(Slot::False),
             }
         }
-        "percentage" => {
+        Kind::Percentage => {
             p.allow(&["sticky"]);
             let sticky = p.get("sticky").and_then(|s| p.string(s, "`sticky`"));
             let branches = out
@@ -276,7 +276,7 @@ fn element(doc: &Doc, limits: &Limits, diags: &mut Vec<Diagnostic>) -> Option<No
                 .collect();
             NodeKind::Percentage { sticky, branches }
         }
-        "rate" => {
+        Kind::RateLimit | Kind::Budget => {
             p.allow_hint(&["limitType", "key", "limit", "window", "window_mode"], |k| match k {
                 "interval" => Some("the live API drops `interval`; the field is `window` (seconds)".into()),
                 "rate_limit" => Some("the live API drops `rate_limit`; the field is `limit`".into()),
@@ -320,8 +320,8 @@ fn element(doc: &Doc, limits: &Limits, diags: &mut Vec<Diagnostic>) -> Option<No
                 limit: p.number("limit", "\"limit\": 100"),
                 window: p.number("window", "\"window\": 3600"),
                 mode,
-                success: out.get("success"),
-                fallback: out.get("fallback"),
+                success: out.get(Slot::Success),
+                fallback: out.get(Slot::Fallback),
             })
         }
         _ => {
@@ -333,8 +333,8 @@ fn element(doc: &Doc, limits: &Limits, diags: &mut Vec<Diagnostic>) -> Option<No
                 model,
                 timeout: p.number("timeout", "\"timeout\": 60000"),
                 retries: p.number("retries", "\"retries\": 1"),
-                success: out.get("success"),
-                fallback: out.get("fallback"),
+                success: out.get(Slot::Success),
+                fallback: out.get(Slot::Fallback),
             })
         }
     };

@@ -6,6 +6,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Spanned;
 use crate::syntax::ast::Target;
 use crate::syntax::doc::{Doc, DocValue};
+use crate::syntax::vocab::Slot;
 
 impl Reader<'_> {
     pub(super) fn required<'d>(
@@ -24,9 +25,15 @@ impl Reader<'_> {
         found
     }
 
-    pub(super) fn target(&mut self, body: &Doc, key: &str) -> Target {
-        body.get(key)
-            .and_then(|d| self.string(d, &format!("`{key}`")))
+    /// The node an output names. What the message calls it is only written
+    /// out when the value is not a string: most routes have no such mistake.
+    pub(super) fn target(&mut self, body: &Doc, slot: Slot) -> Target {
+        let key = slot.yaml().unwrap_or_default();
+        let d = body.get(key)?;
+        match &d.value {
+            DocValue::Str(s) => Some(Spanned::new(s.clone(), d.span)),
+            _ => self.string(d, &format!("`{key}`")),
+        }
     }
 
     pub(super) fn string(&mut self, doc: &Doc, what: &str) -> Option<Spanned<String>> {

@@ -32,9 +32,9 @@ use crate::syntax::ast::{
 use crate::syntax::cond::{TextPos, parse_expr, parse_query};
 use crate::syntax::doc::{Doc, DocValue, Limits};
 use crate::syntax::values::{parse_duration, parse_money};
+use crate::syntax::vocab::{Kind, Slot, YAML_KIND_KEYS};
 
 const TOP_KEYS: [&str; 4] = ["name", "metadata", "start", "nodes"];
-const KIND_KEYS: [&str; 5] = ["if", "split", "rate_limit", "budget", "model"];
 
 /// Reads a route from a YAML document. `file_text` is the whole file, used to map
 /// positions inside condition strings; `default_name` names a route without `name`.
@@ -153,9 +153,9 @@ impl Reader<'_> {
     fn start(&mut self, doc: &Doc) -> Option<Node> {
         let (id, next) = match &doc.value {
             DocValue::Map(entries) => {
-                self.unknown_keys(entries, &["id", "next"], "in `start`");
+                self.unknown_keys(entries, Kind::Start.yaml_keys(), Kind::Start.yaml_place());
                 let id = doc.get("id").and_then(|d| self.string(d, "the start id"));
-                let next = self.target(doc, "next");
+                let next = self.target(doc, Slot::Next);
                 (
                     id.unwrap_or_else(|| Spanned::new("start".into(), doc.span)),
                     next,
@@ -201,7 +201,7 @@ impl Reader<'_> {
     }
 
     fn node(&mut self, id: &Spanned<String>, body: &Doc) -> Option<NodeKind> {
-        if body.as_str() == Some("end") {
+        if body.as_str() == Some(Kind::End.yaml()) {
             return Some(NodeKind::End);
         }
         let Some(entries) = body.as_map() else {
@@ -214,12 +214,12 @@ impl Reader<'_> {
         let kinds: Vec<&Spanned<String>> = entries
             .iter()
             .map(|(k, _)| k)
-            .filter(|k| KIND_KEYS.contains(&k.value.as_str()))
+            .filter(|k| Kind::from_yaml_key(&k.value).is_some())
             .collect();
         match kinds.as_slice() {
             [] => {
                 let guess = entries.iter().enumerate().find_map(|(i, (k, _))| {
-                    crate::diagnostic::suggest(&k.value, KIND_KEYS).map(|g| (i, k, g))
+                    crate::diagnostic::suggest(&k.value, YAML_KIND_KEYS).map(|g| (i, k, g))
                 });
                 let Some((i, key, kind)) = guess else {
                     self.diags.push(
@@ -249,15 +249,16 @@ impl Reader<'_> {
                 };
                 self.node(id, &body)
             }
-            [kind] => {
-                let fixed = self.misspelt_outputs(&kind.value, body, entries);
+            [key] => {
+                let kind = Kind::from_yaml_key(&key.value).unwrap_or(Kind::Model);
+                let fixed = self.misspelt_outputs(kind, body, entries);
                 let body = fixed.as_ref().unwrap_or(body);
                 let entries = body.as_map().unwrap_or(entries);
-                Some(match kind.value.as_str() {
-                    "if" => self.conditional(body, entries),
-                    "split" => self.percentage(body, entries),
-                    "rate_limit" => self.limit(body, entries, LimitKind::Count),
-                    "budget" => self.limit(body, entries, LimitKind::Cost),
+                Some(match kind {
+                    Kind::Conditional => self.conditional(body, entries),
+                    Kind::Percentage => self.percentage(body, entries),
+                    Kind::RateLimit => self.limit(body, entries, LimitKind::Count),
+                    Kind::Budget => self.limit(body, entries, LimitKind::Cost),
                     _ => self.model(body, entries),
                 })
             }
@@ -281,25 +282,20 @@ impl Reader<'_> {
 
     /// An output key misspelt (`falback:`) is reported once, as an unknown key,
     /// and read as the output it surely is, so that no "missing output" or
-    /// "unreachable" follows from the same typo.
+    /// "unreachable" follows from the same typo. A key the kind has (`timeout`)
+    /// is never a misspelt output, and is not compared with them.
     fn misspelt_outputs(
         &mut self,
-        kind: &str,
+        kind: Kind,
         body: &Doc,
         entries: &[(Spanned<String>, Doc)],
     ) -> Option<Doc> {
-        let (outputs, place): (&[&str], &str) = match kind {
-            "if" => (&["then", "else"], "in a conditional node"),
-            "rate_limit" => (&["success", "fallback"], "in a rate limit"),
-            "budget" => (&["success", "fallback"], "in a budget limit"),
-            "model" => (&["success", "fallback"], "in a model node"),
-            _ => (&[], ""),
-        };
+        let (outputs, place) = (kind.outputs(), kind.yaml_place());
         let meant = |k: &Spanned<String>| {
-            if outputs.contains(&k.value.as_str()) {
+            if kind.yaml_keys().contains(&k.value.as_str()) {
                 return None;
             }
-            crate::diagnostic::suggest(&k.value, outputs.iter().copied())
+            crate::diagnostic::suggest(&k.value, outputs.iter().filter_map(|s| s.yaml()))
                 .filter(|m| !entries.iter().any(|(other, _)| other.value == *m))
         };
         if !entries.iter().any(|(k, _)| meant(k).is_some()) {
@@ -325,21 +321,19 @@ impl Reader<'_> {
     }
 
     fn conditional(&mut self, body: &Doc, entries: &[(Spanned<String>, Doc)]) -> NodeKind {
-        self.unknown_keys_hint(
-            entries,
-            &["if", "then", "else"],
-            "in a conditional node",
-            |k| match k {
-                "true" => Some("the `true` output is written `then:`".into()),
-                "false" => Some("the `false` output is written `else:`".into()),
-                _ => None,
-            },
-        );
-        let condition = body.get("if").and_then(|c| self.condition(c));
+        let kind = Kind::Conditional;
+        self.unknown_keys_hint(entries, kind.yaml_keys(), kind.yaml_place(), |k| {
+            let slot = Slot::from_wire(k).filter(|s| kind.outputs().contains(s))?;
+            Some(format!(
+                "the `{k}` output is written `{}:`",
+                slot.yaml().unwrap_or_default()
+            ))
+        });
+        let condition = body.get(kind.yaml()).and_then(|c| self.condition(c));
         NodeKind::Conditional {
             condition,
-            then: self.target(body, "then"),
-            otherwise: self.target(body, "else"),
+            then: self.target(body, Slot::True),
+            otherwise: self.target(body, Slot::False),
         }
     }
 
@@ -377,13 +371,14 @@ impl Reader<'_> {
     }
 
     fn percentage(&mut self, body: &Doc, entries: &[(Spanned<String>, Doc)]) -> NodeKind {
-        self.unknown_keys(entries, &["split", "sticky"], "in a split node");
+        let kind = Kind::Percentage;
+        self.unknown_keys(entries, kind.yaml_keys(), kind.yaml_place());
         let sticky = body
             .get("sticky")
             .and_then(|s| self.string(s, "`sticky`"))
             .map(|s| Spanned::new(crate::syntax::field::from_written(&s.value), s.span));
         let mut branches = Vec::new();
-        if let Some(split) = body.get("split") {
+        if let Some(split) = body.get(kind.yaml()) {
             for (share, target) in self.shares(split) {
                 if let Some(t) = self.string(target, "a split target") {
                     branches.push(Branch {
@@ -434,20 +429,12 @@ impl Reader<'_> {
         entries: &[(Spanned<String>, Doc)],
         kind: LimitKind,
     ) -> NodeKind {
-        let head = if kind == LimitKind::Count {
-            "rate_limit"
-        } else {
-            "budget"
+        let node = match kind {
+            LimitKind::Count => Kind::RateLimit,
+            LimitKind::Cost => Kind::Budget,
         };
-        self.unknown_keys(
-            entries,
-            &[head, "window", "key", "window_mode", "success", "fallback"],
-            if kind == LimitKind::Count {
-                "in a rate limit"
-            } else {
-                "in a budget limit"
-            },
-        );
+        let head = node.yaml();
+        self.unknown_keys(entries, node.yaml_keys(), node.yaml_place());
         let limit = match body.get(head) {
             Some(d) if kind == LimitKind::Cost => {
                 self.amount(d, parse_money, "an amount such as `$50`")
@@ -486,20 +473,16 @@ impl Reader<'_> {
             limit,
             window,
             mode,
-            success: self.target(body, "success"),
-            fallback: self.target(body, "fallback"),
+            success: self.target(body, Slot::Success),
+            fallback: self.target(body, Slot::Fallback),
         })
     }
 
     fn model(&mut self, body: &Doc, entries: &[(Spanned<String>, Doc)]) -> NodeKind {
-        self.unknown_keys(
-            entries,
-            &["model", "timeout", "retries", "success", "fallback"],
-            "in a model node",
-        );
+        self.unknown_keys(entries, Kind::Model.yaml_keys(), Kind::Model.yaml_place());
         let mut provider = Spanned::default();
         let mut model = Spanned::default();
-        if let Some(d) = body.get("model") {
+        if let Some(d) = body.get(Kind::Model.yaml()) {
             if let Some(s) = self.string(d, "`model`") {
                 match s.value.split_once('/') {
                     Some((p, m)) if !p.is_empty() && !m.is_empty() => {
@@ -544,8 +527,8 @@ impl Reader<'_> {
             model,
             timeout,
             retries,
-            success: self.target(body, "success"),
-            fallback: self.target(body, "fallback"),
+            success: self.target(body, Slot::Success),
+            fallback: self.target(body, Slot::Fallback),
         })
     }
 }
