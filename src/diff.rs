@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::emit::decision;
 use crate::syntax::ast::{Node, NodeKind, Route, WindowMode};
 use crate::syntax::cond::{number_text, to_expr};
-use crate::syntax::values::{format_millis, format_money, format_seconds, parse_share};
+use crate::syntax::values::{Share, format_millis, format_money, format_seconds};
 
 /// What happened to a node or the route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -248,7 +248,7 @@ fn node_changes(o: &Node, n: &Node, out: &mut Vec<Change>) {
                 let mut m = BTreeMap::new();
                 for b in bs {
                     *m.entry(b.target.value.clone()).or_default() +=
-                        parse_share(&b.share.value).unwrap_or(0);
+                        b.parsed.map_or(0, Share::basis);
                 }
                 m
             };

@@ -26,7 +26,7 @@ pub(crate) use tail::Tail;
 
 use crate::graph::Slot;
 use crate::syntax::ast::{Cond, LimitKind, NodeKind, WindowMode};
-use crate::syntax::values::parse_share;
+use crate::syntax::values::Share;
 use crate::validate::Valid;
 
 /// A node's index in a [`Program`].
@@ -249,7 +249,7 @@ impl Program {
                     let mut bound: u32 = 0;
                     for (i, br) in branches.iter().enumerate() {
                         // Validation has read every share; an unreadable one adds nothing.
-                        bound = bound.saturating_add(parse_share(&br.share.value).unwrap_or(0));
+                        bound = bound.saturating_add(br.parsed.map_or(0, Share::basis));
                         let to = target(Slot::Share(u16::try_from(i).unwrap_or(u16::MAX)));
                         shares.push((u16::try_from(bound.min(10_000)).unwrap_or(10_000), to));
                     }

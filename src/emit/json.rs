@@ -5,9 +5,8 @@
 use crate::ordered::{Json, Object, number};
 
 use crate::source::Spanned;
-use crate::syntax::ast::{LimitKind, NodeKind, Route, WindowMode};
+use crate::syntax::ast::{Branch, LimitKind, NodeKind, Route, WindowMode};
 use crate::syntax::cond::to_mongo;
-use crate::syntax::values::{parse_share, share_forms};
 
 /// Why a route cannot be written as gateway JSON.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -79,7 +78,7 @@ fn element(id: &str, kind: &NodeKind) -> Result<Json, ExportError> {
         ),
         NodeKind::Percentage { sticky, branches } => {
             for b in branches {
-                let key = share_key(id, &b.share.value, &outputs)?;
+                let key = share_key(id, b, &outputs)?;
                 outputs.insert(key, out(Some(&b.target)));
             }
             sticky
@@ -133,14 +132,15 @@ fn element(id: &str, kind: &NodeKind) -> Result<Json, ExportError> {
 }
 
 /// The written share when it is free, else the next unused spelling of it.
-fn share_key(node: &str, written: &str, taken: &Object) -> Result<String, ExportError> {
-    let Ok(basis) = parse_share(written) else {
+fn share_key(node: &str, branch: &Branch, taken: &Object) -> Result<String, ExportError> {
+    let written = branch.share.value.as_str();
+    let Ok(share) = branch.parsed else {
         return Ok(written.to_string());
     };
     if !taken.contains_key(written) {
         return Ok(written.to_string());
     }
-    let forms = share_forms(basis);
+    let forms = share.forms();
     let n = forms.len();
     forms
         .into_iter()

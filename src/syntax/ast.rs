@@ -1,10 +1,12 @@
 //! The spanned syntax tree every source format reads into.
 //!
 //! It records what the author wrote, as written: numbers are not yet range-checked
-//! and share texts not yet parsed, so that validation can report every problem in
-//! one place, for every format alike. Equality ignores spans.
+//! and a share carries its text beside its parsed value (or why it has none), so
+//! that validation can report every problem in one place, for every format
+//! alike. Equality ignores spans.
 
 use crate::source::{SourceId, Span, Spanned};
+use crate::syntax::values::{Share, ShareError};
 use crate::syntax::vocab::{Kind, Slot};
 
 /// The format a route was read from or is written to.
@@ -132,8 +134,22 @@ pub enum NodeKind {
 pub struct Branch {
     /// The share as written, such as `90%` or `12.5%`.
     pub share: Spanned<String>,
+    /// The share read into basis points, or why it is not one (validation
+    /// reports that, at `share`).
+    pub parsed: Result<Share, ShareError>,
     /// Where it leads.
     pub target: Spanned<String>,
+}
+
+impl Branch {
+    /// A branch with its share read once, here.
+    pub fn new(share: Spanned<String>, target: Spanned<String>) -> Branch {
+        Branch {
+            parsed: Share::parse(&share.value),
+            share,
+            target,
+        }
+    }
 }
 
 /// What a limit counts.

@@ -96,23 +96,65 @@ pub fn format_money(dollars: f64) -> String {
     format!("${}", crate::syntax::cond::number_text(dollars))
 }
 
-/// Why a share text is not a share.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Why a share text is not a share. Each owns its words, so every format
+/// reports the same mistake alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ShareError {
     /// Not `NN%` or `NN.NN%`.
+    #[error("is not a share")]
     Malformed,
     /// More than two decimals.
+    #[error("has more than two decimals")]
     TooPrecise,
     /// Zero.
+    #[error("is zero")]
     Zero,
     /// Negative.
+    #[error("is negative")]
     Negative,
     /// Over 100%.
+    #[error("is over 100%")]
     TooLarge,
 }
 
+impl ShareError {
+    /// How to write the share instead.
+    pub fn help(self) -> &'static str {
+        match self {
+            ShareError::Malformed => "write a percentage such as `90%` or `12.5%`",
+            ShareError::TooPrecise => "round it to hundredths of a percent, such as `33.33%`",
+            ShareError::Zero => "remove the branch, or give it a share above 0%",
+            ShareError::Negative | ShareError::TooLarge => "shares are between 0.01% and 100%",
+        }
+    }
+}
+
+/// A split's share in basis points (hundredths of a percent: 10000 is 100%),
+/// read once from its text when the route is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Share(u16);
+
+impl Share {
+    /// Reads `90%`, `12.5%` or `0.25%`.
+    pub fn parse(text: &str) -> Result<Share, ShareError> {
+        // At most 10,000 once parsed, so it always fits.
+        parse_share(text).map(|b| Share(u16::try_from(b).unwrap_or(10_000)))
+    }
+
+    /// Hundredths of a percent, 1 to 10,000.
+    pub fn basis(self) -> u32 {
+        u32::from(self.0)
+    }
+
+    /// The ways to write it, shortest first: `25%`, `25.0%`, `25.00%`.
+    pub fn forms(self) -> Vec<String> {
+        share_forms(self.basis())
+    }
+}
+
 /// Reads a share such as `90%`, `12.5%`, `0.25%` into hundredths of a percent.
-pub fn parse_share(text: &str) -> Result<u32, ShareError> {
+fn parse_share(text: &str) -> Result<u32, ShareError> {
     let Some(num) = text.strip_suffix('%') else {
         return Err(ShareError::Malformed);
     };
@@ -154,7 +196,7 @@ pub fn parse_share(text: &str) -> Result<u32, ShareError> {
 }
 
 /// The written forms of a share, shortest first: `25%`, `25.0%`, `25.00%`.
-pub fn share_forms(basis: u32) -> Vec<String> {
+fn share_forms(basis: u32) -> Vec<String> {
     let int = basis / 100;
     let frac = basis % 100;
     if frac == 0 {
@@ -202,7 +244,7 @@ pub fn shares_repeat(branches: &[crate::syntax::ast::Branch]) -> bool {
     let mut seen = std::collections::HashSet::with_capacity(branches.len());
     !branches
         .iter()
-        .all(|b| seen.insert(parse_share(&b.share.value).map_err(|_| b.share.value.as_str())))
+        .all(|b| seen.insert(b.parsed.map_err(|_| b.share.value.as_str())))
 }
 
 /// Advice for a share written twice in one mapping (`50%: a` and `50%: b`):
@@ -275,6 +317,10 @@ mod tests {
         assert_eq!(parse_share("else"), Err(ShareError::Malformed));
         assert_eq!(share_forms(2500), ["25%", "25.0%", "25.00%"]);
         assert_eq!(share_forms(1250), ["12.5%", "12.50%"]);
+        assert_eq!(Share::parse("12.50%").map(Share::basis), Ok(1250));
+        assert_eq!(Share::parse("100%").map(Share::basis), Ok(10_000));
+        assert_eq!(Share::parse("0.01%").map(Share::basis), Ok(1));
+        assert_eq!(Share::parse("100.01%"), Err(ShareError::TooLarge));
         assert_eq!(parse_money("$0.50"), Some(0.5));
     }
 }

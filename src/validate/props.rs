@@ -3,7 +3,6 @@
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::Spanned;
 use crate::syntax::ast::{Limit, LimitKind, Model, Node, NodeKind, WindowMode};
-use crate::syntax::values::{ShareError, parse_share, share_forms};
 
 /// Provider slugs the hosted gateway knows.
 pub const PROVIDERS: [&str; 18] = [
@@ -54,17 +53,18 @@ fn shares(node: &Node, branches: &[crate::syntax::ast::Branch], diags: &mut Vec<
     let mut equal: std::collections::HashMap<u32, (usize, usize)> =
         std::collections::HashMap::new();
     for b in branches {
-        if let Ok(v) = parse_share(&b.share.value) {
-            equal.entry(v).or_default().0 += 1;
+        if let Ok(v) = b.parsed {
+            equal.entry(v.basis()).or_default().0 += 1;
         }
     }
     for b in branches {
-        match parse_share(&b.share.value) {
-            Ok(v) => {
+        match b.parsed {
+            Ok(share) => {
+                let v = share.basis();
                 total = total.saturating_add(v);
                 let (count, seen) = equal.entry(v).or_default();
                 *seen += 1;
-                let forms = share_forms(v);
+                let forms = share.forms();
                 if *seen == forms.len() + 1 {
                     let share = percent(u64::from(v));
                     diags.push(
@@ -86,28 +86,13 @@ fn shares(node: &Node, branches: &[crate::syntax::ast::Branch], diags: &mut Vec<
             }
             Err(e) => {
                 all_ok = false;
-                let (what, help) = match e {
-                    ShareError::Malformed => (
-                        "is not a share",
-                        "write a percentage such as `90%` or `12.5%`",
-                    ),
-                    ShareError::TooPrecise => (
-                        "has more than two decimals",
-                        "round it to hundredths of a percent, such as `33.33%`",
-                    ),
-                    ShareError::Zero => {
-                        ("is zero", "remove the branch, or give it a share above 0%")
-                    }
-                    ShareError::Negative => ("is negative", "shares are between 0.01% and 100%"),
-                    ShareError::TooLarge => ("is over 100%", "shares are between 0.01% and 100%"),
-                };
                 diags.push(
                     Diagnostic::error(
                         Code::BadShare,
                         b.share.span,
-                        format!("share `{}` of `{}` {what}", b.share.value, node.id.value),
+                        format!("share `{}` of `{}` {e}", b.share.value, node.id.value),
                     )
-                    .help(help),
+                    .help(e.help()),
                 );
             }
         }

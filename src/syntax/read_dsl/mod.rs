@@ -333,7 +333,7 @@ impl Reader<'_> {
                     let share = Spanned::new(share.as_str().to_string(), self.span(&share));
                     let label = share.value.trim_end_matches('%').to_string();
                     if let Some(t) = self.target(target, &id.value, &label) {
-                        branches.push(Branch { share, target: t });
+                        branches.push(Branch::new(share, t));
                     }
                 }
                 _ => {}

@@ -269,10 +269,7 @@ fn element(doc: &Doc, limits: &Limits, diags: &mut Vec<Diagnostic>) -> Option<No
             let branches = out
                 .entries
                 .iter()
-                .map(|(k, t)| Branch {
-                    share: k.clone(),
-                    target: t.clone(),
-                })
+                .map(|(k, t)| Branch::new(k.clone(), t.clone()))
                 .collect();
             NodeKind::Percentage { sticky, branches }
         }

@@ -381,10 +381,7 @@ impl Reader<'_> {
         if let Some(split) = body.get(kind.yaml()) {
             for (share, target) in self.shares(split) {
                 if let Some(t) = self.string(target, "a split target") {
-                    branches.push(Branch {
-                        share: share.clone(),
-                        target: t,
-                    });
+                    branches.push(Branch::new(share.clone(), t));
                 }
             }
         }
