@@ -271,24 +271,24 @@ fn yaml_comments(text: &str, doc: Option<&Doc>) -> Vec<Comment> {
         let k = scalars.partition_point(|(s, _)| *s <= i);
         scalars[..k].iter().rev().take(1).any(|(_, e)| i < *e)
     };
+    // Only the `#`s are looked at (found by memchr), not every character.
     let mut out = Vec::new();
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let mut prev = ' ';
-        for (j, c) in line.char_indices() {
-            if c == '#'
-                && (prev.is_whitespace() || prev == '\u{feff}')
-                && !inside_scalar(offset + j)
-            {
-                out.push(Comment {
-                    offset: offset + j,
-                    text: line[j..].trim_end().to_string(),
-                });
-                break;
-            }
-            prev = c;
+    // Offsets below this are on a line that already has its comment.
+    let mut line_done = 0;
+    for (i, _) in text.match_indices('#') {
+        if i < line_done {
+            continue;
         }
-        offset += line.len();
+        let prev = text[..i].chars().next_back().unwrap_or(' ');
+        if !(prev.is_whitespace() || prev == '\u{feff}') || inside_scalar(i) {
+            continue;
+        }
+        let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
+        out.push(Comment {
+            offset: i,
+            text: text[i..end].trim_end().to_string(),
+        });
+        line_done = end;
     }
     out
 }

@@ -69,12 +69,21 @@ fn visible(id: &str) -> String {
 
 /// The key under which look-alike ids meet.
 fn key(id: &str) -> String {
-    let folded = visible(id).to_lowercase();
+    // Printable ASCII (most ids) has nothing invisible and folds in place.
+    let folded = if id.bytes().all(|b| b == b' ' || b.is_ascii_graphic()) {
+        id.to_ascii_lowercase()
+    } else {
+        visible(id).to_lowercase()
+    };
     // The skeleton may map a lower-case letter to an upper-case look-alike
     // (`l` and `I`), so fold once more after it.
-    unicode_security::confusable_detection::skeleton(&folded)
-        .collect::<String>()
-        .to_lowercase()
+    let mut key: String = unicode_security::confusable_detection::skeleton(&folded).collect();
+    if key.is_ascii() {
+        key.make_ascii_lowercase();
+        key
+    } else {
+        key.to_lowercase()
+    }
 }
 
 #[cfg(test)]
@@ -89,6 +98,9 @@ mod tests {
         assert_eq!(key("paypal"), key("p\u{430}yp\u{430}l"));
         assert_ne!(key("done"), key("gone"));
         assert_ne!(key("n1"), key("n2"));
+        // The printable-ASCII path folds the same as the general one.
+        assert_eq!(key("N0"), key("no"));
+        assert_eq!(key("Modern"), key("modem"));
         assert_eq!(
             how("done", "do\u{200b}ne"),
             "they differ only in invisible characters"
