@@ -156,8 +156,8 @@ pub struct Program {
     pub(crate) ids: Vec<Box<str>>,
     /// Metadata key names (without `metadata.`), by slot.
     pub(crate) keys: Vec<Box<str>>,
-    /// Slots sorted by key name, for lookups.
-    pub(crate) key_order: Vec<SlotId>,
+    /// Key name → slot, for the metadata reader and [`Program::slot`].
+    pub(crate) key_index: crate::eval::KeyIndex,
     pub(crate) conds: Vec<CondOp>,
     pub(crate) children: Vec<u32>,
     pub(crate) lits: Vec<Lit>,
@@ -206,7 +206,7 @@ impl Program {
             insts: Vec::with_capacity(order.len()),
             ids: Vec::with_capacity(order.len()),
             keys: Vec::new(),
-            key_order: Vec::new(),
+            key_index: crate::eval::KeyIndex::default(),
             conds: Vec::new(),
             children: Vec::new(),
             lits: Vec::new(),
@@ -307,12 +307,7 @@ impl Program {
                 .push(g.graph.node_weight(*ix).copied().unwrap_or(usize::MAX));
         }
         let (keys, conds, children, lits, strings) = b.finish();
-        // The builder refuses more keys than a slot id holds.
-        p.key_order = (0..keys.len())
-            .filter_map(|i| SlotId::try_from(i).ok())
-            .collect();
-        p.key_order
-            .sort_by(|a, b| keys.get(usize::from(*a)).cmp(&keys.get(usize::from(*b))));
+        p.key_index = crate::eval::KeyIndex::new(&keys);
         p.keys = keys;
         p.conds = conds;
         p.children = children;
@@ -402,19 +397,7 @@ impl Program {
     /// The slot of metadata key `key` (without `metadata.`), if the route reads it.
     #[inline]
     pub fn slot(&self, key: &str) -> Option<SlotId> {
-        // A route reads a handful of keys: comparing lengths first rejects
-        // most at once, faster than a binary search over strings.
-        if self.keys.len() <= 8 {
-            return self
-                .keys
-                .iter()
-                .position(|k| same_bytes(k.as_bytes(), key.as_bytes()))
-                .and_then(|i| SlotId::try_from(i).ok());
-        }
-        self.key_order
-            .binary_search_by(|s| self.slot_name(*s).cmp(key))
-            .ok()
-            .and_then(|i| self.key_order.get(i).copied())
+        self.key_index.get(key.as_bytes())
     }
 
     /// Number of metadata slots.

@@ -71,16 +71,54 @@ impl<'a> Flat<'a> {
         yes
     }
 
-    /// The end of a plain run (no quote, backslash or control byte) from `from`.
+    /// The end of a plain run (no quote, backslash or control byte) from `from`:
+    /// eight bytes at a time, then byte by byte for the last few.
     #[inline]
     fn run_end(&self, from: usize) -> usize {
+        let mut i = from;
+        while let Some(chunk) = self.b.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+            let hits = special_bytes(u64::from_le_bytes(*chunk));
+            if hits != 0 {
+                return i.saturating_add((hits.trailing_zeros() / 8) as usize);
+            }
+            i = i.saturating_add(8);
+        }
         self.b
-            .get(from..)
+            .get(i..)
             .and_then(|rest| {
                 rest.iter()
                     .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
             })
-            .map_or(self.b.len(), |k| from.saturating_add(k))
+            .map_or(self.b.len(), |k| i.saturating_add(k))
+    }
+
+    /// The text from byte `from` to `to`.
+    #[inline]
+    pub(crate) fn text(&self, from: usize, to: usize) -> &'a str {
+        self.s.get(from..to).unwrap_or_default()
+    }
+
+    /// The bytes of the whole text.
+    #[inline]
+    pub(crate) fn bytes(&self) -> &'a [u8] {
+        self.b
+    }
+
+    /// A string without escapes at the position, as the byte range of its
+    /// text (the position moves past it); `None` (nothing consumed) when it
+    /// has escapes or ends badly, for the caller to read it the slow way.
+    #[inline]
+    pub(crate) fn plain_span(&mut self) -> Option<(usize, usize)> {
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        let start = self.i.saturating_add(1);
+        let end = self.run_end(start);
+        if self.b.get(end) != Some(&b'"') {
+            return None;
+        }
+        self.i = end.saturating_add(1);
+        Some((start, end))
     }
 
     /// A string; borrowed from the input when it has no escapes, otherwise
@@ -209,18 +247,44 @@ impl<'a> Flat<'a> {
     /// A JSON number (finite).
     pub(crate) fn number(&mut self) -> Result<f64, MetadataError> {
         let start = self.i;
-        let end = json_number_end(self.b, start).ok_or(self.error("bad number"))?;
+        let (end, _) = json_number_end(self.b, start).ok_or(self.error("bad number"))?;
         self.i = end;
-        let text = self.s.get(start..end).unwrap_or_default();
+        let text = self.text(start, end);
         // Small whole numbers (tiers, counts, times) skip the float parser.
         if let Some(v) = small_integer(text) {
             return Ok(v);
         }
-        text.parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-            .ok_or(MetadataError::Malformed("bad number", start))
+        finite(text, start)
     }
+
+    /// Checks a number and steps over it without converting it, unless it
+    /// could be out of range (an exponent, or hundreds of digits), which is an
+    /// error whether the value is kept or not.
+    pub(crate) fn skip_number(&mut self) -> Result<(), MetadataError> {
+        let start = self.i;
+        let (end, exponent) = json_number_end(self.b, start).ok_or(self.error("bad number"))?;
+        self.i = end;
+        if exponent || end.saturating_sub(start) > 300 {
+            finite(self.text(start, end), start)?;
+        }
+        Ok(())
+    }
+}
+
+/// A mask with the top bit set in each byte of `w` that ends a plain run of a
+/// JSON string (`"`, `\\` or a control byte below 0x20). A byte can be marked
+/// wrongly only above a rightly marked one (a borrow carries upwards), so the
+/// lowest mark is always exact, which is all [`Flat::run_end`] reads.
+#[inline]
+fn special_bytes(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const TOPS: u64 = 0x8080_8080_8080_8080;
+    let quote = w ^ ONES.wrapping_mul(u64::from(b'"'));
+    let slash = w ^ ONES.wrapping_mul(u64::from(b'\\'));
+    let zero_quote = quote.wrapping_sub(ONES) & !quote;
+    let zero_slash = slash.wrapping_sub(ONES) & !slash;
+    let control = w.wrapping_sub(ONES.wrapping_mul(0x20)) & !w;
+    (zero_quote | zero_slash | control) & TOPS
 }
 
 /// The character a one-letter JSON escape (`\n`, `\"`, …) stands for.
@@ -263,9 +327,18 @@ impl Sink for Skip {
     fn char(&mut self, _: char) {}
 }
 
-/// The end of the JSON number starting at `i`:
-/// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
-fn json_number_end(b: &[u8], mut i: usize) -> Option<usize> {
+/// A number's text as a finite `f64`.
+fn finite(text: &str, start: usize) -> Result<f64, MetadataError> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or(MetadataError::Malformed("bad number", start))
+}
+
+/// The end of the JSON number starting at `i`
+/// (`-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`), and whether it has an
+/// exponent.
+fn json_number_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
     let at = |i: usize| b.get(i).copied();
     let digits = |mut i: usize| {
         let from = i;
@@ -285,14 +358,15 @@ fn json_number_end(b: &[u8], mut i: usize) -> Option<usize> {
     if at(i) == Some(b'.') {
         i = digits(i.saturating_add(1))?;
     }
-    if matches!(at(i), Some(b'e' | b'E')) {
+    let exponent = matches!(at(i), Some(b'e' | b'E'));
+    if exponent {
         i = i.saturating_add(1);
         if matches!(at(i), Some(b'+' | b'-')) {
             i = i.saturating_add(1);
         }
         i = digits(i)?;
     }
-    Some(i)
+    Some((i, exponent))
 }
 
 /// `text` as a number when it is a plain integer of at most 15 digits (exact in

@@ -15,6 +15,7 @@
 
 mod cond;
 mod flat;
+mod keys;
 mod machine;
 mod request;
 mod state;
@@ -27,6 +28,7 @@ pub use sticky::{sticky_bucket, write_number};
 
 pub(crate) use cond::range;
 pub(crate) use flat::{Flat, short_escape};
+pub(crate) use keys::KeyIndex;
 
 /// Why the evaluator refused a call.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -226,7 +226,8 @@ fn parse_into(req: &mut Request, program: &Program, json: &str) -> Result<(), Me
 
 /// Reads the flat JSON object at the parser's position into the request's
 /// slots: no map, no string built for a key; a value is copied only into a slot
-/// the program reads, and only the first five entries count.
+/// the program reads, and only the first five entries count. Other values are
+/// checked as strictly but neither unescaped nor converted.
 ///
 /// With `unique`, a key written twice is an error (so is a key with escapes, or
 /// more than [`UNIQUE_KEYS`] entries, which this does not compare).
@@ -244,24 +245,42 @@ fn read_object<'a>(
     }
     let mut entries = 0usize;
     let mut scratch = String::new();
-    let mut keys: [&'a str; UNIQUE_KEYS] = [""; UNIQUE_KEYS];
+    let mut seen = if unique {
+        Some([""; UNIQUE_KEYS])
+    } else {
+        None
+    };
     loop {
         p.ws();
-        let key = if unique {
-            let key = p.plain_string()?;
-            let Some((earlier, [free, ..])) = keys.split_at_mut_checked(entries) else {
-                return Err(p.error("too many entries to compare"));
-            };
-            if earlier.contains(&key) {
-                return Err(p.error("a key given twice"));
+        let slot = match p.plain_span() {
+            Some((start, end)) => {
+                if let Some(keys) = &mut seen {
+                    let key = p.text(start, end);
+                    let Some((earlier, [free, ..])) = keys.split_at_mut_checked(entries) else {
+                        return Err(p.error("too many entries to compare"));
+                    };
+                    if earlier.contains(&key) {
+                        return Err(p.error("a key given twice"));
+                    }
+                    *free = key;
+                }
+                let len = end.saturating_sub(start);
+                let head = super::keys::head_at(p.bytes(), start, len);
+                program
+                    .key_index
+                    .find(p.bytes().get(start..end).unwrap_or_default(), head)
             }
-            *free = key;
-            key
-        } else {
-            p.string(&mut scratch)?
+            // Keys with escapes are rare: unescaped, then looked up by name.
+            None if unique => {
+                return Err(p
+                    .plain_string()
+                    .err()
+                    .unwrap_or(p.error("expected a string")));
+            }
+            None => program.slot(p.string(&mut scratch)?),
         };
-        let slot = if entries < MAX_METADATA_ENTRIES {
-            program.slot(key)
+        let target = if entries < MAX_METADATA_ENTRIES {
+            slot.and_then(|s| req.slots.get_mut(s as usize))
         } else {
             None
         };
@@ -269,28 +288,28 @@ fn read_object<'a>(
         p.ws();
         p.expect(b':', "expected `:`")?;
         p.ws();
-        let target = slot.and_then(|s| req.slots.get_mut(s as usize));
-        match p.peek() {
-            Some(b'"') => match target {
-                Some(t) => {
-                    t.text.clear();
-                    p.string_into(&mut t.text)?;
-                    t.tag = Tag::Str;
+        match (p.peek(), target) {
+            (Some(b'"'), Some(t)) => {
+                t.text.clear();
+                match p.plain_span() {
+                    Some((start, end)) => t.text.push_str(p.text(start, end)),
+                    None => p.string_into(&mut t.text)?,
                 }
-                None => p.skip_string()?,
-            },
-            Some(b't' | b'f') => {
+                t.tag = Tag::Str;
+            }
+            (Some(b'"'), None) => {
+                if p.plain_span().is_none() {
+                    p.skip_string()?;
+                }
+            }
+            (Some(b't' | b'f'), t) => {
                 let v = p.boolean()?;
-                if let Some(t) = target {
+                if let Some(t) = t {
                     t.set(Value::Bool(v));
                 }
             }
-            Some(b'-' | b'0'..=b'9') => {
-                let v = p.number()?;
-                if let Some(t) = target {
-                    t.set(Value::Num(v));
-                }
-            }
+            (Some(b'-' | b'0'..=b'9'), Some(t)) => t.set(Value::Num(p.number()?)),
+            (Some(b'-' | b'0'..=b'9'), None) => p.skip_number()?,
             _ => return Err(p.error("expected a string, number or boolean")),
         }
         p.ws();
