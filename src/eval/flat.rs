@@ -247,14 +247,15 @@ impl<'a> Flat<'a> {
     /// A JSON number (finite).
     pub(crate) fn number(&mut self) -> Result<f64, MetadataError> {
         let start = self.i;
-        let (end, _) = json_number_end(self.b, start).ok_or(self.error("bad number"))?;
+        let (end, exponent) = json_number_end(self.b, start).ok_or(self.error("bad number"))?;
         self.i = end;
         let text = self.text(start, end);
-        // Small whole numbers (tiers, counts, times) skip the float parser.
-        if let Some(v) = small_integer(text) {
-            return Ok(v);
+        // Short numbers without an exponent (tiers, times, costs) skip the
+        // float parser.
+        match short_decimal(text) {
+            Some(v) if !exponent => Ok(v),
+            _ => finite(text, start),
         }
-        finite(text, start)
     }
 
     /// Checks a number and steps over it without converting it, unless it
@@ -369,23 +370,37 @@ fn json_number_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
     Some((i, exponent))
 }
 
-/// `text` as a number when it is a plain integer of at most 15 digits (exact in
-/// an `f64`), as JSON writes them (no leading zero).
-fn small_integer(text: &str) -> Option<f64> {
-    let (neg, digits) = match text.strip_prefix('-') {
+/// `text`, a JSON number without an exponent, when it has at most 15 digits:
+/// the digits as an integer (exact in an `f64`) divided by the power of ten
+/// of its decimals (exact too), which IEEE division rounds correctly, so the
+/// value is the one the float parser gives.
+fn short_decimal(text: &str) -> Option<f64> {
+    const TENS: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (neg, body) = match text.strip_prefix('-') {
         Some(d) => (true, d),
         None => (false, text),
     };
-    if digits.is_empty() || digits.len() > 15 || (digits.len() > 1 && digits.starts_with('0')) {
+    if body.len() > 16 {
         return None;
     }
-    let mut v: u64 = 0;
-    for c in digits.bytes() {
+    let (mut v, mut digits, mut decimals, mut point) = (0u64, 0usize, 0usize, false);
+    for c in body.bytes() {
+        if c == b'.' {
+            point = true;
+            continue;
+        }
         let d = c.checked_sub(b'0').filter(|d| *d <= 9)?;
         v = v.checked_mul(10)?.checked_add(u64::from(d))?;
+        digits = digits.saturating_add(1);
+        decimals = decimals.saturating_add(usize::from(point));
+    }
+    if digits > 15 {
+        return None;
     }
     #[allow(clippy::cast_precision_loss)] // at most 15 digits: exact
-    let v = v as f64;
+    let v = v as f64 / TENS.get(decimals).copied()?;
     Some(if neg { -v } else { v })
 }
 
@@ -417,6 +432,31 @@ mod tests {
             "01", "1.", ".5", "+1", "-", "1e", "1e+", "--1", "1.2.3", "1e400",
         ] {
             assert_eq!(number(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn short_decimals_are_the_float_parsers_values() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for i in 0..20_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let width = (i % 15) as usize;
+            let text = match i % 3 {
+                0 => format!("{}.{:0width$}", x % 1000, x % 10u64.pow(width as u32)),
+                1 => format!("-0.{:0width$}", x % 10u64.pow(width as u32).max(1)),
+                _ => format!("{}", x % 10u64.pow(width as u32 + 1)),
+            };
+            let want: f64 = text.parse().unwrap();
+            if let Some(v) = super::short_decimal(&text) {
+                assert_eq!(v.to_bits(), want.to_bits(), "{text}");
+            }
+            assert_eq!(
+                number(&text).map(f64::to_bits),
+                Some(want.to_bits()),
+                "{text}"
+            );
         }
     }
 

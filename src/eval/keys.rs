@@ -51,6 +51,19 @@ pub(crate) fn head_of(key: &[u8]) -> u64 {
     }
 }
 
+/// [`head_of`] for a constant key of up to eight bytes (longer ones are cut).
+pub(crate) const fn head_const(key: &[u8]) -> u64 {
+    let (mut w, mut shift, mut rest) = (0u64, 0u32, key);
+    while let [first, tail @ ..] = rest {
+        if shift < 64 {
+            w |= (*first as u64).wrapping_shl(shift);
+        }
+        shift = shift.saturating_add(8);
+        rest = tail;
+    }
+    w
+}
+
 /// [`head_of`] the `len` bytes at `start` in `text`, by one load when eight
 /// bytes are there to read (the bytes after the key are masked off).
 #[inline]
@@ -181,6 +194,13 @@ mod tests {
             assert_eq!(index.get(k.as_bytes()), None, "{k:?}");
         }
         assert_eq!(KeyIndex::new(&[]).get(b"plan"), None);
+        for k in ["t", "metadata", "user_id", ""] {
+            assert_eq!(
+                super::head_const(k.as_bytes()),
+                head_of(k.as_bytes()),
+                "{k}"
+            );
+        }
     }
 
     #[test]

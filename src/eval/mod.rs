@@ -28,7 +28,7 @@ pub use sticky::{sticky_bucket, write_number};
 
 pub(crate) use cond::range;
 pub(crate) use flat::{Flat, short_escape};
-pub(crate) use keys::KeyIndex;
+pub(crate) use keys::{KeyIndex, head_at, head_const};
 
 /// Why the evaluator refused a call.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -246,7 +246,7 @@ fn read_object<'a>(
     let mut entries = 0usize;
     let mut scratch = String::new();
     let mut seen = if unique {
-        Some([""; UNIQUE_KEYS])
+        Some([(0u64, ""); UNIQUE_KEYS])
     } else {
         None
     };
@@ -254,21 +254,22 @@ fn read_object<'a>(
         p.ws();
         let slot = match p.plain_span() {
             Some((start, end)) => {
+                let key = p.text(start, end);
+                let head = super::keys::head_at(p.bytes(), start, key.len());
                 if let Some(keys) = &mut seen {
-                    let key = p.text(start, end);
                     let Some((earlier, [free, ..])) = keys.split_at_mut_checked(entries) else {
                         return Err(p.error("too many entries to compare"));
                     };
-                    if earlier.contains(&key) {
+                    // Equal first words and lengths before any `memcmp`.
+                    if earlier
+                        .iter()
+                        .any(|(h, k)| *h == head && k.len() == key.len() && *k == key)
+                    {
                         return Err(p.error("a key given twice"));
                     }
-                    *free = key;
+                    *free = (head, key);
                 }
-                let len = end.saturating_sub(start);
-                let head = super::keys::head_at(p.bytes(), start, len);
-                program
-                    .key_index
-                    .find(p.bytes().get(start..end).unwrap_or_default(), head)
+                program.key_index.find(key.as_bytes(), head)
             }
             // Keys with escapes are rare: unescaped, then looked up by name.
             None if unique => {

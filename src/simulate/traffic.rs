@@ -6,7 +6,7 @@
 use serde::Deserialize;
 
 use crate::compile::{NodeId, Program};
-use crate::eval::{Flat, Request, Value};
+use crate::eval::{Flat, Request, Value, head_at, head_const};
 
 /// A metadata value of a traffic line.
 #[derive(Clone, Debug, PartialEq)]
@@ -177,6 +177,12 @@ pub fn parse_line(text: &str, line: u64) -> Result<TrafficLine, TrafficError> {
     })
 }
 
+const T: u64 = head_const(b"t");
+const ID: u64 = head_const(b"id");
+const METADATA: u64 = head_const(b"metadata");
+const COST: u64 = head_const(b"cost");
+const FAIL: u64 = head_const(b"fail");
+
 /// Reads a traffic line of the usual shape straight into `req` (its metadata
 /// and id, for `program`) and `fail` (the model nodes made to fail): no map and
 /// no string per line. Returns the time and cost, or `None` for any line it does
@@ -201,13 +207,16 @@ pub(crate) fn read_line_into(
     p.expect(b'{', "").ok()?;
     loop {
         p.ws();
-        let key = p.string(&mut scratch).ok()?;
-        let field: u8 = match key {
-            "t" => 1,
-            "id" => 2,
-            "metadata" => 4,
-            "cost" => 8,
-            "fail" => 16,
+        // A field name is known by its length and first eight bytes (one
+        // load); one written with escapes goes the slow way.
+        let (start, end) = p.plain_span()?;
+        let len = end.saturating_sub(start);
+        let field: u8 = match (len, head_at(p.bytes(), start, len)) {
+            (1, T) => 1,
+            (2, ID) => 2,
+            (8, METADATA) => 4,
+            (4, COST) => 8,
+            (4, FAIL) => 16,
             _ => return None,
         };
         if seen & field != 0 {
