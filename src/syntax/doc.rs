@@ -76,6 +76,17 @@ pub enum DocValue {
 }
 
 impl Doc {
+    /// The value as text for messages: a scalar as written, anything else by
+    /// its type (`a mapping`).
+    pub fn text(&self) -> String {
+        match &self.value {
+            DocValue::Str(s) => s.clone(),
+            DocValue::Num(n) => n.to_string(),
+            DocValue::Bool(b) => b.to_string(),
+            _ => self.type_name().to_string(),
+        }
+    }
+
     /// Words for the value's type, for messages.
     pub fn type_name(&self) -> &'static str {
         match self.value {

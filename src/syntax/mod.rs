@@ -15,6 +15,7 @@ mod read_json;
 mod read_yaml;
 pub mod values;
 pub mod vocab;
+pub mod words;
 mod yaml;
 mod yaml_errors;
 mod yaml_tags;

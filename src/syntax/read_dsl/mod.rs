@@ -96,23 +96,10 @@ impl Reader<'_> {
                             continue;
                         };
                         let (key, ty) = (self.name(k), self.name(v));
-                        let t = match ty.value.as_str() {
-                            "string" => FieldType::String,
-                            "number" => FieldType::Number,
-                            "boolean" => FieldType::Boolean,
-                            other => {
-                                self.diags.push(
-                                    Diagnostic::error(
-                                        Code::BadValue,
-                                        ty.span,
-                                        format!("`{other}` is not a metadata type"),
-                                    )
-                                    .help("declare `string`, `number` or `boolean`")
-                                    .maybe_help(did_you_mean(
-                                        other,
-                                        ["string", "number", "boolean"],
-                                    )),
-                                );
+                        let t = match FieldType::parse(&ty.value) {
+                            Ok(t) => t,
+                            Err(e) => {
+                                self.diags.push(e.at(ty.span));
                                 continue;
                             }
                         };

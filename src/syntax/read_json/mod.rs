@@ -130,15 +130,10 @@ fn metadata(doc: &Doc, diags: &mut Vec<Diagnostic>) -> Vec<(Spanned<String>, Spa
     entries
         .iter()
         .filter_map(|(k, v)| {
-            let ty = match v.as_str() {
-                Some("string") => FieldType::String,
-                Some("number") => FieldType::Number,
-                Some("boolean") => FieldType::Boolean,
-                _ => {
-                    diags.push(
-                        Diagnostic::error(Code::BadValue, v.span, "not a metadata type")
-                            .help("declare `\"string\"`, `\"number\"` or `\"boolean\"`"),
-                    );
+            let ty = match FieldType::parse(&v.text()) {
+                Ok(ty) => ty,
+                Err(e) => {
+                    diags.push(e.at(v.span));
                     return None;
                 }
             };
@@ -299,18 +294,15 @@ fn element(doc: &Doc, limits: &Limits, diags: &mut Vec<Diagnostic>) -> Option<No
                     LimitKind::Count
                 }
             };
-            let mode = p.get("window_mode").and_then(|d| match d.as_str() {
-                Some("fixed") => Some(Spanned::new(WindowMode::Fixed, d.span)),
-                Some("sliding") => Some(Spanned::new(WindowMode::Sliding, d.span)),
-                _ => {
-                    p.diags.push(Diagnostic::error(
-                        Code::BadValue,
-                        d.span,
-                        "`window_mode` is `fixed` or `sliding`",
-                    ));
-                    None
-                }
-            });
+            let mode = p
+                .get("window_mode")
+                .and_then(|d| match WindowMode::parse(&d.text()) {
+                    Ok(mode) => Some(Spanned::new(mode, d.span)),
+                    Err(e) => {
+                        p.diags.push(e.at(d.span));
+                        None
+                    }
+                });
             NodeKind::Limit(Limit {
                 kind,
                 key: p.get("key").and_then(|k| p.string(k, "`key`")),

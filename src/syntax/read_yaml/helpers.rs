@@ -1,7 +1,7 @@
 //! The reader's shared value checks: required keys, strings, mappings, amounts,
 //! unknown keys with suggestions.
 
-use super::{Reader, text_of};
+use super::Reader;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Spanned;
 use crate::syntax::ast::Target;
@@ -64,7 +64,7 @@ impl Reader<'_> {
                 Diagnostic::error(
                     Code::BadValue,
                     doc.span,
-                    format!("`{}` is not {what}", text_of(doc)),
+                    format!("`{}` is not {what}", doc.text()),
                 )
                 .help(format!("write {what}")),
             );

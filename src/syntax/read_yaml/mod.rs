@@ -129,19 +129,10 @@ impl Reader<'_> {
         };
         let mut out = Vec::new();
         for (key, value) in entries {
-            let ty = match value.as_str() {
-                Some("string") => FieldType::String,
-                Some("number") => FieldType::Number,
-                Some("boolean") => FieldType::Boolean,
-                _ => {
-                    self.diags.push(
-                        Diagnostic::error(
-                            Code::BadValue,
-                            value.span,
-                            format!("`{}` is not a metadata type", text_of(value)),
-                        )
-                        .help("declare `string`, `number` or `boolean`"),
-                    );
+            let ty = match FieldType::parse(&value.text()) {
+                Ok(ty) => ty,
+                Err(e) => {
+                    self.diags.push(e.at(value.span));
                     continue;
                 }
             };
@@ -446,21 +437,15 @@ impl Reader<'_> {
                 "a duration such as `1h` or `30d`",
             )
         });
-        let mode = body.get("window_mode").and_then(|d| match d.as_str() {
-            Some("fixed") => Some(Spanned::new(WindowMode::Fixed, d.span)),
-            Some("sliding") => Some(Spanned::new(WindowMode::Sliding, d.span)),
-            _ => {
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::BadValue,
-                        d.span,
-                        format!("`{}` is not a window mode", text_of(d)),
-                    )
-                    .help("write `fixed` or `sliding`"),
-                );
-                None
-            }
-        });
+        let mode = body
+            .get("window_mode")
+            .and_then(|d| match WindowMode::parse(&d.text()) {
+                Ok(mode) => Some(Spanned::new(mode, d.span)),
+                Err(e) => {
+                    self.diags.push(e.at(d.span));
+                    None
+                }
+            });
         NodeKind::Limit(Limit {
             kind,
             key: body
@@ -527,16 +512,6 @@ impl Reader<'_> {
             success: self.target(body, Slot::Success),
             fallback: self.target(body, Slot::Fallback),
         })
-    }
-}
-
-/// The value's text for messages.
-fn text_of(doc: &Doc) -> String {
-    match &doc.value {
-        DocValue::Str(s) => s.clone(),
-        DocValue::Num(n) => n.to_string(),
-        DocValue::Bool(b) => b.to_string(),
-        _ => doc.type_name().to_string(),
     }
 }
 
