@@ -3,8 +3,9 @@
 //! reads the same whether it was made in YAML, JSON or the DSL.
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
-use crate::source::Span;
+use crate::source::{Span, Spanned};
 use crate::syntax::ast::{FieldType, WindowMode};
+use crate::syntax::doc::Doc;
 
 /// A word that is not one of its set's. It owns its wording.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -52,6 +53,21 @@ impl WordError {
     }
 }
 
+/// A word read from a document value with `parse`, or its error reported.
+pub(crate) fn read<T>(
+    doc: &Doc,
+    parse: impl Fn(&str) -> Result<T, WordError>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Spanned<T>> {
+    match parse(&doc.text()) {
+        Ok(word) => Some(Spanned::new(word, doc.span)),
+        Err(e) => {
+            diags.push(e.at(doc.span));
+            None
+        }
+    }
+}
+
 impl FieldType {
     /// Reads `string`, `number` or `boolean`.
     pub fn parse(word: &str) -> Result<FieldType, WordError> {
@@ -78,7 +94,44 @@ impl WindowMode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::SourceId;
+    use crate::source::{SourceId, SourceMap};
+    use crate::syntax::{Format, Limits};
+
+    /// The one diagnostic a route text draws for its metadata type `strng`.
+    fn misdeclared(name: &str, text: &str, format: Format) -> (String, Option<String>) {
+        let mut sources = SourceMap::new();
+        let id = sources.add(name, text);
+        let read = crate::syntax::parse(&sources, id, format, &Limits::default());
+        let d = read
+            .diagnostics
+            .iter()
+            .find(|d| d.message.contains("strng"))
+            .unwrap_or_else(|| panic!("{format:?}: {:?}", read.diagnostics));
+        (d.message.clone(), d.help.clone())
+    }
+
+    #[test]
+    fn the_same_mistake_reads_the_same_in_every_format() {
+        let yaml = misdeclared(
+            "r.yaml",
+            "name: r\nmetadata:\n  plan: strng\nstart: d\nnodes:\n  d: end\n",
+            Format::Yaml,
+        );
+        let json = misdeclared(
+            "r.json",
+            r#"{"name": "r", "metadata": {"plan": "strng"}, "elements": [{"id": "d", "type": "end", "outputs": {}}]}"#,
+            Format::Json,
+        );
+        let dsl = misdeclared(
+            "r.route",
+            "route r {\n  metadata { plan: strng }\n  start -> d: end\n}\n",
+            Format::Dsl,
+        );
+        assert_eq!(yaml.0, "`strng` is not a metadata type");
+        assert_eq!(yaml.1.as_deref(), Some("did you mean `string`?"));
+        assert_eq!(yaml, json);
+        assert_eq!(yaml, dsl);
+    }
 
     #[test]
     fn every_word_reads_and_a_near_miss_is_suggested() {

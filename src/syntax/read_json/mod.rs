@@ -130,14 +130,8 @@ fn metadata(doc: &Doc, diags: &mut Vec<Diagnostic>) -> Vec<(Spanned<String>, Spa
     entries
         .iter()
         .filter_map(|(k, v)| {
-            let ty = match FieldType::parse(&v.text()) {
-                Ok(ty) => ty,
-                Err(e) => {
-                    diags.push(e.at(v.span));
-                    return None;
-                }
-            };
-            Some((k.clone(), Spanned::new(ty, v.span)))
+            let ty = crate::syntax::words::read(v, FieldType::parse, diags)?;
+            Some((k.clone(), ty))
         })
         .collect()
 }
@@ -296,13 +290,7 @@ fn element(doc: &Doc, limits: &Limits, diags: &mut Vec<Diagnostic>) -> Option<No
             };
             let mode = p
                 .get("window_mode")
-                .and_then(|d| match WindowMode::parse(&d.text()) {
-                    Ok(mode) => Some(Spanned::new(mode, d.span)),
-                    Err(e) => {
-                        p.diags.push(e.at(d.span));
-                        None
-                    }
-                });
+                .and_then(|d| crate::syntax::words::read(d, WindowMode::parse, p.diags));
             NodeKind::Limit(Limit {
                 kind,
                 key: p.get("key").and_then(|k| p.string(k, "`key`")),

@@ -129,14 +129,9 @@ impl Reader<'_> {
         };
         let mut out = Vec::new();
         for (key, value) in entries {
-            let ty = match FieldType::parse(&value.text()) {
-                Ok(ty) => ty,
-                Err(e) => {
-                    self.diags.push(e.at(value.span));
-                    continue;
-                }
-            };
-            out.push((key.clone(), Spanned::new(ty, value.span)));
+            if let Some(ty) = crate::syntax::words::read(value, FieldType::parse, self.diags) {
+                out.push((key.clone(), ty));
+            }
         }
         out
     }
@@ -439,13 +434,7 @@ impl Reader<'_> {
         });
         let mode = body
             .get("window_mode")
-            .and_then(|d| match WindowMode::parse(&d.text()) {
-                Ok(mode) => Some(Spanned::new(mode, d.span)),
-                Err(e) => {
-                    self.diags.push(e.at(d.span));
-                    None
-                }
-            });
+            .and_then(|d| crate::syntax::words::read(d, WindowMode::parse, self.diags));
         NodeKind::Limit(Limit {
             kind,
             key: body
