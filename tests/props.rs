@@ -368,7 +368,7 @@ proptest! {
 
 proptest! {
     // Each case searches every edge of a route of up to 24 nodes: fewer cases.
-    #![proptest_config(ProptestConfig { cases: 32, rng_seed: RngSeed::Fixed(0x5eed_0013), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 32, rng_seed: RngSeed::Fixed(0x5eed_0013), max_shrink_iters: 16, ..ProptestConfig::default() })]
 
     #[test]
     fn generated_suites_cover_every_edge_a_request_can_take(kinds in routes()) {
@@ -384,19 +384,43 @@ proptest! {
     }
 
     #[test]
-    fn generated_suites_with_limits_pass_and_say_what_they_miss(kinds in routes()) {
-        // With limits every edge is covered, proven dead, or one whose limits no
-        // `before` sequence the generator tries fills: its `before` requests
-        // repeat one request, so a limit that must be filled through one split
-        // arm while the case takes another (the arm drawn from the same sticky
-        // key or request id) is out of its reach. Such an edge is reported as not
-        // covered, with that reason, never as dead.
+    fn generated_suites_with_limits_cover_every_edge_a_request_can_take(kinds in routes()) {
+        // With rate limits and budgets (all keyed on `user_id`, which sticky
+        // splits hash too) every edge is covered or proven dead: by
+        // contradicting conditions, a budget no served request passes, or rate
+        // limits before a limit that let too few requests through to fill it.
         let yaml = route_yaml(&kinds);
         let g = generated_suite_passes(&yaml)?;
-        for m in g.missed.iter().filter(|m| !m.dead) {
-            prop_assert!(m.reason.starts_with("no `before` sequence tried"), "{:?}\n{}", m, yaml);
-        }
+        let open: Vec<_> = g.missed.iter().filter(|m| !m.dead).collect();
+        prop_assert!(open.is_empty(), "{:?}\n{}", open, yaml);
     }
+}
+
+/// A suite generated for the route and run against it: the route, the suite,
+/// the failing cases (name and message), and `(edges, covered)`.
+fn generated_suite(
+    yaml: &str,
+) -> (
+    aig_route::testing::Target,
+    aig_route::testing::generate::Generated,
+    Vec<String>,
+    (usize, usize),
+) {
+    use aig_route::testing::{Coverage, Runner, Target, generate::generate, run_case};
+    let (program, route) = program_of(yaml, Format::Yaml);
+    let t = Target::new(route, program);
+    let g = generate(&t);
+    let mut cov = Coverage::new(&t);
+    let mut runner = Runner::new();
+    let failures = g
+        .bound(&t)
+        .into_iter()
+        .map(|case| (run_case(&t, &case, &mut runner, &mut cov), case.name))
+        .filter(|(r, _)| !r.passed)
+        .map(|(r, name)| format!("{name}: {}", r.message))
+        .collect();
+    let counts = cov.counts(&t);
+    (t, g, failures, counts)
 }
 
 /// Generates a suite for the route, checks it passes against the route, and
@@ -404,17 +428,8 @@ proptest! {
 fn generated_suite_passes(
     yaml: &str,
 ) -> Result<aig_route::testing::generate::Generated, TestCaseError> {
-    use aig_route::testing::{Coverage, Runner, Target, generate::generate, run_case};
-    let (program, route) = program_of(yaml, Format::Yaml);
-    let t = Target::new(route, program);
-    let g = generate(&t);
-    let mut cov = Coverage::new(&t);
-    let mut runner = Runner::new();
-    for case in g.bound(&t) {
-        let r = run_case(&t, &case, &mut runner, &mut cov);
-        prop_assert!(r.passed, "{}: {}\n{}", case.name, r.message, yaml);
-    }
-    let (edges, covered) = cov.counts(&t);
+    let (_, g, failures, (edges, covered)) = generated_suite(yaml);
+    prop_assert!(failures.is_empty(), "{:?}\n{}", failures, yaml);
     prop_assert_eq!(covered + g.missed.len(), edges, "{:?}\n{}", g.missed, yaml);
     Ok(g)
 }
@@ -522,4 +537,34 @@ proptest! {
         prop_assert_eq!(code, Some(0), "{}\n{}", out, err);
         plan_is_unchanged(&gw, &authored, routes.len())?;
     }
+}
+
+/// Not a check but a measurement, run by hand: generated suites on 256 random
+/// routes with limits (a deterministic sample, not the property tests' seed),
+/// printing the edges covered, proven dead and missed, and each miss with its
+/// route. `cargo test --release --test props generated_suite_figures -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn generated_suite_figures() {
+    use proptest::strategy::ValueTree;
+    let mut tr = proptest::test_runner::TestRunner::deterministic();
+    let (mut edges_all, mut covered_all, mut dead, mut missed) = (0, 0, 0, 0);
+    for _ in 0..256 {
+        let kinds = routes().new_tree(&mut tr).unwrap().current();
+        let yaml = route_yaml(&kinds);
+        let (t, g, failures, (edges, covered)) = generated_suite(&yaml);
+        assert!(failures.is_empty(), "{failures:?}\n{yaml}");
+        edges_all += edges;
+        covered_all += covered;
+        dead += g.missed.iter().filter(|m| m.dead).count();
+        let open: Vec<_> = g.missed.iter().filter(|m| !m.dead).collect();
+        missed += open.len();
+        if !open.is_empty() {
+            println!("=====\n{yaml}");
+            for m in open {
+                println!("missed {} {}: {}", t.id(m.node), m.output, m.reason);
+            }
+        }
+    }
+    println!("edges {edges_all}, covered {covered_all}, proven dead {dead}, missed {missed}");
 }

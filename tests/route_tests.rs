@@ -261,20 +261,26 @@ fn no_test_files_is_a_usage_error() {
     assert!(err.contains("no `*.test.yaml` files found"), "{err}");
 }
 
-#[test]
-fn generated_suites_pass_cover_and_name_dead_edges() {
-    let tmp = scratch("gen");
-    let dir = tmp.path();
-    let route =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/route_tests/dead.yaml");
-    let out = dir.join("dead.test.yaml");
-    let (code, stdout, err) = run(&[
+/// `aig-route test --generate tests/route_tests/NAME -o OUT`.
+fn generate_into(name: &str, out: &std::path::Path) -> (i32, String, String) {
+    let route = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/route_tests")
+        .join(name);
+    run(&[
         "test",
         "--generate",
         route.to_str().unwrap(),
         "-o",
         out.to_str().unwrap(),
-    ]);
+    ])
+}
+
+#[test]
+fn generated_suites_pass_cover_and_name_dead_edges() {
+    let tmp = scratch("gen");
+    let dir = tmp.path();
+    let out = dir.join("dead.test.yaml");
+    let (code, stdout, err) = generate_into("dead.yaml", &out);
     assert_eq!(code, 0, "{err}");
     assert!(stdout.is_empty(), "{stdout}");
     // The dead edge, with the contradiction that kills it, on stderr and in the file.
@@ -319,4 +325,39 @@ fn generate_refuses_an_invalid_route_and_writes_nothing() {
     assert_ne!(code, 0);
     assert!(err.contains("error["), "{err}");
     assert!(!out.exists());
+}
+
+/// Limits proven unable to fill, with the reason: rate limits before one that
+/// let too few requests through (`starved.yaml`), and a budget no served
+/// request can pass for any one user id, since the split sticky on it sends all
+/// that user's requests one way (`pinned.yaml`). Every other edge is covered,
+/// and the suite passes.
+#[test]
+fn generate_proves_limits_dead_by_their_rates_and_by_pinned_arms() {
+    let cases = [
+        (
+            "starved",
+            "dead `burst` → fallback: `burst` takes fallback only when 4 requests with one metadata.user_id reach it within 60s (3 to fill it and this one), but every way to it passes rate limits that let at most 3 through in that time: `gate` (1 per 30s)",
+            (9, 8),
+        ),
+        (
+            "pinned",
+            "dead `second` → fallback: it needs `second` to take fallback, but no request that passes it is ever served (no model answers before it or after its success for any one value of metadata.user_id, which fixes the arm of every split sticky on it)",
+            (13, 10),
+        ),
+    ];
+    for (name, why, (edges, covered)) in cases {
+        let tmp = scratch(name);
+        let out = tmp.path().join(format!("{name}.test.yaml"));
+        let (code, _, err) = generate_into(&format!("{name}.yaml"), &out);
+        assert_eq!(code, 0, "{err}");
+        assert!(err.contains(why), "{name}: {err}");
+        assert!(!err.contains("not covered"), "{name}: {err}");
+        let (code, stdout, err) = run(&["test", out.to_str().unwrap(), "--format", "json"]);
+        assert_eq!(code, 0, "{stdout}{err}");
+        let v: Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(v["failed"], 0, "{name}");
+        assert_eq!(v["coverage"]["edges"], edges, "{name}");
+        assert_eq!(v["coverage"]["covered"], covered, "{name}");
+    }
 }

@@ -212,6 +212,13 @@ impl Target {
         Some((l.limit, l.window, l.key_name.as_deref()))
     }
 
+    /// Whether limit `n` counts a sliding window (else fixed windows).
+    pub fn sliding(&self, n: usize) -> bool {
+        self.program
+            .limit(n as NodeId)
+            .is_some_and(|l| l.mode == crate::syntax::ast::WindowMode::Sliding)
+    }
+
     /// A split's buckets: the first bucket after each share, in order.
     pub fn split_bounds(&self, n: usize) -> Vec<u16> {
         match self.program.inst(n as NodeId) {

@@ -63,6 +63,39 @@ pub fn at_once(t: &Target, path: &[Hop], exhausted: &[usize], req: &Prepared) ->
     Some((before, 0.0))
 }
 
+/// Times to start the paced plan at: 0, and just before the first two window
+/// boundaries of each fixed-window limit the path passes before the last limit
+/// it must find exhausted. Filling as early as possible can use up such a
+/// limit's window (its requests or its dollars) that the case itself needs;
+/// fillers sent just before a boundary leave the next window to the case,
+/// while still inside the window of the limit they fill.
+pub fn starts(t: &Target, path: &[Hop], exhausted: &[usize]) -> Vec<f64> {
+    let mut out = vec![0.0];
+    let Some(&last) = exhausted.last() else {
+        return out;
+    };
+    let shortest = path
+        .iter()
+        .filter_map(|&(v, _)| t.limit(v).map(|(_, w, _)| w))
+        .fold(f64::INFINITY, f64::min);
+    for &(v, o) in &path[..last] {
+        if o != 0 || !matches!(t.kind(v), Kind::Rate | Kind::Budget) || t.sliding(v) {
+            continue;
+        }
+        let Some((_, w, _)) = t.limit(v) else {
+            continue;
+        };
+        let early = (shortest / 4.0).min(1.0);
+        for k in 1..=2 {
+            let s = w * f64::from(k) - early;
+            if s.is_finite() && s > 0.0 && !out.contains(&s) {
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
 /// How a trial run of a filler went, against the path up to its limit.
 enum Trial {
     /// It followed the path and its limit admitted it: send it.
@@ -92,6 +125,7 @@ pub fn paced(
     req: &Prepared,
     edge: Hop,
     runner: &mut Runner,
+    start: f64,
 ) -> Option<Plan> {
     let fillers: Vec<(usize, Prepared)> = exhausted
         .iter()
@@ -106,7 +140,7 @@ pub fn paced(
     let mut counters = Counters::new();
     let mut out = Outcome::default();
     let mut before: Vec<(Prepared, u64)> = Vec::new();
-    let mut clock = 0.0f64;
+    let mut clock = start;
     let mut case = req.clone();
     for _ in 0..MAX_TRIALS {
         case.at = clock;

@@ -13,7 +13,10 @@
 //! - `before` requests that exhaust each limit whose fallback is taken: `limit`
 //!   requests for a rate limit, one request costing `limit` for a budget; all at
 //!   once, or else paced so the limits passed first do not run out first
-//!   (see [`super::exhaust`]).
+//!   (see [`super::exhaust`]); with other values of the key and sticky fields
+//!   when the first sends them where nothing serves them; or requests that
+//!   reach the limit another way, from a search of their own with the case's
+//!   key value pinned ([`detour`]).
 //!
 //! Every candidate is run through the evaluator and kept only if it takes the
 //! edge; its expectations are what the route does now. Each generated case's
@@ -21,16 +24,19 @@
 //!
 //! Work is bounded: [`MAX_PATHS`] paths and [`MAX_STEPS`] search steps per edge,
 //! [`MAX_SEARCH`] sticky values per path. An edge whose every path contradicts
-//! itself is dead, with the contradiction as the reason; one left over when a
-//! bound was hit is reported as such, never as dead.
+//! itself, or needs a limit's fallback proven dead ([`super::unfillable`]), is
+//! dead, with the reason; one left over when a bound was hit is reported as
+//! such, never as dead.
 
+use super::arms::pick_split_values;
 use super::bind::Bound;
 use super::engine::{Kind, Outcome, Prepared, Runner, Target};
 use super::exhaust;
 use super::run::{Coverage, replay};
+use super::unfillable::{dead_fallback, dead_fallbacks};
 use crate::solve::{Constraint, Solution, field_eq, solve};
 use crate::source::Span;
-use crate::syntax::ast::{Cond, Literal};
+use crate::syntax::ast::Cond;
 
 /// Complete paths tried per edge.
 pub const MAX_PATHS: usize = 64;
@@ -40,6 +46,10 @@ pub const MAX_STEPS: usize = 20_000;
 pub const MAX_SEARCH: usize = 20_000;
 /// Values of a limit's key tried per path when the first does not fill it.
 const KEY_VARIANTS: usize = 8;
+/// Further requests following the path's split arms tried per path with limits.
+const MORE_ARM_VALUES: usize = 24;
+/// Requests per path tried with paced plans.
+const PACED_VARIANTS: usize = 3;
 /// Values of one sticky key tried per path.
 pub const MAX_VALUES: usize = 4_096;
 
@@ -125,7 +135,7 @@ pub fn generate(t: &Target) -> Generated {
     let mut cov = Coverage::new(t);
     let mut runner = Runner::new();
     let reach = t.reachable();
-    let fillable = budgets_fillable(t);
+    let dead = dead_fallbacks(t);
     for n in 0..t.len() {
         if !reach[n] {
             continue;
@@ -134,7 +144,7 @@ pub fn generate(t: &Target) -> Generated {
             if cov.is_covered(n, o) {
                 continue;
             }
-            match search(t, (n, o), &fillable, &mut runner, None) {
+            match search(t, (n, o), &dead, &mut runner, None) {
                 Ok(case) => {
                     cov.record(&case.outcome);
                     out.cases.push(case);
@@ -170,13 +180,44 @@ type Hop = (usize, usize);
 pub(super) fn search(
     t: &Target,
     edge: (usize, usize),
-    fillable: &[bool],
+    dead: &[Option<String>],
     runner: &mut Runner,
     sharp: Option<&Cond>,
 ) -> Result<GenCase, (bool, String)> {
+    let how = How {
+        sharp,
+        pin: None,
+        dead,
+        detours: true,
+    };
+    search_with(t, edge, runner, &how)
+}
+
+/// What a search must also satisfy, and may do.
+struct How<'a> {
+    /// The goal conditional must come out as the edge says under this
+    /// condition instead of its own.
+    sharp: Option<&'a Cond>,
+    /// A condition the request's metadata must satisfy: a limit key's value,
+    /// for a request that fills a limit another case must find full.
+    pin: Option<&'a Cond>,
+    /// Per node, why a limit's `fallback` is dead ([`dead_fallbacks`]).
+    dead: &'a [Option<String>],
+    /// Whether a limit may be filled by requests taking another way to it
+    /// ([`detour`]); not within such a search, so the work stays bounded.
+    detours: bool,
+}
+
+fn search_with(
+    t: &Target,
+    edge: (usize, usize),
+    runner: &mut Runner,
+    how: &How<'_>,
+) -> Result<GenCase, (bool, String)> {
+    let (dead, sharp) = (how.dead, how.sharp);
     let (goal, goal_out) = edge;
-    if t.kind(goal) == Kind::Budget && goal_out == 1 && !fillable[goal] {
-        return Err((true, unfillable(t, goal)));
+    if let Some(why) = dead_fallback(t, dead, goal, goal_out) {
+        return Err((true, why.to_string()));
     }
     // Which nodes can reach the goal (program order is topological).
     let mut leads = vec![false; t.len()];
@@ -210,23 +251,25 @@ pub(super) fn search(
                     bound_words(contradiction, failure, "search steps", MAX_STEPS),
                 ));
             }
-            if t.kind(at) == Kind::Budget && o == 1 && !fillable[at] {
-                contradiction.get_or_insert_with(|| unfillable(t, at));
+            if let Some(why) = dead_fallback(t, dead, at, o) {
+                contradiction.get_or_insert_with(|| why.to_string());
                 continue;
             }
             let mut next = path.clone();
             next.push((at, o));
             if t.kind(at) == Kind::Cond {
-                if let Solution::Unsat(c) = conditions(t, &next, sharp).1 {
+                if let Solution::Unsat(c) = conditions(t, &next, sharp, how.pin).1 {
                     contradiction.get_or_insert_with(|| {
-                        let nodes: Vec<String> = c
+                        let hops = cond_hops(t, &next);
+                        let mut nodes: Vec<String> = c
                             .constraints
                             .iter()
-                            .map(|&i| {
-                                let (v, o) = cond_hops(t, &next)[i];
-                                format!("`{}` {}", t.id(v), t.outputs(v)[o].0)
-                            })
+                            .filter_map(|&i| hops.get(i))
+                            .map(|&(v, o)| format!("`{}` {}", t.id(v), t.outputs(v)[o].0))
                             .collect();
+                        if c.constraints.iter().any(|&i| i >= hops.len()) {
+                            nodes.push("the limit's key value".into());
+                        }
                         format!("{} contradict: {}", nodes.join(" and "), c.detail)
                     });
                     continue;
@@ -237,7 +280,7 @@ pub(super) fn search(
                 continue;
             }
             paths += 1;
-            match build(t, &next, edge, runner, &mut budget, sharp) {
+            match build(t, &next, edge, runner, &mut budget, how) {
                 Ok(case) => return Ok(case),
                 Err(PathFailure { dead: true, reason }) => {
                     contradiction.get_or_insert(reason);
@@ -259,66 +302,6 @@ pub(super) fn search(
         (None, Some(c)) => Err((true, c)),
         (None, None) => Err((true, "no path from start reaches it".into())),
     }
-}
-
-/// Per node: for a budget, whether a request passing it can be served (only a
-/// served request settles cost): a model answered before it, or one after its
-/// `success`, on edges a request can use. A budget that can never fill has a
-/// fallback no request takes, which may cut off other budgets' models in turn,
-/// so this is repeated until nothing changes (at most once per budget).
-/// `true` for other nodes.
-pub(super) fn budgets_fillable(t: &Target) -> Vec<bool> {
-    let n = t.len();
-    let mut fillable = vec![true; n];
-    loop {
-        let usable = |v: usize, o: usize, to: usize| {
-            to < n && to > v && !(t.kind(v) == Kind::Budget && o == 1 && !fillable[v])
-        };
-        let mut reach = vec![false; n];
-        let mut before = vec![false; n];
-        if let Some(r) = reach.first_mut() {
-            *r = true;
-        }
-        for v in 0..n {
-            if !reach[v] {
-                continue;
-            }
-            // A model has answered on the way only if it was left by `success`.
-            for (o, &(_, to)) in t.outputs(v).iter().enumerate() {
-                if usable(v, o, to) {
-                    reach[to] = true;
-                    before[to] |= before[v] || (t.kind(v) == Kind::Model && o == 0);
-                }
-            }
-        }
-        let mut after = vec![false; n];
-        for v in (0..n).rev() {
-            after[v] = t.kind(v) == Kind::Model
-                || t.outputs(v)
-                    .iter()
-                    .enumerate()
-                    .any(|(o, &(_, to))| usable(v, o, to) && after[to]);
-        }
-        let next: Vec<bool> = (0..n)
-            .map(|b| {
-                let success = t.outputs(b).first().map_or(n, |&(_, to)| to);
-                t.kind(b) != Kind::Budget
-                    || reach[b] && (before[b] || success < n && after[success])
-            })
-            .collect();
-        if next == fillable {
-            return fillable;
-        }
-        fillable = next;
-    }
-}
-
-/// Why budget `b`'s fallback is dead.
-fn unfillable(t: &Target, b: usize) -> String {
-    format!(
-        "it needs `{}` to take fallback, but no request that passes it is ever served (no model before it or after its success), so no cost is ever settled against it",
-        t.id(b)
-    )
 }
 
 fn bound_words(
@@ -343,11 +326,13 @@ fn cond_hops(t: &Target, path: &[Hop]) -> Vec<Hop> {
 }
 
 /// The path's conditions as taken, and the solver's answer. With `sharp`, the
-/// path's last conditional (the goal) must make `sharp` hold instead.
+/// path's last conditional (the goal) must make `sharp` hold instead; `pin`,
+/// after them, must hold too.
 fn conditions<'t>(
     t: &'t Target,
     path: &[Hop],
     sharp: Option<&'t Cond>,
+    pin: Option<&'t Cond>,
 ) -> (Vec<Constraint<'t>>, Solution) {
     let hops = cond_hops(t, path);
     let last = hops.len().wrapping_sub(1);
@@ -358,6 +343,7 @@ fn conditions<'t>(
             Some(c) if i == last && path.last() == Some(&(v, o)) => Some(Constraint::new(c, true)),
             _ => t.cond(v).map(|c| Constraint::new(c, o == 0)),
         })
+        .chain(pin.map(|c| Constraint::new(c, true)))
         .collect();
     let s = solve(&cs);
     (cs, s)
@@ -370,13 +356,13 @@ fn build(
     edge: (usize, usize),
     runner: &mut Runner,
     budget: &mut usize,
-    sharp: Option<&Cond>,
+    how: &How<'_>,
 ) -> Result<GenCase, PathFailure> {
     let fail = |reason: &str| PathFailure {
         dead: false,
         reason: reason.to_string(),
     };
-    let (cs, sol) = conditions(t, path, sharp);
+    let (cs, sol) = conditions(t, path, how.sharp, how.pin);
     let model = match sol {
         Solution::Sat(m) => m,
         _ => {
@@ -394,6 +380,7 @@ fn build(
             .collect(),
         ..Prepared::default()
     };
+    let base = req.clone();
     pick_split_values(t, path, &cs, &mut req, budget)?;
     if req.metadata.len() > crate::eval::MAX_METADATA_ENTRIES {
         return Err(fail(&format!(
@@ -408,11 +395,23 @@ fn build(
         .filter(|&(_, &(v, o))| matches!(t.kind(v), Kind::Rate | Kind::Budget) && o == 1)
         .map(|(i, _)| i)
         .collect();
-    // The limits' key values: a filling request shares the case's key, and with
-    // it the arm of every split sticky on that key, which may leave it unserved
-    // (a budget's cost then never settles). So other values the conditions
-    // allow are tried too.
+    // A filling request shares the case's key value, and with it the arm of
+    // every split sticky on that key, which may leave it unserved (a budget's
+    // cost then never settles). So further requests are tried: others that
+    // follow the path's split arms, then other values of the limits' keys the
+    // conditions allow.
     let mut variants = vec![req.clone()];
+    if !exhausted.is_empty() {
+        for _ in 0..MORE_ARM_VALUES {
+            let mut r = base.clone();
+            if pick_split_values(t, path, &cs, &mut r, budget).is_err() {
+                break;
+            }
+            if !variants.contains(&r) {
+                variants.push(r);
+            }
+        }
+    }
     let mut keys: Vec<&str> = exhausted
         .iter()
         .filter_map(|&i| t.limit(path[i].0).and_then(|(_, _, k)| k))
@@ -430,36 +429,37 @@ fn build(
             }
         }
     }
+    let starts = exhaust::starts(t, path, &exhausted);
     let mut tried = Vec::new();
-    for req in &variants {
-        for paced in [false, true] {
-            let plan = if paced {
-                if exhausted.is_empty() {
-                    break;
-                }
-                exhaust::paced(t, path, &exhausted, req, edge, runner)
-            } else {
-                exhaust::at_once(t, path, &exhausted, req)
+    for (k, req) in variants.iter().enumerate() {
+        // All at once for every variant; paced (from each start) for the first
+        // few, as a paced plan costs up to `exhaust::MAX_TRIALS` runs.
+        let paced = if exhausted.is_empty() || k >= PACED_VARIANTS {
+            &[][..]
+        } else {
+            &starts[..]
+        };
+        for start in std::iter::once(None).chain(paced.iter().map(Some)) {
+            let plan = match start {
+                Some(&s) => exhaust::paced(t, path, &exhausted, req, edge, runner, s),
+                None => exhaust::at_once(t, path, &exhausted, req),
             };
             let Some((before, at)) = plan else {
                 continue;
             };
-            let mut case_req = req.clone();
-            case_req.at = at;
-            if tried.contains(&(before.clone(), case_req.clone())) {
+            let key = (before.clone(), at, req.clone());
+            if tried.contains(&key) {
                 continue;
             }
-            let outcome = replay(t, &before, &case_req, runner, false);
-            if outcome.edges.contains(&edge) {
-                return Ok(GenCase {
-                    edge,
-                    before,
-                    req: case_req,
-                    outcome,
-                    tells: None,
-                });
+            if let Some(case) = takes(t, before, req, at, edge, runner) {
+                return Ok(case);
             }
-            tried.push((before, case_req));
+            tried.push(key);
+        }
+    }
+    if how.detours && !exhausted.is_empty() {
+        if let Some(case) = detour(t, path, edge, &exhausted, &variants[0], runner, how) {
+            return Ok(case);
         }
     }
     Err(fail(if exhausted.is_empty() {
@@ -469,137 +469,94 @@ fn build(
     }))
 }
 
-/// Why a path gave no request: `dead` when no request can follow it.
-struct PathFailure {
-    dead: bool,
-    reason: String,
-}
-
-/// Sets sticky values (or the request id) so every split on the path picks the
-/// arm the path takes. `budget` counts candidate values across the edge's paths.
-fn pick_split_values(
+/// A case whose limit at `path[i]` (for some `i` in `exhausted`) is filled by
+/// requests taking another way to it, found by a search of their own for the
+/// limit's `success` with the case's key value pinned: the filling requests
+/// (after their own `before` requests) first, then the other limits filled
+/// all at once, then the case, all at the filling requests' time. This covers
+/// a limit the case's own request cannot fill, as one reached only through
+/// another limit's fallback that the case does not take.
+fn detour(
     t: &Target,
     path: &[Hop],
-    cs: &[Constraint<'_>],
-    req: &mut Prepared,
-    budget: &mut usize,
-) -> Result<(), PathFailure> {
-    let splits: Vec<Hop> = path
-        .iter()
-        .copied()
-        .filter(|&(v, _)| t.kind(v) == Kind::Split)
-        .collect();
-    if splits.is_empty() {
-        return Ok(());
-    }
-    let mut keys: Vec<&str> = splits.iter().filter_map(|&(v, _)| t.sticky(v)).collect();
-    keys.sort_unstable();
-    keys.dedup();
-    // A sticky key the solver left missing stays missing (the request id is
-    // hashed instead); one it had to set is searched among values the
-    // conditions allow, walked from the key's allowed set.
-    let mut searched: Vec<(&str, Vec<Literal>)> = Vec::new();
-    for &k in &keys {
-        let Some(current) = req
-            .metadata
-            .iter()
-            .find(|(mk, _)| mk == k)
-            .map(|(_, v)| v.clone())
-        else {
+    edge: (usize, usize),
+    exhausted: &[usize],
+    req: &Prepared,
+    runner: &mut Runner,
+    how: &How<'_>,
+) -> Option<GenCase> {
+    for &i in exhausted {
+        let (v, _) = path[i];
+        let (limit, _, key) = t.limit(v)?;
+        let key = key?;
+        let name = key.strip_prefix("metadata.").unwrap_or(key);
+        let pin = match req.metadata.iter().find(|(k, _)| k == name) {
+            Some((_, value)) => field_eq(name, value),
+            None => Cond::Exists {
+                field: crate::source::Spanned::new(key.to_string(), Span::default()),
+                present: false,
+            },
+        };
+        let inner = How {
+            sharp: None,
+            pin: Some(&pin),
+            dead: how.dead,
+            detours: false,
+        };
+        let Ok(fill) = search_with(t, (v, 0), runner, &inner) else {
             continue;
         };
-        let allowed = crate::solve::values(cs, k, MAX_VALUES);
-        let pinned = allowed.len() <= 1
-            && matches!(solve_with_eq(cs, k, &current, false), Solution::Unsat(_));
-        if pinned {
-            let arms_ok = splits
-                .iter()
-                .filter(|&&(v, _)| t.sticky(v) == Some(k))
-                .all(|&(v, arm)| t.split_arm(v, Some(&current), None) == Some(arm));
-            if !arms_ok {
-                let mut shown = String::new();
-                crate::syntax::cond::write_literal(&current, &mut shown);
-                return Err(PathFailure {
-                    dead: true,
-                    reason: format!(
-                        "the conditions on the way pin metadata.{k} to {shown}, whose bucket falls in another arm"
-                    ),
-                });
+        let at = fill.req.at;
+        let mut filler = fill.req.clone();
+        let count = match t.kind(v) {
+            Kind::Rate => limit.ceil().max(1.0) as u64,
+            _ => {
+                filler.cost = limit;
+                1
             }
-        }
-        searched.push((k, allowed));
-    }
-    // Every combination, in a fixed order: the i-th try takes value i of each
-    // searched key (cycling), `uI` for keys nothing constrains, and id `rI`.
-    let free: Vec<&str> = keys
-        .iter()
-        .copied()
-        .filter(|k| !searched.iter().any(|(s, _)| s == k) && !is_constrained(cs, k))
-        .collect();
-    while *budget > 0 {
-        let i = MAX_SEARCH - *budget;
-        *budget -= 1;
-        let mut r = req.clone();
-        r.id = Some(format!("r{i}"));
-        for (k, values) in &searched {
-            if values.is_empty() {
-                continue;
-            }
-            r.metadata.retain(|(mk, _)| mk != k);
-            r.metadata
-                .push(((*k).to_string(), values[i % values.len()].clone()));
-        }
-        for k in &free {
-            r.metadata.retain(|(mk, _)| mk != k);
-            r.metadata
-                .push(((*k).to_string(), Literal::Str(format!("u{i}"))));
-        }
-        let sticky_of = |v: usize| {
-            t.sticky(v)
-                .and_then(|k| r.metadata.iter().find(|(mk, _)| mk == k).map(|(_, x)| x))
         };
-        if splits
-            .iter()
-            .all(|&(v, arm)| t.split_arm(v, sticky_of(v), r.id.as_deref()) == Some(arm))
-        {
-            // Keep the id only when some split hashes it.
-            if splits.iter().all(|&(v, _)| sticky_of(v).is_some()) {
-                r.id = None;
-            }
-            *req = r;
-            return Ok(());
+        let others: Vec<usize> = exhausted.iter().copied().filter(|&j| j != i).collect();
+        let (rest, _) = exhaust::at_once(t, path, &others, req)?;
+        let mut before = fill.before.clone();
+        before.push((filler, count));
+        before.extend(rest.into_iter().map(|(mut b, n)| {
+            b.at = at;
+            (b, n)
+        }));
+        let replayed = before.iter().fold(0u64, |n, (_, k)| n.saturating_add(*k));
+        if replayed > super::file::MAX_REPLAYED {
+            continue;
         }
-        // With every split hashing a searched value, the i-th try takes value
-        // i of each: past the largest pool, the rest are repeats.
-        let longest = searched.iter().map(|(_, v)| v.len()).max().unwrap_or(0);
-        if free.is_empty()
-            && splits.iter().all(|&(v, _)| sticky_of(v).is_some())
-            && i + 1 >= longest
-        {
-            break;
+        if let Some(case) = takes(t, before, req, at, edge, runner) {
+            return Some(case);
         }
     }
-    Err(PathFailure {
-        dead: false,
-        reason:
-            "no sticky value or request id found whose buckets fall in every split arm on the path"
-                .into(),
+    None
+}
+
+/// The case `req` at `at` after `before`, if replaying it takes `edge`.
+fn takes(
+    t: &Target,
+    before: Vec<(Prepared, u64)>,
+    req: &Prepared,
+    at: f64,
+    edge: (usize, usize),
+    runner: &mut Runner,
+) -> Option<GenCase> {
+    let mut case_req = req.clone();
+    case_req.at = at;
+    let outcome = replay(t, &before, &case_req, runner, false);
+    outcome.edges.contains(&edge).then_some(GenCase {
+        edge,
+        before,
+        req: case_req,
+        outcome,
+        tells: None,
     })
 }
 
-fn is_constrained(cs: &[Constraint<'_>], key: &str) -> bool {
-    cs.iter().any(|c| {
-        let mut hit = false;
-        c.cond
-            .for_each_field(&mut |f| hit |= f.value.strip_prefix("metadata.") == Some(key));
-        hit
-    })
-}
-
-/// Solves `cs` with `metadata.key == v` required to come out as `holds`.
-fn solve_with_eq(cs: &[Constraint<'_>], key: &str, v: &Literal, holds: bool) -> Solution {
-    let eq = field_eq(key, v);
-    let mut all = cs.to_vec();
-    all.push(Constraint::new(&eq, holds));
-    solve(&all)
+/// Why a path gave no request: `dead` when no request can follow it.
+pub(super) struct PathFailure {
+    pub(super) dead: bool,
+    pub(super) reason: String,
 }

@@ -5,6 +5,7 @@
 //! Pipeline: `*.test.yaml` → [`file::read`] → [`bind::bind`] (ids resolved
 //! against the route's [`engine::Target`]) → [`run::run_case`] → [`report::Report`].
 
+pub mod arms;
 pub mod bind;
 pub mod emit;
 pub mod engine;
@@ -17,6 +18,8 @@ pub mod report;
 pub mod run;
 pub mod score;
 pub mod sharpen;
+pub mod starve;
+pub mod unfillable;
 
 pub use bind::{Bound, Expectation, bind};
 pub use engine::{Kind, Outcome, Prepared, Runner, Target};

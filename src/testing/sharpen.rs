@@ -23,17 +23,18 @@
 //! search's own bounds.
 
 use super::engine::{Kind, Prepared, Runner, Target};
-use super::generate::{GenCase, Generated, budgets_fillable, search};
+use super::generate::{GenCase, Generated, search};
 use super::mutate::{budget, mutants};
 use super::mutation::{MAX_REPLAYED, compile, cost, equivalent, kills};
 use super::run::replay;
+use super::unfillable::dead_fallbacks;
 use crate::syntax::ast::Cond;
 
 /// Adds to `g` a case for each mutant its cases do not kill, when one is found.
 pub fn sharpen(t: &Target, g: &mut Generated) {
     let (list, _) = mutants(t.route(), budget(t.route()));
     let mut runner = Runner::new();
-    let fillable = budgets_fillable(t);
+    let dead = dead_fallbacks(t);
     let mut left = MAX_REPLAYED;
     for m in &list {
         let Ok(mt) = compile(t, m) else { continue };
@@ -54,7 +55,7 @@ pub fn sharpen(t: &Target, g: &mut Generated) {
         };
         let tells = format!("`{}`: {}", m.node, m.edit);
         let found = match &m.cond {
-            Some((old, new)) => by_condition(t, &mt, node, old, new, &fillable, &mut runner),
+            Some((old, new)) => by_condition(t, &mt, node, old, new, &dead, &mut runner),
             None => by_variant(t, &mt, node, g, &mut runner),
         };
         if let Some(mut case) = found {
@@ -72,7 +73,7 @@ fn by_condition(
     node: usize,
     old: &Cond,
     new: &Cond,
-    fillable: &[bool],
+    dead: &[Option<String>],
     runner: &mut Runner,
 ) -> Option<GenCase> {
     let not = |c: &Cond| Cond::Not(Box::new(c.clone()));
@@ -81,7 +82,7 @@ fn by_condition(
         (1, Cond::All(vec![not(old), new.clone()])),
     ];
     for (out, sharp) in &differs {
-        if let Ok(case) = search(t, (node, *out), fillable, runner, Some(sharp)) {
+        if let Ok(case) = search(t, (node, *out), dead, runner, Some(sharp)) {
             if kills(t, mt, &bound_one(t, &case), runner) {
                 return Some(case);
             }
