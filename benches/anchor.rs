@@ -182,8 +182,9 @@ fn bench(c: &mut Criterion) {
 /// `AIG_ROUTE_COUNT=WHAT/SET/N` runs N operations of one kind and exits, for
 /// counting instructions: run it under `valgrind --tool=callgrind` with N = 0
 /// and N = 100000, and divide the difference by 100000. WHAT is
-/// `hand_written_match`, `decide`, `first_model` or
-/// `metadata_string_then_decide`; SET is `plain` or `sticky`.
+/// `hand_written_match`, `decide`, `first_model`, `metadata_string` (reading
+/// the string alone) or `metadata_string_then_decide`; SET is `plain` or
+/// `sticky`.
 fn count(spec: &str) {
     let mut parts = spec.split('/');
     let (Some(what), Some(set), Some(n)) = (parts.next(), parts.next(), parts.next()) else {
@@ -221,6 +222,10 @@ fn count(spec: &str) {
                 .ok()
                 .flatten()
                 .map(|c| c.node as usize),
+            "metadata_string" => raw
+                .set_metadata_json(&program, black_box(&metas[i]))
+                .ok()
+                .map(|()| i),
             "metadata_string_then_decide" => {
                 let _ = raw.set_metadata_json(&program, black_box(&metas[i]));
                 program

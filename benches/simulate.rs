@@ -11,7 +11,7 @@ use aig_route::compile::Program;
 use aig_route::simulate::{Simulator, Synthetic, SyntheticSpec, parse_line, typed_value};
 use aig_route::source::SourceMap;
 use aig_route::syntax::Format;
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 
 fn program(path: &str) -> Program {
     let text = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
@@ -20,13 +20,10 @@ fn program(path: &str) -> Program {
     checked.program.unwrap()
 }
 
-fn simulate(c: &mut Criterion) {
-    let tiers = program("routes/tiers.yaml");
-    let canary = program("routes/canary.yaml");
-    let n = 100_000u64;
-    // Shaped like `routes/tiers.traffic.jsonl`: time, id, four metadata entries
-    // and a cost per line.
-    let lines: Vec<String> = (0..n)
+/// `n` lines shaped like `routes/tiers.traffic.jsonl`: time, id, four metadata
+/// entries and a cost per line.
+fn tiers_lines(n: u64) -> Vec<String> {
+    (0..n)
         .map(|i| {
             let plan = ["free", "paid", "trial"][(i % 3) as usize];
             let region = ["eu-west", "us-east", "ap-south"][(i % 7 % 3) as usize];
@@ -38,7 +35,14 @@ fn simulate(c: &mut Criterion) {
                 10 + i % 89
             )
         })
-        .collect();
+        .collect()
+}
+
+fn simulate(c: &mut Criterion) {
+    let tiers = program("routes/tiers.yaml");
+    let canary = program("routes/canary.yaml");
+    let n = 100_000u64;
+    let lines = tiers_lines(n);
     let mut group = c.benchmark_group("simulate");
     group.throughput(Throughput::Elements(n));
     group.sample_size(10);
@@ -86,5 +90,31 @@ fn simulate(c: &mut Criterion) {
     group.finish();
 }
 
+/// `AIG_ROUTE_COUNT=replay/N` replays N (at most 100,000) tiers-shaped lines read in place and
+/// exits, for counting instructions per line under callgrind (run it with N = 0
+/// and N = 100000 and divide the difference by 100000).
+fn count(spec: &str) {
+    let n: u64 = spec
+        .strip_prefix("replay/")
+        .and_then(|n| n.parse().ok())
+        .expect("AIG_ROUTE_COUNT is replay/N");
+    let tiers = program("routes/tiers.yaml");
+    // Made whatever N is, so only the replay differs between two counts.
+    let lines = tiers_lines(100_000);
+    let mut sim = Simulator::new(&tiers, 0);
+    for (i, l) in lines.iter().take(n as usize).enumerate() {
+        sim.feed_text(black_box(l), i as u64 + 1).unwrap();
+    }
+    println!("replay: {} lines", sim.finish().requests);
+}
+
 criterion_group!(benches, simulate);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(spec) = std::env::var("AIG_ROUTE_COUNT") {
+        count(&spec);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
