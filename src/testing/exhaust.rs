@@ -49,6 +49,29 @@ fn filler(t: &Target, path: &[Hop], i: usize, req: &Prepared) -> Option<(Prepare
     Some((b, count))
 }
 
+/// Whether the request filling each budget at `exhausted` from `req` is served
+/// after passing it (so its cost settles there), run alone on fresh counters.
+pub fn budget_fillers_served(
+    t: &Target,
+    path: &[Hop],
+    exhausted: &[usize],
+    req: &Prepared,
+    runner: &mut Runner,
+) -> bool {
+    let mut out = Outcome::default();
+    exhausted
+        .iter()
+        .filter(|&&i| t.kind(path[i].0) == Kind::Budget)
+        .all(|&i| {
+            let Some((b, _)) = filler(t, path, i, req) else {
+                return false;
+            };
+            runner.fresh();
+            runner.run(t, &b, &mut Counters::new(), false, &mut out);
+            out.served.is_some() && out.edges.contains(&(path[i].0, 0))
+        })
+}
+
 /// Every limit at `exhausted` (indices into `path`) filled at time 0.
 pub fn at_once(t: &Target, path: &[Hop], exhausted: &[usize], req: &Prepared) -> Option<Plan> {
     let before = exhausted

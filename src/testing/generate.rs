@@ -48,6 +48,8 @@ pub const MAX_SEARCH: usize = 20_000;
 const KEY_VARIANTS: usize = 8;
 /// Further requests following the path's split arms tried per path with limits.
 const MORE_ARM_VALUES: usize = 24;
+/// Models past a budget tried as goals for a request that fills it another way.
+const DETOUR_MODELS: usize = 8;
 /// Requests per path tried with paced plans.
 const PACED_VARIANTS: usize = 3;
 /// Values of one sticky key tried per path.
@@ -189,6 +191,8 @@ pub(super) fn search(
         pin: None,
         dead,
         detours: true,
+        via: None,
+        served: false,
     };
     search_with(t, edge, runner, &how)
 }
@@ -206,6 +210,10 @@ struct How<'a> {
     /// Whether a limit may be filled by requests taking another way to it
     /// ([`detour`]); not within such a search, so the work stays bounded.
     detours: bool,
+    /// An edge the path must take before the goal.
+    via: Option<Hop>,
+    /// Whether the request must be served (to settle cost at a budget).
+    served: bool,
 }
 
 fn search_with(
@@ -277,6 +285,9 @@ fn search_with(
             }
             if at != goal {
                 stack.push(next);
+                continue;
+            }
+            if how.via.is_some_and(|h| !next.contains(&h)) {
                 continue;
             }
             paths += 1;
@@ -429,6 +440,10 @@ fn build(
             }
         }
     }
+    // Requests whose budget fillers are served first: the paced plans, tried
+    // for the first few only, are spent on those.
+    variants
+        .sort_by_cached_key(|r| !exhaust::budget_fillers_served(t, path, &exhausted, r, runner));
     let starts = exhaust::starts(t, path, &exhausted);
     let mut tried = Vec::new();
     for (k, req) in variants.iter().enumerate() {
@@ -452,7 +467,9 @@ fn build(
                 continue;
             }
             if let Some(case) = takes(t, before, req, at, edge, runner) {
-                return Ok(case);
+                if !how.served || case.outcome.served.is_some() {
+                    return Ok(case);
+                }
             }
             tried.push(key);
         }
@@ -497,13 +514,30 @@ fn detour(
                 present: false,
             },
         };
-        let inner = How {
+        let budget = t.kind(v) == Kind::Budget;
+        let mut inner = How {
             sharp: None,
             pin: Some(&pin),
             dead: how.dead,
             detours: false,
+            via: None,
+            served: budget,
         };
-        let Ok(fill) = search_with(t, (v, 0), runner, &inner) else {
+        // A budget's filler must be served after passing it: to the limit, or
+        // through it to a model's success.
+        let mut goals = vec![(v, 0)];
+        if budget {
+            goals.extend(
+                (v + 1..t.len())
+                    .filter(|&m| t.kind(m) == Kind::Model)
+                    .take(DETOUR_MODELS)
+                    .map(|m| (m, 0)),
+            );
+        }
+        let Some(fill) = goals.into_iter().find_map(|goal| {
+            inner.via = (goal != (v, 0)).then_some((v, 0));
+            search_with(t, goal, runner, &inner).ok()
+        }) else {
             continue;
         };
         let at = fill.req.at;
