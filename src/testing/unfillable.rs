@@ -3,7 +3,8 @@
 //! the rate limits before it starve ([`super::starve`]).
 //!
 //! A budget fills when a request passes its `success` and is served: by a
-//! model answered before it, or one after. Whether such a request exists
+//! model answered before it, or one after, on outputs some request can take
+//! (not a conditional's output whose condition alone contradicts itself). Whether such a request exists
 //! depends on which fallbacks of other budgets can be taken, which depends on
 //! whether those fill: the least fixed point, from no budget fillable, adding
 //! each that becomes so, is what some order of filling requests achieves
@@ -17,6 +18,7 @@
 //! open, which is still sound).
 
 use super::engine::{Kind, Target};
+use crate::solve::{Constraint, Solution, solve};
 
 /// Bound on choices of arms × budgets × edges examined.
 const MAX_WORK: usize = 2_000_000;
@@ -62,6 +64,17 @@ pub(super) fn budgets_fillable(t: &Target) -> Vec<bool> {
         Some(w) if w <= MAX_WORK => (pinned, choices.unwrap_or(1)),
         _ => (Vec::new(), 1),
     };
+    // Outputs of conditionals that no metadata takes (the condition alone
+    // contradicts itself, as `tier < 1 && tier > 1`).
+    let never: Vec<(usize, usize)> = (0..n)
+        .filter_map(|v| t.cond(v).map(|c| (v, c)))
+        .flat_map(|(v, c)| {
+            [0, 1].into_iter().filter_map(move |o| {
+                let holds = [Constraint::new(c, o == 0)];
+                matches!(solve(&holds), Solution::Unsat(_)).then_some((v, o))
+            })
+        })
+        .collect();
     let mut any = vec![false; n];
     for choice in 0..choices {
         // Arm of pinned split j: digit j of `choice` in mixed radix.
@@ -71,7 +84,7 @@ pub(super) fn budgets_fillable(t: &Target) -> Vec<bool> {
             arm[v] = Some(rest % arms);
             rest /= arms;
         }
-        let open = |v: usize, o: usize| arm[v].is_none_or(|a| a == o);
+        let open = |v: usize, o: usize| arm[v].is_none_or(|a| a == o) && !never.contains(&(v, o));
         for (a, f) in any.iter_mut().zip(fillable_under(t, &open)) {
             *a |= f;
         }
