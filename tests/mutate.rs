@@ -381,3 +381,76 @@ fn a_large_route_gets_fewer_mutants_and_no_copies() {
     assert_ne!(edited, route);
     assert_eq!(edited.nodes.len(), route.nodes.len());
 }
+
+/// Generates for `yaml`: the suite must pass and cover every edge it does not
+/// prove dead; returns it.
+fn generated_strict(yaml: &str) -> (Target, aig_route::testing::generate::Generated) {
+    let t = target(yaml);
+    let g = generate(&t);
+    let mut cov = Coverage::new(&t);
+    let mut runner = Runner::new();
+    for case in g.bound(&t) {
+        let r = run_case(&t, &case, &mut runner, &mut cov);
+        assert!(r.passed, "{}: {}", case.name, r.message);
+    }
+    let open: Vec<_> = g.missed.iter().filter(|m| !m.dead).collect();
+    assert!(open.is_empty(), "{open:?}");
+    let (edges, covered) = cov.counts(&t);
+    assert_eq!(covered + g.missed.len(), edges, "{:?}", g.missed);
+    (t, g)
+}
+
+#[test]
+fn a_budget_is_filled_by_a_request_served_past_a_condition_the_case_fails() {
+    // The case taking `spend`'s fallback has no `tier`; a copy of it passing
+    // `spend` would end at `done` unserved and settle nothing. The filler is a
+    // request of its own: same user, `tier: gold`, served by `big`.
+    let yaml = "start: spend\nnodes:\n  spend:\n    budget: $3\n    window: 60s\n    key: metadata.user_id\n    success: gold\n    fallback: small\n  gold:\n    if: metadata.tier == \"gold\"\n    then: big\n    else: done\n  big:\n    model: openai/big\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: done\n  small:\n    model: openai/small\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: done\n  done: end\n";
+    let (t, g) = generated_strict(yaml);
+    assert!(g.missed.is_empty(), "{:?}", g.missed);
+    let spend = t.find("spend").unwrap();
+    let case = g.cases.iter().find(|c| c.edge == (spend, 1)).unwrap();
+    let gold = aig_route::syntax::ast::Literal::Str("gold".into());
+    assert!(
+        case.before
+            .iter()
+            .any(|(b, _)| b.metadata.contains(&("tier".into(), gold.clone())))
+    );
+    assert!(
+        !case.req.metadata.iter().any(|(_, v)| *v == gold),
+        "{:?}",
+        case.req
+    );
+}
+
+#[test]
+fn a_limit_an_earlier_one_starves_is_dead_and_one_it_leaves_room_for_is_filled() {
+    // `hourly` admits one request per 52 s; `burst` needs 4 admitted within 20 s
+    // and a fifth to refuse: never, with requests in time order.
+    let starved = "start: hourly\nnodes:\n  hourly:\n    rate_limit: 1\n    window: 52s\n    key: metadata.user_id\n    success: burst\n    fallback: done\n  burst:\n    rate_limit: 4\n    window: 20s\n    key: metadata.user_id\n    success: a\n    fallback: b\n  a:\n    model: openai/a\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: done\n  b:\n    model: openai/b\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: done\n  done: end\n";
+    let (t, g) = generated_strict(starved);
+    let burst = t.find("burst").unwrap();
+    let m = g
+        .missed
+        .iter()
+        .find(|m| (m.node, m.output) == (burst, 1))
+        .unwrap();
+    assert!(m.dead && m.reason.contains("`hourly` (1 per 52s)"), "{m:?}");
+    // Two per 23 s (fixed) then 4 per 29 s (fixed): five requests fit only in a
+    // 29 s window holding two of the 23 s boundaries (87 to 116 s), which a
+    // plan starting at 0 walks past having spent the windows before.
+    let fits = starved
+        .replace(
+            "rate_limit: 1\n    window: 52s",
+            "rate_limit: 2\n    window: 23s",
+        )
+        .replace("window: 20s", "window: 29s");
+    let (t, g) = generated_strict(&fits);
+    assert!(g.missed.is_empty(), "{:?}", g.missed);
+    let burst = t.find("burst").unwrap();
+    assert!(
+        g.cases
+            .iter()
+            .any(|c| c.outcome.edges.contains(&(burst, 1)))
+    );
+}

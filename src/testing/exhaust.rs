@@ -86,12 +86,13 @@ pub fn at_once(t: &Target, path: &[Hop], exhausted: &[usize], req: &Prepared) ->
     Some((before, 0.0))
 }
 
-/// Times to start the paced plan at: 0, and just before the first two window
+/// Times to start the paced plan at: 0, just before the first two window
 /// boundaries of each fixed-window limit the path passes before the last limit
 /// it must find exhausted. Filling as early as possible can use up such a
 /// limit's window (its requests or its dollars) that the case itself needs;
 /// fillers sent just before a boundary leave the next window to the case,
-/// while still inside the window of the limit they fill.
+/// while still inside the window of the limit they fill. Then the first
+/// [`LATER_WINDOWS`] window boundaries of each limit to exhaust.
 pub fn starts(t: &Target, path: &[Hop], exhausted: &[usize]) -> Vec<f64> {
     let mut out = vec![0.0];
     let Some(&last) = exhausted.last() else {
@@ -116,8 +117,26 @@ pub fn starts(t: &Target, path: &[Hop], exhausted: &[usize]) -> Vec<f64> {
             }
         }
     }
+    // Then the first window boundaries of each limit to exhaust: a window of
+    // it that meets more windows of a fixed limit passed first holds more
+    // requests than the one at 0 (2 per 23 s lets 4 requests and a fifth into
+    // the 29 s window from 87 s, but not into the first three).
+    for &i in exhausted {
+        let Some((_, w, _)) = t.limit(path[i].0) else {
+            continue;
+        };
+        for k in 1..=LATER_WINDOWS {
+            let s = w * f64::from(k);
+            if s.is_finite() && s > 0.0 && !out.contains(&s) {
+                out.push(s);
+            }
+        }
+    }
     out
 }
+
+/// Window boundaries of each exhausted limit tried as paced starts.
+const LATER_WINDOWS: u32 = 8;
 
 /// How a trial run of a filler went, against the path up to its limit.
 enum Trial {
