@@ -30,11 +30,12 @@
 
 use super::arms::pick_split_values;
 use super::bind::Bound;
+use super::detour::detour;
 use super::engine::{Kind, Outcome, Prepared, Runner, Target};
 use super::exhaust;
 use super::run::{Coverage, replay};
 use super::unfillable::{dead_fallback, dead_fallbacks};
-use crate::solve::{Constraint, Solution, field_eq, solve};
+use crate::solve::{Constraint, Solution, solve};
 use crate::source::Span;
 use crate::syntax::ast::Cond;
 
@@ -48,8 +49,6 @@ pub const MAX_SEARCH: usize = 20_000;
 const KEY_VARIANTS: usize = 8;
 /// Further requests following the path's split arms tried per path with limits.
 const MORE_ARM_VALUES: usize = 24;
-/// Models past a budget tried as goals for a request that fills it another way.
-const DETOUR_MODELS: usize = 8;
 /// Requests per path tried with paced plans.
 const PACED_VARIANTS: usize = 3;
 /// Values of one sticky key tried per path.
@@ -174,7 +173,7 @@ pub fn generate_sharp(t: &Target) -> Generated {
 }
 
 /// One step of a path: node and output taken.
-type Hop = (usize, usize);
+pub(super) type Hop = (usize, usize);
 
 /// The search for one edge; with `sharp`, the goal (a conditional) must come
 /// out as the edge says under `sharp` instead of its own condition (see
@@ -198,25 +197,25 @@ pub(super) fn search(
 }
 
 /// What a search must also satisfy, and may do.
-struct How<'a> {
+pub(super) struct How<'a> {
     /// The goal conditional must come out as the edge says under this
     /// condition instead of its own.
-    sharp: Option<&'a Cond>,
+    pub(super) sharp: Option<&'a Cond>,
     /// A condition the request's metadata must satisfy: a limit key's value,
     /// for a request that fills a limit another case must find full.
-    pin: Option<&'a Cond>,
+    pub(super) pin: Option<&'a Cond>,
     /// Per node, why a limit's `fallback` is dead ([`dead_fallbacks`]).
-    dead: &'a [Option<String>],
+    pub(super) dead: &'a [Option<String>],
     /// Whether a limit may be filled by requests taking another way to it
     /// ([`detour`]); not within such a search, so the work stays bounded.
-    detours: bool,
+    pub(super) detours: bool,
     /// An edge the path must take before the goal.
-    via: Option<Hop>,
+    pub(super) via: Option<Hop>,
     /// Whether the request must be served (to settle cost at a budget).
-    served: bool,
+    pub(super) served: bool,
 }
 
-fn search_with(
+pub(super) fn search_with(
     t: &Target,
     edge: (usize, usize),
     runner: &mut Runner,
@@ -486,90 +485,8 @@ fn build(
     }))
 }
 
-/// A case whose limit at `path[i]` (for some `i` in `exhausted`) is filled by
-/// requests taking another way to it, found by a search of their own for the
-/// limit's `success` with the case's key value pinned: the filling requests
-/// (after their own `before` requests) first, then the other limits filled
-/// all at once, then the case, all at the filling requests' time. This covers
-/// a limit the case's own request cannot fill, as one reached only through
-/// another limit's fallback that the case does not take.
-fn detour(
-    t: &Target,
-    path: &[Hop],
-    edge: (usize, usize),
-    exhausted: &[usize],
-    req: &Prepared,
-    runner: &mut Runner,
-    how: &How<'_>,
-) -> Option<GenCase> {
-    for &i in exhausted {
-        let (v, _) = path[i];
-        let (limit, _, key) = t.limit(v)?;
-        let key = key?;
-        let name = key.strip_prefix("metadata.").unwrap_or(key);
-        let pin = match req.metadata.iter().find(|(k, _)| k == name) {
-            Some((_, value)) => field_eq(name, value),
-            None => Cond::Exists {
-                field: crate::source::Spanned::new(key.to_string(), Span::default()),
-                present: false,
-            },
-        };
-        let budget = t.kind(v) == Kind::Budget;
-        let mut inner = How {
-            sharp: None,
-            pin: Some(&pin),
-            dead: how.dead,
-            detours: false,
-            via: None,
-            served: budget,
-        };
-        // A budget's filler must be served after passing it: to the limit, or
-        // through it to a model's success.
-        let mut goals = vec![(v, 0)];
-        if budget {
-            goals.extend(
-                (v + 1..t.len())
-                    .filter(|&m| t.kind(m) == Kind::Model)
-                    .take(DETOUR_MODELS)
-                    .map(|m| (m, 0)),
-            );
-        }
-        let Some(fill) = goals.into_iter().find_map(|goal| {
-            inner.via = (goal != (v, 0)).then_some((v, 0));
-            search_with(t, goal, runner, &inner).ok()
-        }) else {
-            continue;
-        };
-        let at = fill.req.at;
-        let mut filler = fill.req.clone();
-        let count = match t.kind(v) {
-            Kind::Rate => limit.ceil().max(1.0) as u64,
-            _ => {
-                filler.cost = limit;
-                1
-            }
-        };
-        let others: Vec<usize> = exhausted.iter().copied().filter(|&j| j != i).collect();
-        let (rest, _) = exhaust::at_once(t, path, &others, req)?;
-        let mut before = fill.before.clone();
-        before.push((filler, count));
-        before.extend(rest.into_iter().map(|(mut b, n)| {
-            b.at = at;
-            (b, n)
-        }));
-        let replayed = before.iter().fold(0u64, |n, (_, k)| n.saturating_add(*k));
-        if replayed > super::file::MAX_REPLAYED {
-            continue;
-        }
-        if let Some(case) = takes(t, before, req, at, edge, runner) {
-            return Some(case);
-        }
-    }
-    None
-}
-
 /// The case `req` at `at` after `before`, if replaying it takes `edge`.
-fn takes(
+pub(super) fn takes(
     t: &Target,
     before: Vec<(Prepared, u64)>,
     req: &Prepared,

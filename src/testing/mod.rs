@@ -7,6 +7,7 @@
 
 pub mod arms;
 pub mod bind;
+pub mod detour;
 pub mod emit;
 pub mod engine;
 pub mod exhaust;
