@@ -208,36 +208,50 @@ fn count(spec: &str) {
     let mut raw = Request::new(&program);
     let mut store = MemoryStore::new();
     let mut s = Session::new(0);
-    let mut seen = 0usize;
-    for k in 0..n {
-        let i = k % fields.len();
-        let chosen = match what {
-            "hand_written_match" => Some(black_box(by_hand(black_box(&fields[i]), &prefix)).len()),
-            "decide" => program
+    let len = fields.len();
+    // One loop per operation, so matching `what` is not counted.
+    let seen = match what {
+        "hand_written_match" => {
+            repeat(n, len, |i| Some(black_box(by_hand(black_box(&fields[i]), &prefix)).len()))
+        }
+        "decide" => repeat(n, len, |i| {
+            program
                 .decide(&mut s, black_box(&reqs[i]), &mut store, 0.0)
                 .ok()
-                .and_then(|d| d.model.map(|m| m as usize)),
-            "first_model" => program
+                .and_then(|d| d.model.map(|m| m as usize))
+        }),
+        "first_model" => repeat(n, len, |i| {
+            program
                 .first_model(&mut s, black_box(&reqs[i]), &mut store, 0.0)
                 .ok()
                 .flatten()
-                .map(|c| c.node as usize),
-            "metadata_string" => raw
-                .set_metadata_json(&program, black_box(&metas[i]))
+                .map(|c| c.node as usize)
+        }),
+        "metadata_string" => repeat(n, len, |i| {
+            raw.set_metadata_json(&program, black_box(&metas[i]))
                 .ok()
-                .map(|()| i),
-            "metadata_string_then_decide" => {
-                let _ = raw.set_metadata_json(&program, black_box(&metas[i]));
-                program
-                    .decide(&mut s, &raw, &mut store, 0.0)
-                    .ok()
-                    .and_then(|d| d.model.map(|m| m as usize))
-            }
-            other => panic!("unknown operation {other}"),
-        };
-        seen = seen.wrapping_add(chosen.unwrap_or(0));
-    }
+                .map(|()| i)
+        }),
+        "metadata_string_then_decide" => repeat(n, len, |i| {
+            let _ = raw.set_metadata_json(&program, black_box(&metas[i]));
+            program
+                .decide(&mut s, &raw, &mut store, 0.0)
+                .ok()
+                .and_then(|d| d.model.map(|m| m as usize))
+        }),
+        other => panic!("unknown operation {other}"),
+    };
     println!("{what}/{set}: {n} operations ({seen})");
+}
+
+/// Runs `op` on requests `0, 1, … len-1, 0, …`, `n` times in all; sums what
+/// it returns so nothing is optimised away.
+fn repeat(n: usize, len: usize, mut op: impl FnMut(usize) -> Option<usize>) -> usize {
+    let mut seen = 0usize;
+    for k in 0..n {
+        seen = seen.wrapping_add(op(k % len).unwrap_or(0));
+    }
+    seen
 }
 
 criterion_group!(benches, bench);

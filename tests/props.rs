@@ -322,7 +322,7 @@ proptest! {
         let lits = [Literal::Str("a".into()), Literal::Str("b".into()), Literal::Num(1.0), Literal::Num(2.5), Literal::Bool(true), Literal::Bool(false)];
         let field = aig_route::source::Spanned::new("metadata.f".to_string(), Default::default());
         let l = aig_route::source::Spanned::new(lits[lit as usize].clone(), Default::default());
-        let ops = [CmpOp::Eq, CmpOp::Ne, CmpOp::Gt, CmpOp::Gte, CmpOp::Lt, CmpOp::Lte];
+        let ops = CmpOp::ALL;
         let mut cond = match op {
             0..=5 => Cond::Cmp { field: field.clone(), op: ops[op as usize], value: l.clone() },
             6 => Cond::In { field: field.clone(), negated: false, values: vec![l.clone(), aig_route::source::Spanned::new(Literal::Num(2.5), Default::default())] },
@@ -567,4 +567,100 @@ fn generated_suite_figures() {
         }
     }
     println!("edges {edges_all}, covered {covered_all}, proven dead {dead}, missed {missed}");
+}
+
+/// A literal from a small pool, so generated requests meet them often: strings
+/// of several lengths (some sharing a length and first byte), numbers, booleans.
+fn pool_literal(i: u8) -> Literal {
+    const STRS: [&str; 8] = ["a", "b", "ab", "ac", "ba", "abc", "", "zzzz"];
+    match i % 12 {
+        k @ 0..=7 => Literal::Str(STRS[k as usize].into()),
+        8 => Literal::Num(1.0),
+        9 => Literal::Num(2.5),
+        10 => Literal::Bool(true),
+        _ => Literal::Bool(false),
+    }
+}
+
+/// Nested conditions over three fields with every operator, `in` lists short
+/// and long (scanned and searched), of one type and mixed.
+fn conditions() -> impl Strategy<Value = Cond> {
+    let spanned = aig_route::source::Spanned::new;
+    let field = move |f: u8| spanned(format!("metadata.f{}", f % 3), Default::default());
+    let leaf = prop_oneof![
+        (any::<u8>(), 0u8..6, any::<u8>()).prop_map(move |(f, op, l)| {
+            let ops = CmpOp::ALL;
+            Cond::Cmp {
+                field: field(f),
+                op: ops[op as usize],
+                value: aig_route::source::Spanned::new(pool_literal(l), Default::default()),
+            }
+        }),
+        (
+            any::<u8>(),
+            any::<bool>(),
+            any::<bool>(),
+            prop::collection::btree_set(0u8..12, 1..12)
+        )
+            .prop_map(move |(f, negated, strings, ls)| {
+                let values = ls
+                    .into_iter()
+                    .filter(|l| !strings || *l < 8)
+                    .map(|l| aig_route::source::Spanned::new(pool_literal(l), Default::default()))
+                    .collect::<Vec<_>>();
+                let values = if values.is_empty() {
+                    vec![aig_route::source::Spanned::new(pool_literal(0), Default::default())]
+                } else {
+                    values
+                };
+                Cond::In {
+                    field: field(f),
+                    negated,
+                    values,
+                }
+            }),
+        (any::<u8>(), any::<bool>()).prop_map(move |(f, present)| Cond::Exists {
+            field: field(f),
+            present
+        }),
+    ];
+    leaf.prop_recursive(4, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 1..4).prop_map(Cond::All),
+            prop::collection::vec(inner.clone(), 1..4).prop_map(Cond::Any),
+            inner.prop_map(|c| Cond::Not(Box::new(c))),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, rng_seed: RngSeed::Fixed(16), failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Conditions run as jump lists on the untraced path and as trees on the
+    /// traced one: both agree with the reference semantics on every request.
+    #[test]
+    fn jump_lists_agree_with_the_tree_and_the_reference(cond in conditions(), values in prop::collection::vec(prop::option::of(0u8..12), 3)) {
+        let expr = aig_route::syntax::cond::to_expr(&cond);
+        let yaml = format!("start: c\nnodes:\n  c:\n    if: {}\n    then: yes\n    else: done\n  yes: end\n  done: end\n", aig_route::emit::scalar(&expr));
+        let (p, _) = program_of(&yaml, Format::Yaml);
+        let lits: Vec<Option<Literal>> = values.iter().map(|v| v.map(pool_literal)).collect();
+        let get = |f: &str| f.strip_prefix("metadata.f").and_then(|k| k.parse::<usize>().ok()).and_then(|k| lits[k].as_ref());
+        let expected = semantics::matches(&cond, &get);
+        let mut req = Request::new(&p);
+        let mut fill = req.fill(&p);
+        for (k, v) in lits.iter().enumerate() {
+            if let Some(v) = v {
+                let val = match v { Literal::Str(s) => Value::Str(s), Literal::Num(n) => Value::Num(*n), Literal::Bool(b) => Value::Bool(*b) };
+                fill.set(&format!("f{k}"), val);
+            }
+        }
+        let mut store = MemoryStore::new();
+        let fast = p.decide(&mut Session::new(0), &req, &mut store, 0.0).unwrap().path.to_vec();
+        let first = p.first_model(&mut Session::new(0), &req, &mut store, 0.0).unwrap().map(|c| c.node);
+        let mut traced = Session::new(0).with_trace();
+        let walked = p.decide(&mut traced, &req, &mut store, 0.0).unwrap().path.to_vec();
+        prop_assert_eq!(&fast, &walked, "{} with {:?}", expr, lits);
+        prop_assert_eq!(first, None);
+        prop_assert_eq!(p.node_id(fast[2]) == "yes", expected, "{} with {:?}", expr, lits);
+    }
 }

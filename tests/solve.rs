@@ -45,14 +45,7 @@ fn universe() -> Vec<Option<Literal>> {
 }
 
 fn leaf() -> impl Strategy<Value = Cond> {
-    let ops = [
-        CmpOp::Eq,
-        CmpOp::Ne,
-        CmpOp::Gt,
-        CmpOp::Gte,
-        CmpOp::Lt,
-        CmpOp::Lte,
-    ];
+    let ops = CmpOp::ALL;
     let n = lits().len();
     (
         0usize..3,

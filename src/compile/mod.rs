@@ -16,18 +16,23 @@
 )]
 
 mod cond;
+mod jump;
 mod tail;
 
 use petgraph::algo::toposort;
 use sha2::{Digest, Sha256};
 
 pub use cond::{CondOp, Lit};
+pub(crate) use jump::{EXIT, FALSE, Jump, NONE, SCAN, TRUE, Test, Word};
 pub(crate) use tail::Tail;
 
 use crate::graph::Slot;
 use crate::syntax::ast::{Cond, LimitKind, NodeKind, WindowMode};
 use crate::syntax::values::Share;
 use crate::validate::Valid;
+
+/// The linked jump lists, the string sets they search, and each node's entry.
+type JumpLists = (Vec<Jump>, Vec<Word>, Vec<u32>);
 
 /// A node's index in a [`Program`].
 pub type NodeId = u32;
@@ -171,6 +176,11 @@ pub struct Program {
     /// the request, as ranges of `tail_nodes`.
     pub(crate) tails: Vec<Tail>,
     pub(crate) tail_nodes: Vec<NodeId>,
+    /// Every condition node's condition as a jump list (see `jump`), and
+    /// where each node's list starts (by node; unused for other nodes).
+    pub(crate) jumps: Vec<Jump>,
+    pub(crate) str_sets: Vec<Word>,
+    pub(crate) entries: Vec<u32>,
     /// What limits do when their store fails.
     pub(crate) store_failure: StoreFailure,
     /// Identifies the program's layout (see [`Program::fingerprint`]).
@@ -217,6 +227,9 @@ impl Program {
             origin: Vec::with_capacity(order.len()),
             tails: Vec::new(),
             tail_nodes: Vec::new(),
+            jumps: Vec::new(),
+            str_sets: Vec::new(),
+            entries: Vec::new(),
             store_failure: StoreFailure::Open,
             fingerprint: 0,
         };
@@ -314,8 +327,24 @@ impl Program {
         p.lits = lits;
         p.strings = strings;
         (p.tails, p.tail_nodes) = tail::tails(&p.insts);
+        (p.jumps, p.str_sets, p.entries) = p.jump_lists()?;
         p.fingerprint = p.layout_hash();
         Ok(p)
+    }
+
+    /// The jump lists of every condition node, the string sets they search,
+    /// and each node's entry.
+    fn jump_lists(&self) -> Result<JumpLists, CompileError> {
+        let mut lists = jump::Lists::new(&self.conds, &self.children, &self.lits, &self.strings);
+        let mut entries = Vec::with_capacity(self.insts.len());
+        for inst in &self.insts {
+            entries.push(match inst {
+                Inst::Cond { cond, .. } => lists.add(*cond)?,
+                _ => FALSE,
+            });
+        }
+        lists.link(&self.insts, &entries);
+        Ok((lists.jumps, lists.str_sets, entries))
     }
 
     /// The program with limits that do `on_failure` when their store cannot

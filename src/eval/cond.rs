@@ -7,7 +7,8 @@
 use std::cmp::Ordering;
 
 use super::request::{Request, Value};
-use crate::compile::{CondOp, Lit, Program, same_bytes};
+use super::trail::Trail;
+use crate::compile::{CondOp, EXIT, Lit, NONE, NodeId, Program, SCAN, Test, Word, same_bytes};
 use crate::syntax::ast::CmpOp;
 
 impl Program {
@@ -29,6 +30,97 @@ impl Program {
             CondOp::Not(c) => !self.eval_child(c, req),
             leaf => self.eval_leaf(leaf, req),
         }
+    }
+
+    /// Runs the linked jump lists (see `compile::jump`) from jump `at`, the
+    /// entry of a condition node the walk has just pushed: one typed test per
+    /// step, no recursion. Every further condition node entered is pushed onto
+    /// `path`; returns the first node reached that the lists do not run (not
+    /// pushed), the node the walk goes on with. The verdicts are those of
+    /// [`Program::eval_cond`] on each node's condition.
+    #[inline(never)]
+    pub(crate) fn flow(&self, mut at: u32, req: &Request, path: &mut Trail) -> NodeId {
+        let jumps = self.jumps.as_slice();
+        while let Some(j) = jumps.get(at as usize) {
+            let e = if self.holds(&j.test, req) { j.yes } else { j.no };
+            if e.node != NONE {
+                if e.to == EXIT {
+                    return e.node;
+                }
+                path.push(e.node);
+            }
+            // Edges point forward, so this ends within the lists' length,
+            // whatever they hold.
+            if e.to <= at {
+                break;
+            }
+            at = e.to;
+        }
+        NONE
+    }
+
+    #[inline(always)]
+    fn holds(&self, test: &Test, req: &Request) -> bool {
+        match *test {
+            Test::Str { slot, word } => req
+                .str_at(slot)
+                .is_some_and(|(a, head)| self.same_word(a, head, word)),
+            Test::Num { slot, v } => req.num_at(slot) == Some(v),
+            Test::Bool { slot, v } => matches!(req.get(slot), Some(Value::Bool(a)) if a == v),
+            Test::NumOrd { slot, op, v } => {
+                req.num_at(slot).is_some_and(|a| ordered(a.partial_cmp(&v), op))
+            }
+            Test::StrOrd { slot, op, s } => match req.str_at(slot) {
+                Some((a, _)) => ordered(
+                    self.strings.get(s as usize).map(|b| a.cmp(b.as_bytes())),
+                    op,
+                ),
+                None => false,
+            },
+            Test::InStrs { slot, start, len } => req
+                .str_at(slot)
+                .is_some_and(|(a, head)| self.in_strs(a, head, range(&self.str_sets, start, len))),
+            Test::In { slot, start, len } => req.get(slot).is_some_and(|v| {
+                range(&self.lits, start, len)
+                    .iter()
+                    .any(|l| self.equal(v, *l))
+            }),
+            Test::Exists { slot } => req.get(slot).is_some(),
+            Test::Never => false,
+        }
+    }
+
+    /// Whether string `a`, whose first eight bytes are `head`, is literal
+    /// `w`: the length and that word decide for literals of up to eight bytes;
+    /// longer ones compare the bytes past the eighth.
+    #[inline(always)]
+    fn same_word(&self, a: &[u8], head: u64, w: Word) -> bool {
+        a.len() == w.len as usize
+            && head == w.head
+            && (a.len() <= 8
+                || self
+                    .strings
+                    .get(w.s as usize)
+                    .is_some_and(|b| a.get(8..) == b.as_bytes().get(8..)))
+    }
+
+    /// `a` among `set` (sorted by length then bytes).
+    #[inline]
+    fn in_strs(&self, a: &[u8], head: u64, set: &[Word]) -> bool {
+        if set.len() <= SCAN {
+            return set.iter().any(|&w| self.same_word(a, head, w));
+        }
+        let Ok(n) = u32::try_from(a.len()) else {
+            return false;
+        };
+        set.binary_search_by(|w| {
+            w.len.cmp(&n).then_with(|| {
+                self.strings
+                    .get(w.s as usize)
+                    .map_or(Ordering::Less, |b| b.as_bytes().cmp(a))
+            })
+        })
+        .is_ok()
     }
 
     /// A child of `all`/`any`/`not`: leaves (most children) are evaluated in
@@ -104,13 +196,20 @@ impl Program {
             (Value::Num(a), Lit::Num(b)) => a.partial_cmp(&b),
             _ => None,
         };
-        match op {
-            CmpOp::Gt => ord == Some(Ordering::Greater),
-            CmpOp::Gte => matches!(ord, Some(Ordering::Greater | Ordering::Equal)),
-            CmpOp::Lt => ord == Some(Ordering::Less),
-            CmpOp::Lte => matches!(ord, Some(Ordering::Less | Ordering::Equal)),
-            CmpOp::Eq | CmpOp::Ne => false,
-        }
+        ordered(ord, op)
+    }
+}
+
+/// Whether an ordering satisfies `>`, `>=`, `<` or `<=` (never `==`/`!=`,
+/// which are equality tests, nor an unordered pair).
+#[inline(always)]
+fn ordered(ord: Option<Ordering>, op: CmpOp) -> bool {
+    match op {
+        CmpOp::Gt => ord == Some(Ordering::Greater),
+        CmpOp::Gte => matches!(ord, Some(Ordering::Greater | Ordering::Equal)),
+        CmpOp::Lt => ord == Some(Ordering::Less),
+        CmpOp::Lte => matches!(ord, Some(Ordering::Less | Ordering::Equal)),
+        CmpOp::Eq | CmpOp::Ne => false,
     }
 }
 

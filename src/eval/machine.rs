@@ -13,7 +13,8 @@ use super::EvalError;
 use super::cond::range;
 use super::request::{Request, Value};
 use super::state::{KeyRef, LimitRef, LimitStore, StoreError};
-use crate::compile::{Inst, ModelSpec, NodeId, Program, StoreFailure, Tail};
+use super::trail::Trail;
+use crate::compile::{FALSE, Inst, ModelSpec, NodeId, Program, StoreFailure, TRUE, Tail};
 use crate::syntax::ast::LimitKind;
 
 /// What the caller must do next.
@@ -112,7 +113,7 @@ pub struct TraceStep {
 /// The state of one walk, reusable across requests.
 #[derive(Clone, Debug)]
 pub struct Session {
-    pub(super) path: Vec<NodeId>,
+    pub(super) path: Trail,
     pub(super) budgets: Vec<NodeId>,
     pub(super) fallbacks: Vec<NodeId>,
     pub(super) cursor: NodeId,
@@ -131,7 +132,7 @@ impl Session {
     /// id) come from a generator seeded with `seed`.
     pub fn new(seed: u64) -> Self {
         Session {
-            path: Vec::with_capacity(16),
+            path: Trail::with_capacity(16),
             budgets: Vec::new(),
             fallbacks: Vec::new(),
             cursor: 0,
@@ -152,7 +153,7 @@ impl Session {
 
     /// Nodes visited by the current request, in order.
     pub fn path(&self) -> &[NodeId] {
-        &self.path
+        self.path.as_slice()
     }
 
     /// The trace of the current request (empty unless tracing).
@@ -215,13 +216,16 @@ impl Program {
     ) -> Result<Step<'_>, EvalError> {
         req.check(self)?;
         self.reset(s);
+        if s.trace.is_none() {
+            return Ok(self.walk(s, req, store, now, false));
+        }
         Ok(self.run(s, req, store, now))
     }
 
     /// Makes `s` hold a fresh request of this program, at the start node.
     fn reset(&self, s: &mut Session) {
         s.program = self.fingerprint();
-        s.path.clear();
+        s.path.reset(self.insts.len());
         s.budgets.clear();
         s.served = None;
         s.store_error = None;
@@ -344,17 +348,17 @@ impl Program {
     ) -> Result<Decision<'a>, EvalError> {
         req.check(self)?;
         self.reset(s);
-        let mut step = self.run(s, req, store, now);
-        // Each model moves the cursor forward, so this ends.
-        while let Step::Call(c) = step {
-            if self.follow_tail(s, c.node) || !self.advance(s, Report::Answered) {
-                break;
+        if s.trace.is_none() {
+            self.walk(s, req, store, now, true);
+        } else {
+            let mut step = self.run(s, req, store, now);
+            // Each model moves the cursor forward, so this ends.
+            while let Step::Call(_) = step {
+                if !self.advance(s, Report::Answered) {
+                    break;
+                }
+                step = self.run(s, req, store, now);
             }
-            step = self.run(s, req, store, now);
-        }
-        s.fallbacks.clear();
-        if let Some(m) = s.served {
-            self.fallback_chain(s, m, req, store, now);
         }
         let served = s.served.and_then(|n| {
             Some(Call {
@@ -363,11 +367,28 @@ impl Program {
                 spec: self.model(n)?,
             })
         });
+        // A compiled chain is the program's own: nothing to copy. (A traced
+        // session walks, so the compiled chain can be checked against it.)
+        let chain = match (s.served, &s.trace) {
+            (Some(m), None) => self.tail(m).and_then(|t| t.chain),
+            _ => None,
+        };
+        if chain.is_none() {
+            s.fallbacks.clear();
+            if let Some(m) = s.served {
+                self.fallback_chain(s, m, req, store, now);
+            }
+        }
+        let s: &'a Session = s;
+        let fallbacks = match chain {
+            Some((at, len)) => range(&self.tail_nodes, at, len),
+            None => &s.fallbacks,
+        };
         Ok(Decision {
             model: s.served,
             served,
-            path: &s.path,
-            fallbacks: &s.fallbacks,
+            path: s.path.as_slice(),
+            fallbacks,
             store_error: s.store_error.as_ref().map(|(n, e)| (*n, e)),
         })
     }
@@ -400,34 +421,79 @@ impl Program {
         }
     }
 
-    /// When everything after model `m` (assumed to answer) is models and the
-    /// end, which no request changes, finishes the walk from the compiled
-    /// tail as [`Program::advance`] and [`Program::run`] would, and says
-    /// `true`. Not when tracing: the trace notes each model's report.
-    #[inline]
-    fn follow_tail(&self, s: &mut Session, m: NodeId) -> bool {
-        if s.trace.is_some() {
-            return false;
-        }
-        let Some(&Tail {
-            after: Some((at, len, served)),
-            ..
-        }) = self.tail(m)
-        else {
-            return false;
-        };
-        let nodes = range(&self.tail_nodes, at, len);
-        // One or two nodes as a rule: pushes cost less than a call to `memcpy`.
-        for &n in nodes {
+    /// The untraced walk from start, with every model assumed to answer
+    /// (`to_end`) or up to the first model (as [`Program::run`] leaves it
+    /// there). Conditions run as jump lists; after a model whose compiled
+    /// tail says nothing there reads the request, the rest of the path is
+    /// copied (see [`Tail`]). Splits and limits go through [`Program::pass`],
+    /// so they draw and count exactly as the traced walk does; a property
+    /// test holds both walks to the same path, model, fallbacks and counts.
+    fn walk<S: LimitStore + ?Sized>(
+        &self,
+        s: &mut Session,
+        req: &Request,
+        store: &mut S,
+        now: f64,
+        to_end: bool,
+    ) -> Step<'_> {
+        let insts = self.insts.as_slice();
+        let mut n: NodeId = 0;
+        while let Some(inst) = insts.get(n as usize) {
             s.path.push(n);
+            let next = match *inst {
+                Inst::Start { next } => next,
+                Inst::Cond {
+                    then, otherwise, ..
+                } => match self.entries.get(n as usize) {
+                    Some(&at) if at < FALSE => self.flow(at, req, &mut s.path),
+                    // A condition without tests holds (`all []`) or not.
+                    Some(&TRUE) => then,
+                    _ => otherwise,
+                },
+                Inst::Model { model, success, .. } => {
+                    if !to_end {
+                        s.cursor = n;
+                        let (Some(id), Some(spec)) =
+                            (self.ids.get(n as usize), self.models.get(model as usize))
+                        else {
+                            break;
+                        };
+                        return Step::Call(Call { node: n, id, spec });
+                    }
+                    s.served = Some(n);
+                    if let Some(&Tail {
+                        after: Some((at, len, served)),
+                        ..
+                    }) = self.tails.get(model as usize)
+                    {
+                        // One or two nodes as a rule: pushes cost less than a
+                        // call to `memcpy`.
+                        for &t in range(&self.tail_nodes, at, len) {
+                            s.path.push(t);
+                            n = t;
+                        }
+                        s.served = Some(served);
+                        break;
+                    }
+                    success
+                }
+                Inst::End => break,
+                _ => match self.pass(n, inst, s, req, store, now, true) {
+                    Some((next, _)) => next,
+                    None => break,
+                },
+            };
+            // Outputs point forward, so a walk visits each node at most once
+            // and ends within the program's length, whatever it holds.
+            if next <= n {
+                break;
+            }
+            n = next;
         }
-        s.served = Some(served);
-        // Where `advance` leaves the cursor: the served model's `success`,
-        // the end the walk reached.
-        if let Some(&end) = nodes.last() {
-            s.cursor = end;
-        }
-        true
+        s.cursor = n;
+        Step::Done(Done {
+            served_by: s.served,
+        })
     }
 
     /// Follows the fallbacks from model `m` without counting anything.
@@ -497,8 +563,10 @@ impl Program {
 
     /// Where non-model node `n` (instruction `inst`) sends the request, and why. `live` counts toward
     /// limits and draws from the session's generator; otherwise it only looks.
-    /// `None` at an end (or a model, which the caller handles).
-    #[inline]
+    /// `None` at an end (or a model, which the caller handles). Out of line:
+    /// splits and limits cost far more than the call, and the walks over
+    /// conditions keep their few values in registers.
+    #[inline(never)]
     #[allow(clippy::too_many_arguments)]
     fn pass<S: LimitStore + ?Sized>(
         &self,

@@ -20,6 +20,7 @@ mod machine;
 mod request;
 mod state;
 mod sticky;
+mod trail;
 
 pub use machine::{Call, Decision, Done, Reason, Report, Session, Step, StickyFrom, TraceStep};
 pub use request::{Fill, MAX_METADATA_ENTRIES, MetadataError, Request, Value};
@@ -28,7 +29,7 @@ pub use sticky::{sticky_bucket, write_number};
 
 pub(crate) use cond::range;
 pub(crate) use flat::{Flat, short_escape};
-pub(crate) use keys::{KeyIndex, head_at, head_const};
+pub(crate) use keys::{KeyIndex, head_at, head_const, head_of};
 
 /// Why the evaluator refused a call.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -35,6 +35,9 @@ enum Tag {
 struct Slot {
     tag: Tag,
     num: f64,
+    /// The string's first eight bytes as a word (see `keys::head_of`): most
+    /// string tests compare it and the length, never the bytes.
+    head: u64,
     text: String,
 }
 
@@ -43,6 +46,7 @@ impl Slot {
         match value {
             Value::Str(v) => {
                 self.tag = Tag::Str;
+                self.head = super::keys::head_of(v.as_bytes());
                 self.text.clear();
                 self.text.push_str(v);
             }
@@ -144,6 +148,25 @@ impl Request {
             Tag::Str => Some(Value::Str(&s.text)),
             Tag::Num => Some(Value::Num(s.num)),
             Tag::Bool => Some(Value::Bool(s.num != 0.0)),
+        }
+    }
+
+    /// The string in a slot and its first eight bytes as a word; `None` when
+    /// the slot is missing or holds another type.
+    #[inline(always)]
+    pub(crate) fn str_at(&self, slot: SlotId) -> Option<(&[u8], u64)> {
+        match self.slots.get(slot as usize) {
+            Some(s) if s.tag == Tag::Str => Some((s.text.as_bytes(), s.head)),
+            _ => None,
+        }
+    }
+
+    /// The number in a slot; `None` when it is missing or holds another type.
+    #[inline(always)]
+    pub(crate) fn num_at(&self, slot: SlotId) -> Option<f64> {
+        match self.slots.get(slot as usize) {
+            Some(s) if s.tag == Tag::Num => Some(s.num),
+            _ => None,
         }
     }
 
@@ -292,10 +315,16 @@ fn read_object<'a>(
         match (p.peek(), target) {
             (Some(b'"'), Some(t)) => {
                 t.text.clear();
-                match p.plain_span() {
-                    Some((start, end)) => t.text.push_str(p.text(start, end)),
-                    None => p.string_into(&mut t.text)?,
-                }
+                t.head = match p.plain_span() {
+                    Some((start, end)) => {
+                        t.text.push_str(p.text(start, end));
+                        super::keys::head_at(p.bytes(), start, end.saturating_sub(start))
+                    }
+                    None => {
+                        p.string_into(&mut t.text)?;
+                        super::keys::head_of(t.text.as_bytes())
+                    }
+                };
                 t.tag = Tag::Str;
             }
             (Some(b'"'), None) => {

@@ -247,6 +247,16 @@ pub enum CmpOp {
 }
 
 impl CmpOp {
+    /// Every operator, in declaration order.
+    pub const ALL: [CmpOp; 6] = [
+        CmpOp::Eq,
+        CmpOp::Ne,
+        CmpOp::Gt,
+        CmpOp::Gte,
+        CmpOp::Lt,
+        CmpOp::Lte,
+    ];
+
     /// The Mongo operator name.
     pub fn mongo(self) -> &'static str {
         match self {

@@ -1,0 +1,77 @@
+//! The nodes a walk visits, in a buffer sized once per program.
+//!
+//! A walk visits each node at most once (outputs point forward), so a buffer
+//! of the program's length holds any path. Writing into it costs a store and
+//! an increment; a `Vec::push` per node also reloads and compares the
+//! capacity, which was a tenth of a decision.
+
+use crate::compile::NodeId;
+
+/// A path: the first `len` entries of `buf`.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Trail {
+    buf: Vec<NodeId>,
+    len: usize,
+}
+
+impl Trail {
+    /// An empty path with room for `n` nodes.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Trail {
+            buf: vec![0; n],
+            len: 0,
+        }
+    }
+
+    /// Empties the path, with room for at least `n` nodes.
+    #[inline]
+    pub(crate) fn reset(&mut self, n: usize) {
+        if self.buf.len() < n {
+            self.buf.resize(n, 0);
+        }
+        self.len = 0;
+    }
+
+    /// Appends node `n`; past the room made by [`Trail::reset`] the buffer
+    /// grows, so nothing is ever lost.
+    #[inline(always)]
+    pub(crate) fn push(&mut self, n: NodeId) {
+        match self.buf.get_mut(self.len) {
+            Some(slot) => *slot = n,
+            None => self.grow(n),
+        }
+        // `len` is below the buffer's length, which fits in memory.
+        self.len = self.len.wrapping_add(1);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, n: NodeId) {
+        self.buf.truncate(self.len);
+        self.buf.push(n);
+    }
+
+    /// The nodes pushed since the last reset.
+    #[inline]
+    pub(crate) fn as_slice(&self) -> &[NodeId] {
+        self.buf.get(..self.len).unwrap_or(&self.buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Trail;
+
+    #[test]
+    fn pushes_past_the_room_made_are_kept_in_order() {
+        let mut t = Trail::with_capacity(2);
+        for n in 0..5 {
+            t.push(n);
+        }
+        assert_eq!(t.as_slice(), &[0, 1, 2, 3, 4]);
+        t.reset(3);
+        assert_eq!(t.as_slice(), &[] as &[u32]);
+        t.push(7);
+        assert_eq!(t.as_slice(), &[7]);
+    }
+}
