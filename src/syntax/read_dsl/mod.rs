@@ -17,7 +17,8 @@ use super::cond::TextPos;
 use super::doc::Limits;
 use super::grammar::{Grammar, Rule};
 use super::vocab::{Kind, Slot};
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::syntax::words::OutputError;
 use crate::source::{SourceId, Span, Spanned};
 
 /// Keywords, for "did you mean" on a misspelt one.
@@ -353,11 +354,6 @@ impl Reader<'_> {
     /// `{ name -> target ... }` with the arm names a kind allows.
     fn block(&mut self, id: &Spanned<String>, block: Pair<'_, Rule>, kind: Kind) -> Arms {
         let mut arms = Arms::default();
-        let allowed: Vec<&str> = kind
-            .outputs()
-            .iter()
-            .filter_map(|s| s.name_in(Format::Dsl))
-            .collect();
         if !self.enter(&block) {
             return arms;
         }
@@ -366,29 +362,20 @@ impl Reader<'_> {
             let (Some(name), Some(target)) = (parts.next(), parts.next()) else {
                 continue;
             };
-            let arm_name = Spanned::new(name.as_str().to_string(), self.span(&name));
-            if !allowed.contains(&arm_name.value.as_str()) {
-                // A wire name (`true`) where the DSL has its own (`then`).
-                let written = Slot::from_wire(&arm_name.value)
-                    .filter(|s| kind.outputs().contains(s))
-                    .and_then(|s| s.name_in(Format::Dsl));
-                let hint = match written {
-                    Some(ours) => Some(format!(
-                        "the `{}` output is written `{ours}`",
-                        arm_name.value
-                    )),
-                    None => did_you_mean(&arm_name.value, allowed.iter().copied()),
-                };
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::UnknownOutput,
-                        arm_name.span,
-                        format!("`{}` is not an output here", arm_name.value),
-                    )
-                    .note(format!("the outputs here are {}", super::list(&allowed)))
-                    .maybe_help(hint),
-                );
-                continue;
+            let mut arm_name = Spanned::new(name.as_str().to_string(), self.span(&name));
+            let given: Vec<Slot> = arms
+                .0
+                .iter()
+                .filter_map(|(n, _)| OutputError::check(kind, &n.value, Format::Dsl, &[]).ok())
+                .collect();
+            if let Err(e) = OutputError::check(kind, &arm_name.value, Format::Dsl, &given) {
+                self.diags.push(e.at(arm_name.span));
+                // Read as the output surely meant, so that no "missing
+                // output" follows from the same typo.
+                match e.meant.and_then(|m| m.name_in(Format::Dsl)) {
+                    Some(meant) => arm_name.value = meant.to_string(),
+                    None => continue,
+                }
             }
             if let Some((_, first)) = arms.0.iter().find(|(n, _)| n.value == arm_name.value) {
                 let first_span = first.as_ref().map_or(arm_name.span, |t| t.span);

@@ -6,8 +6,9 @@ use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::Target;
 use crate::syntax::doc::{Doc, DocValue};
-use crate::syntax::list;
+use crate::syntax::{Format, list};
 use crate::syntax::vocab::{Kind, Slot};
+use crate::syntax::words::OutputError;
 
 pub(super) struct Outputs {
     pub(super) entries: Vec<(Spanned<String>, Spanned<String>)>,
@@ -43,36 +44,29 @@ impl Outputs {
             diags.push(wrong_type(doc, "`outputs`", "an object"));
             return Outputs { entries };
         };
-        let ty = kind.wire();
-        let names: Vec<&str> = kind.outputs().iter().filter_map(|s| s.wire()).collect();
+        // Outputs named rightly; a misspelt name cannot mean one of them.
+        let mut given: Vec<Slot> = map
+            .iter()
+            .filter_map(|(n, _)| OutputError::check(kind, &n.value, Format::Json, &[]).ok())
+            .collect();
         for (name, target) in map {
-            if kind != Kind::Percentage && !names.contains(&name.value.as_str()) {
-                let help = match name.value.as_str() {
-                    "else" => Some("the live API rejects `else`; a conditional's outputs are `true` and `false`".to_string()),
-                    _ if names.is_empty() => Some("an end has no outputs: write `\"outputs\": {}`".to_string()),
-                    other => did_you_mean(other, names.iter().copied()),
-                };
-                diags.push(
-                    Diagnostic::error(
-                        Code::UnknownOutput,
-                        name.span,
-                        format!(
-                            "output `{}` of `{}` is not an output of a {ty} element",
-                            name.value, id.value
-                        ),
-                    )
-                    .note(format!(
-                        "its outputs are {}",
-                        if names.is_empty() {
-                            "none".into()
-                        } else {
-                            list(&names)
+            let name = match OutputError::check(kind, &name.value, Format::Json, &given) {
+                Ok(_) => name.clone(),
+                // A split's outputs are its shares, read with the split.
+                Err(_) if kind == Kind::Percentage => name.clone(),
+                Err(e) => {
+                    diags.push(e.at(name.span));
+                    // Read as the output surely meant, so that no "missing
+                    // output" follows from the same typo.
+                    match e.meant.and_then(Slot::wire) {
+                        Some(meant) => {
+                            given.extend(e.meant);
+                            Spanned::new(meant.to_string(), name.span)
                         }
-                    ))
-                    .maybe_help(help),
-                );
-                continue;
-            }
+                        None => continue,
+                    }
+                }
+            };
             let element_id = target.get("elementId");
             match element_id.and_then(|e| e.as_str().map(|s| (s, e.span))) {
                 Some((s, span)) => entries.push((name.clone(), Spanned::new(s.to_string(), span))),

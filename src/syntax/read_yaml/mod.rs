@@ -33,6 +33,8 @@ use crate::syntax::cond::{TextPos, parse_expr, parse_query};
 use crate::syntax::doc::{Doc, DocValue, Limits};
 use crate::syntax::values::{parse_duration, parse_money};
 use crate::syntax::vocab::{Kind, Slot, YAML_KIND_KEYS};
+use crate::syntax::Format;
+use crate::syntax::words::OutputError;
 
 const TOP_KEYS: [&str; 4] = ["name", "metadata", "start", "nodes"];
 
@@ -266,55 +268,49 @@ impl Reader<'_> {
         }
     }
 
-    /// An output key misspelt (`falback:`) is reported once, as an unknown key,
-    /// and read as the output it surely is, so that no "missing output" or
-    /// "unreachable" follows from the same typo. A key the kind has (`timeout`)
-    /// is never a misspelt output, and is not compared with them.
+    /// An output key misspelt (`falback:`) or named as another format names
+    /// it (`true:`) is reported once, as a name the kind's outputs do not
+    /// have (the same error in every format), and read as the output it
+    /// surely is, so that no "missing output" or "unreachable" follows from
+    /// the same typo. A key the kind has (`timeout`) is never a misspelt
+    /// output; other keys are left to the unknown-key check.
     fn misspelt_outputs(
         &mut self,
         kind: Kind,
         body: &Doc,
         entries: &[(Spanned<String>, Doc)],
     ) -> Option<Doc> {
-        let (outputs, place) = (kind.outputs(), kind.yaml_place());
-        let meant = |k: &Spanned<String>| {
+        let mut given: Vec<Slot> = entries
+            .iter()
+            .filter_map(|(k, _)| OutputError::check(kind, &k.value, Format::Yaml, &[]).ok())
+            .collect();
+        let mut fixed: Option<Vec<(Spanned<String>, Doc)>> = None;
+        for (i, (k, _)) in entries.iter().enumerate() {
             if kind.yaml_keys().contains(&k.value.as_str()) {
-                return None;
+                continue;
             }
-            crate::diagnostic::suggest(&k.value, outputs.iter().filter_map(|s| s.yaml()))
-                .filter(|m| !entries.iter().any(|(other, _)| other.value == *m))
-        };
-        if !entries.iter().any(|(k, _)| meant(k).is_some()) {
-            return None;
-        }
-        let mut fixed = entries.to_vec();
-        for (k, _) in fixed.iter_mut() {
-            let Some(meant) = meant(k) else { continue };
-            self.diags.push(
-                Diagnostic::error(
-                    Code::UnknownKey,
-                    k.span,
-                    format!("unknown key `{}` {place}", k.value),
-                )
-                .help(format!("did you mean `{meant}`?")),
-            );
-            *k = Spanned::new(meant.to_string(), k.span);
+            let Err(e) = OutputError::check(kind, &k.value, Format::Yaml, &given) else {
+                continue;
+            };
+            let Some((slot, meant)) = e.meant.and_then(|m| Some((m, m.yaml()?))) else {
+                continue;
+            };
+            self.diags.push(e.at(k.span));
+            given.push(slot);
+            let fixed = fixed.get_or_insert_with(|| entries.to_vec());
+            if let Some((key, _)) = fixed.get_mut(i) {
+                *key = Spanned::new(meant.to_string(), k.span);
+            }
         }
         Some(Doc {
-            value: DocValue::Map(Arc::new(fixed)),
+            value: DocValue::Map(Arc::new(fixed?)),
             span: body.span,
         })
     }
 
     fn conditional(&mut self, body: &Doc, entries: &[(Spanned<String>, Doc)]) -> NodeKind {
         let kind = Kind::Conditional;
-        self.unknown_keys_hint(entries, kind.yaml_keys(), kind.yaml_place(), |k| {
-            let slot = Slot::from_wire(k).filter(|s| kind.outputs().contains(s))?;
-            Some(format!(
-                "the `{k}` output is written `{}:`",
-                slot.yaml().unwrap_or_default()
-            ))
-        });
+        self.unknown_keys_hint(entries, kind.yaml_keys(), kind.yaml_place(), |_| None);
         let condition = body.get(kind.yaml()).and_then(|c| self.condition(c));
         NodeKind::Conditional {
             condition,
