@@ -9,7 +9,7 @@ use aig_route::graph::RouteGraph;
 use aig_route::source::SourceMap;
 use aig_route::syntax::{Format, Limits};
 use aig_route::validate::validate;
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, criterion_group};
 
 #[path = "common.rs"]
 #[allow(dead_code)]
@@ -73,4 +73,31 @@ fn compile(c: &mut Criterion) {
 }
 
 criterion_group!(benches, compile);
-criterion_main!(benches);
+
+/// `AIG_ROUTE_COUNT=check/N` checks the generated N-node route (parse, lower,
+/// validate, compile) once and exits; `AIG_ROUTE_COUNT=check/N/0` only
+/// generates it. Run both under `valgrind --tool=callgrind`: the difference is
+/// the instructions of one check, which no load on the machine changes.
+fn count(spec: &str) {
+    let mut parts = spec.split('/');
+    let (Some("check"), Some(n)) = (parts.next(), parts.next().and_then(|n| n.parse().ok())) else {
+        panic!("AIG_ROUTE_COUNT is check/N or check/N/0, not {spec}");
+    };
+    let text = common::generated_route(n);
+    let mut sources = SourceMap::new();
+    let id = sources.add("generated.yaml", text);
+    if parts.next() != Some("0") {
+        let checked = check(&sources, id, Format::Yaml, &Limits::default());
+        assert!(checked.is_ok(), "the generated route is valid");
+    }
+    println!("check/{n}");
+}
+
+fn main() {
+    if let Ok(spec) = std::env::var("AIG_ROUTE_COUNT") {
+        count(&spec);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -7,10 +7,16 @@
 #   SET:  plain | sticky
 # or:    sh benches/count-instructions.sh replay
 #   (benches/simulate.rs: tiers-shaped traffic lines read in place and run)
+# or:    sh benches/count-instructions.sh check N
+#   (benches/compile.rs: parse, lower, validate and compile a generated
+#   N-node YAML route, once)
 set -eu
 what=${1:-decide}
 set=${2:-plain}
-if [ "$what" = replay ]; then
+if [ "$what" = check ]; then
+    bench=compile
+    spec() { if [ "$1" = 0 ]; then echo "check/$set/0"; else echo "check/$set"; fi; }
+elif [ "$what" = replay ]; then
     bench=simulate
     spec() { echo "replay/$1"; }
 else
@@ -24,7 +30,9 @@ count() {
 }
 base=$(count 0)
 total=$(count 100000)
-if [ "$what" = replay ]; then
+if [ "$what" = check ]; then
+    echo "check of $set nodes: $(( total - base )) instructions"
+elif [ "$what" = replay ]; then
     echo "replay: $(( (total - base) / 100000 )) instructions per line"
 else
     echo "$what/$set: $(( (total - base) / 100000 )) instructions per operation"

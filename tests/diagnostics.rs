@@ -148,3 +148,52 @@ fn labels_are_printed_in_line_order() {
         "only {with_several} diagnostics with several labels"
     );
 }
+
+#[path = "../benches/common.rs"]
+#[allow(dead_code)]
+mod generated;
+
+/// A route without a diagnostic never searches for near misses: a "did you
+/// mean" search per key of every node once cost a fifth of checking a large
+/// route.
+#[test]
+fn valid_routes_are_checked_without_a_near_miss_search() {
+    let mut texts: Vec<(String, String)> = route_files("routes")
+        .into_iter()
+        .filter(|p| {
+            let name = p.to_string_lossy();
+            !name.contains(".test.") && !name.contains("example.") && !name.ends_with(".jsonl")
+        })
+        .map(|p| (p.to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+        .collect();
+    texts.push(("generated.yaml".into(), generated::generated_route(500)));
+    // Each YAML route written as gateway JSON too.
+    for (name, text) in texts.clone() {
+        if let Some(stem) = name.strip_suffix(".yaml") {
+            let mut sources = SourceMap::new();
+            let (_, checked) = aig_route::check::check_text(&mut sources, &name, &text, Format::Yaml);
+            let route = checked.parsed.unwrap().route;
+            let json = aig_route::emit::to_json(&route).unwrap();
+            texts.push((format!("{stem}.json"), serde_json::to_string_pretty(&json).unwrap()));
+        }
+    }
+    let mut clean = Vec::new();
+    for (name, text) in &texts {
+        let format = Format::from_path(name).unwrap();
+        let before = aig_route::diagnostic::searches();
+        let mut sources = SourceMap::new();
+        let (_, checked) = aig_route::check::check_text(&mut sources, name, text, format);
+        assert!(checked.is_ok(), "{name} does not compile");
+        // The generated route draws warnings, none of which has a "did you
+        // mean".
+        if checked.diagnostics.is_empty() || name.starts_with("generated") {
+            assert_eq!(aig_route::diagnostic::searches(), before, "{name}");
+            clean.push(name.as_str());
+        }
+    }
+    // YAML, JSON and the DSL each, and the large generated route.
+    for ext in [".yaml", ".json", ".route"] {
+        assert!(clean.iter().filter(|n| n.ends_with(ext)).count() >= 2, "{clean:?}");
+    }
+    assert!(clean.contains(&"generated.yaml") && clean.contains(&"generated.json"), "{clean:?}");
+}

@@ -13,7 +13,7 @@ mod suggest;
 pub use codes::Code;
 pub use explain::Explanation;
 pub use render::{RenderOptions, render};
-pub use suggest::{did_you_mean, suggest};
+pub use suggest::{did_you_mean, searches, suggest};
 
 use crate::source::{SourceMap, Span};
 

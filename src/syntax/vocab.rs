@@ -125,6 +125,14 @@ impl Kind {
         }
     }
 
+    /// The output `name` names in `format`, when the kind has it.
+    pub fn output_named(self, name: &str, format: Format) -> Option<Slot> {
+        self.outputs()
+            .iter()
+            .copied()
+            .find(|s| s.name_in(format) == Some(name))
+    }
+
     /// Every key a YAML node of this kind may have: its kind key, its
     /// properties and its outputs.
     pub fn yaml_keys(self) -> &'static [&'static str] {

@@ -80,10 +80,10 @@ impl OutputError {
     /// misspelt name cannot mean. (A split's outputs are its shares, which
     /// this does not read.)
     pub fn check(kind: Kind, written: &str, format: Format, given: &[Slot]) -> Result<Slot, Self> {
-        let outputs = kind.outputs();
-        if let Some(&slot) = outputs.iter().find(|s| s.name_in(format) == Some(written)) {
+        if let Some(slot) = kind.output_named(written, format) {
             return Ok(slot);
         }
+        let outputs = kind.outputs();
         let free = |s: &&Slot| !given.contains(s);
         let other_format = outputs
             .iter()

@@ -366,7 +366,7 @@ impl Reader<'_> {
             let given: Vec<Slot> = arms
                 .0
                 .iter()
-                .filter_map(|(n, _)| OutputError::check(kind, &n.value, Format::Dsl, &[]).ok())
+                .filter_map(|(n, _)| kind.output_named(&n.value, Format::Dsl))
                 .collect();
             if let Err(e) = OutputError::check(kind, &arm_name.value, Format::Dsl, &given) {
                 self.diags.push(e.at(arm_name.span));

@@ -47,13 +47,17 @@ impl Outputs {
         // Outputs named rightly; a misspelt name cannot mean one of them.
         let mut given: Vec<Slot> = map
             .iter()
-            .filter_map(|(n, _)| OutputError::check(kind, &n.value, Format::Json, &[]).ok())
+            .filter_map(|(n, _)| kind.output_named(&n.value, Format::Json))
             .collect();
         for (name, target) in map {
-            let name = match OutputError::check(kind, &name.value, Format::Json, &given) {
+            // A split's outputs are its shares, read with the split.
+            let checked = if kind == Kind::Percentage {
+                Ok(())
+            } else {
+                OutputError::check(kind, &name.value, Format::Json, &given).map(|_| ())
+            };
+            let name = match checked {
                 Ok(_) => name.clone(),
-                // A split's outputs are its shares, read with the split.
-                Err(_) if kind == Kind::Percentage => name.clone(),
                 Err(e) => {
                     diags.push(e.at(name.span));
                     // Read as the output surely meant, so that no "missing

@@ -282,7 +282,7 @@ impl Reader<'_> {
     ) -> Option<Doc> {
         let mut given: Vec<Slot> = entries
             .iter()
-            .filter_map(|(k, _)| OutputError::check(kind, &k.value, Format::Yaml, &[]).ok())
+            .filter_map(|(k, _)| kind.output_named(&k.value, Format::Yaml))
             .collect();
         let mut fixed: Option<Vec<(Spanned<String>, Doc)>> = None;
         for (i, (k, _)) in entries.iter().enumerate() {
