@@ -266,8 +266,10 @@ proptest! {
         prop_assert_eq!(run(), run());
     }
 
-    /// `decide` copies what follows a model from the program when no request can
-    /// change it; a traced session always walks. Both must agree step for step,
+    /// An untraced `decide` runs conditions as linked jump lists and copies what
+    /// follows a model from the program when no request can change it; a
+    /// traced session walks node by node over the condition trees. Both must
+    /// agree step for step (and `first_model` with them),
     /// limits counted alike (each has its own store), also through models that
     /// fall back to one another.
     #[test]
@@ -286,6 +288,8 @@ proptest! {
                 out.push((d.model, d.served.map(|c| c.id.to_string()), d.path.to_vec(), d.fallbacks.to_vec()));
                 let again = p.fallbacks(s, &req, &mut store, i as f64).unwrap().to_vec();
                 out.push((None, None, Vec::new(), again));
+                let first = p.first_model(s, &req, &mut store, i as f64).unwrap().map(|c| c.node);
+                out.push((first, None, s.path().to_vec(), Vec::new()));
             }
             out
         };
