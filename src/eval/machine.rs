@@ -360,17 +360,22 @@ impl Program {
                 step = self.run(s, req, store, now);
             }
         }
-        let served = s.served.and_then(|n| {
+        // One look at the serving model's instruction for its spec and tail.
+        let model = s.served.and_then(|n| match self.insts.get(n as usize) {
+            Some(&Inst::Model { model, .. }) => Some((n, model)),
+            _ => None,
+        });
+        let served = model.and_then(|(n, model)| {
             Some(Call {
                 node: n,
                 id: self.ids.get(n as usize)?,
-                spec: self.model(n)?,
+                spec: self.models.get(model as usize)?,
             })
         });
         // A compiled chain is the program's own: nothing to copy. (A traced
         // session walks, so the compiled chain can be checked against it.)
-        let chain = match (s.served, &s.trace) {
-            (Some(m), None) => self.tail(m).and_then(|t| t.chain),
+        let chain = match (model, &s.trace) {
+            (Some((_, model)), None) => self.tails.get(model as usize).and_then(|t| t.chain),
             _ => None,
         };
         if chain.is_none() {
