@@ -211,9 +211,9 @@ fn count(spec: &str) {
     let len = fields.len();
     // One loop per operation, so matching `what` is not counted.
     let seen = match what {
-        "hand_written_match" => {
-            repeat(n, len, |i| Some(black_box(by_hand(black_box(&fields[i]), &prefix)).len()))
-        }
+        "hand_written_match" => repeat(n, len, |i| {
+            Some(black_box(by_hand(black_box(&fields[i]), &prefix)).len())
+        }),
         "decide" => repeat(n, len, |i| {
             program
                 .decide(&mut s, black_box(&reqs[i]), &mut store, 0.0)

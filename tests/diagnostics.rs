@@ -164,17 +164,26 @@ fn valid_routes_are_checked_without_a_near_miss_search() {
             let name = p.to_string_lossy();
             !name.contains(".test.") && !name.contains("example.") && !name.ends_with(".jsonl")
         })
-        .map(|p| (p.to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+        .map(|p| {
+            (
+                p.to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
         .collect();
     texts.push(("generated.yaml".into(), generated::generated_route(500)));
     // Each YAML route written as gateway JSON too.
     for (name, text) in texts.clone() {
         if let Some(stem) = name.strip_suffix(".yaml") {
             let mut sources = SourceMap::new();
-            let (_, checked) = aig_route::check::check_text(&mut sources, &name, &text, Format::Yaml);
+            let (_, checked) =
+                aig_route::check::check_text(&mut sources, &name, &text, Format::Yaml);
             let route = checked.parsed.unwrap().route;
             let json = aig_route::emit::to_json(&route).unwrap();
-            texts.push((format!("{stem}.json"), serde_json::to_string_pretty(&json).unwrap()));
+            texts.push((
+                format!("{stem}.json"),
+                serde_json::to_string_pretty(&json).unwrap(),
+            ));
         }
     }
     let mut clean = Vec::new();
@@ -193,7 +202,13 @@ fn valid_routes_are_checked_without_a_near_miss_search() {
     }
     // YAML, JSON and the DSL each, and the large generated route.
     for ext in [".yaml", ".json", ".route"] {
-        assert!(clean.iter().filter(|n| n.ends_with(ext)).count() >= 2, "{clean:?}");
+        assert!(
+            clean.iter().filter(|n| n.ends_with(ext)).count() >= 2,
+            "{clean:?}"
+        );
     }
-    assert!(clean.contains(&"generated.yaml") && clean.contains(&"generated.json"), "{clean:?}");
+    assert!(
+        clean.contains(&"generated.yaml") && clean.contains(&"generated.json"),
+        "{clean:?}"
+    );
 }

@@ -613,7 +613,10 @@ fn conditions() -> impl Strategy<Value = Cond> {
                     .map(|l| aig_route::source::Spanned::new(pool_literal(l), Default::default()))
                     .collect::<Vec<_>>();
                 let values = if values.is_empty() {
-                    vec![aig_route::source::Spanned::new(pool_literal(0), Default::default())]
+                    vec![aig_route::source::Spanned::new(
+                        pool_literal(0),
+                        Default::default(),
+                    )]
                 } else {
                     values
                 };

@@ -163,8 +163,14 @@ impl<'a> Lists<'a> {
             .ok_or(CompileError::TooLarge("condition tests"))?;
         let placeholder = Jump {
             test: Test::Never,
-            yes: Edge { to: FALSE, node: NONE },
-            no: Edge { to: FALSE, node: NONE },
+            yes: Edge {
+                to: FALSE,
+                node: NONE,
+            },
+            no: Edge {
+                to: FALSE,
+                node: NONE,
+            },
         };
         self.jumps.resize(end, placeholder);
         Ok(self.emit(root, super::index(at), TRUE, FALSE))
@@ -264,7 +270,10 @@ impl<'a> Lists<'a> {
         if let Some(j) = self.jumps.get_mut(at as usize) {
             *j = Jump {
                 test,
-                yes: Edge { to: yes, node: NONE },
+                yes: Edge {
+                    to: yes,
+                    node: NONE,
+                },
                 no: Edge { to: no, node: NONE },
             };
         }
@@ -283,7 +292,10 @@ impl<'a> Lists<'a> {
     }
 
     fn word(&self, s: u32) -> Word {
-        let text = self.strings.get(s as usize).map_or(&b""[..], |s| s.as_bytes());
+        let text = self
+            .strings
+            .get(s as usize)
+            .map_or(&b""[..], |s| s.as_bytes());
         Word {
             head: crate::eval::head_of(text),
             // A literal longer than any request value is never equal to one.

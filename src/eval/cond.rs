@@ -42,7 +42,11 @@ impl Program {
     pub(crate) fn flow(&self, mut at: u32, req: &Request, path: &mut Trail) -> NodeId {
         let jumps = self.jumps.as_slice();
         while let Some(j) = jumps.get(at as usize) {
-            let e = if self.holds(&j.test, req) { j.yes } else { j.no };
+            let e = if self.holds(&j.test, req) {
+                j.yes
+            } else {
+                j.no
+            };
             if e.node != NONE {
                 if e.to == EXIT {
                     return e.node;
@@ -67,9 +71,9 @@ impl Program {
                 .is_some_and(|(a, head)| self.same_word(a, head, word)),
             Test::Num { slot, v } => req.num_at(slot) == Some(v),
             Test::Bool { slot, v } => matches!(req.get(slot), Some(Value::Bool(a)) if a == v),
-            Test::NumOrd { slot, op, v } => {
-                req.num_at(slot).is_some_and(|a| ordered(a.partial_cmp(&v), op))
-            }
+            Test::NumOrd { slot, op, v } => req
+                .num_at(slot)
+                .is_some_and(|a| ordered(a.partial_cmp(&v), op)),
             Test::StrOrd { slot, op, s } => match req.str_at(slot) {
                 Some((a, _)) => ordered(
                     self.strings.get(s as usize).map(|b| a.cmp(b.as_bytes())),

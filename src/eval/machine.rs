@@ -7,14 +7,12 @@
 //! state and its buffers; reusing one across requests allocates nothing once the
 //! buffers have grown.
 
-use crate::rng::Rng;
-
 use super::EvalError;
 use super::cond::range;
 use super::request::{Request, Value};
+use super::session::{Reason, Session};
 use super::state::{KeyRef, LimitRef, LimitStore, StoreError};
-use super::trail::Trail;
-use crate::compile::{FALSE, Inst, ModelSpec, NodeId, Program, StoreFailure, TRUE, Tail};
+use crate::compile::{Inst, ModelSpec, NodeId, Program, StoreFailure, Tail};
 use crate::syntax::ast::LimitKind;
 
 /// What the caller must do next.
@@ -51,139 +49,6 @@ pub enum Report {
     Answered,
     /// It failed after all its retries (or timed out).
     Failed,
-}
-
-/// Why a node sent the request where it did (recorded when tracing).
-#[derive(Clone, Debug, PartialEq)]
-pub enum Reason {
-    /// Start.
-    Start,
-    /// A condition and its result.
-    Cond {
-        /// The result.
-        result: bool,
-    },
-    /// A split's bucket and the share it fell in.
-    Split {
-        /// Bucket 0..10000.
-        bucket: u16,
-        /// Index of the share taken.
-        share: usize,
-        /// Where the sticky value came from.
-        from: StickyFrom,
-    },
-    /// A limit: what was used before this request, and whether it passed.
-    Limit {
-        /// Requests or dollars used in the window before this request; `None`
-        /// when the store failed (see [`Session::store_error`]) and the
-        /// program's [`StoreFailure`] decided.
-        used: Option<f64>,
-        /// Passed (`success`) or not (`fallback`).
-        passed: bool,
-    },
-    /// A model and what it did.
-    Model {
-        /// Answered or failed.
-        report: Report,
-    },
-    /// End.
-    End,
-}
-
-/// Where a split's value came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StickyFrom {
-    /// The sticky field.
-    Field,
-    /// The request id.
-    RequestId,
-    /// The seeded generator.
-    Random,
-}
-
-/// One traced step.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TraceStep {
-    /// The node.
-    pub node: NodeId,
-    /// What happened there.
-    pub reason: Reason,
-}
-
-/// The state of one walk, reusable across requests.
-#[derive(Clone, Debug)]
-pub struct Session {
-    pub(super) path: Trail,
-    pub(super) budgets: Vec<NodeId>,
-    pub(super) fallbacks: Vec<NodeId>,
-    pub(super) cursor: NodeId,
-    pub(super) served: Option<NodeId>,
-    pub(super) rng: Rng,
-    pub(super) trace: Option<Vec<TraceStep>>,
-    pub(super) text: String,
-    /// The first store failure of the current request, and the limit node.
-    pub(super) store_error: Option<(NodeId, StoreError)>,
-    /// The fingerprint of the program whose request this is (0: none yet).
-    pub(super) program: u64,
-}
-
-impl Session {
-    /// A session whose random draws (for splits without a sticky value or request
-    /// id) come from a generator seeded with `seed`.
-    pub fn new(seed: u64) -> Self {
-        Session {
-            path: Trail::with_capacity(16),
-            budgets: Vec::new(),
-            fallbacks: Vec::new(),
-            cursor: 0,
-            served: None,
-            rng: Rng::seed_from_u64(seed),
-            trace: None,
-            text: String::with_capacity(64),
-            store_error: None,
-            program: 0,
-        }
-    }
-
-    /// Records a [`TraceStep`] per node from now on (for explanations).
-    pub fn with_trace(mut self) -> Self {
-        self.trace = Some(Vec::new());
-        self
-    }
-
-    /// Nodes visited by the current request, in order.
-    pub fn path(&self) -> &[NodeId] {
-        self.path.as_slice()
-    }
-
-    /// The trace of the current request (empty unless tracing).
-    pub fn trace(&self) -> &[TraceStep] {
-        self.trace.as_deref().unwrap_or(&[])
-    }
-
-    /// Budget limit nodes the current request passed on `success`.
-    pub fn budgets(&self) -> &[NodeId] {
-        &self.budgets
-    }
-
-    /// The first limit-store failure of the current request, with the limit node
-    /// it happened at. The program's [`StoreFailure`] choice decided that node's
-    /// output. ([`Program::settle`] returns its own failures.)
-    pub fn store_error(&self) -> Option<(NodeId, &StoreError)> {
-        self.store_error.as_ref().map(|(n, e)| (*n, e))
-    }
-
-    fn store_failed(&mut self, node: NodeId, e: StoreError) {
-        if self.store_error.is_none() {
-            self.store_error = Some((node, e));
-        }
-    }
-
-    fn note(&mut self, node: NodeId, reason: Reason) {
-        if let Some(t) = &mut self.trace {
-            t.push(TraceStep { node, reason });
-        }
-    }
 }
 
 /// The outcome of [`Program::decide`].
@@ -426,81 +291,6 @@ impl Program {
         }
     }
 
-    /// The untraced walk from start, with every model assumed to answer
-    /// (`to_end`) or up to the first model (as [`Program::run`] leaves it
-    /// there). Conditions run as jump lists; after a model whose compiled
-    /// tail says nothing there reads the request, the rest of the path is
-    /// copied (see [`Tail`]). Splits and limits go through [`Program::pass`],
-    /// so they draw and count exactly as the traced walk does; a property
-    /// test holds both walks to the same path, model, fallbacks and counts.
-    fn walk<S: LimitStore + ?Sized>(
-        &self,
-        s: &mut Session,
-        req: &Request,
-        store: &mut S,
-        now: f64,
-        to_end: bool,
-    ) -> Step<'_> {
-        let insts = self.insts.as_slice();
-        let mut n: NodeId = 0;
-        while let Some(inst) = insts.get(n as usize) {
-            s.path.push(n);
-            let next = match *inst {
-                Inst::Start { next } => next,
-                Inst::Cond {
-                    then, otherwise, ..
-                } => match self.entries.get(n as usize) {
-                    Some(&at) if at < FALSE => self.flow(at, req, &mut s.path),
-                    // A condition without tests holds (`all []`) or not.
-                    Some(&TRUE) => then,
-                    _ => otherwise,
-                },
-                Inst::Model { model, success, .. } => {
-                    if !to_end {
-                        s.cursor = n;
-                        let (Some(id), Some(spec)) =
-                            (self.ids.get(n as usize), self.models.get(model as usize))
-                        else {
-                            break;
-                        };
-                        return Step::Call(Call { node: n, id, spec });
-                    }
-                    s.served = Some(n);
-                    if let Some(&Tail {
-                        after: Some((at, len, served)),
-                        ..
-                    }) = self.tails.get(model as usize)
-                    {
-                        // One or two nodes as a rule: pushes cost less than a
-                        // call to `memcpy`.
-                        for &t in range(&self.tail_nodes, at, len) {
-                            s.path.push(t);
-                            n = t;
-                        }
-                        s.served = Some(served);
-                        break;
-                    }
-                    success
-                }
-                Inst::End => break,
-                _ => match self.pass(n, inst, s, req, store, now, true) {
-                    Some((next, _)) => next,
-                    None => break,
-                },
-            };
-            // Outputs point forward, so a walk visits each node at most once
-            // and ends within the program's length, whatever it holds.
-            if next <= n {
-                break;
-            }
-            n = next;
-        }
-        s.cursor = n;
-        Step::Done(Done {
-            served_by: s.served,
-        })
-    }
-
     /// Follows the fallbacks from model `m` without counting anything.
     fn fallback_chain<S: LimitStore + ?Sized>(
         &self,
@@ -573,7 +363,7 @@ impl Program {
     /// conditions keep their few values in registers.
     #[inline(never)]
     #[allow(clippy::too_many_arguments)]
-    fn pass<S: LimitStore + ?Sized>(
+    pub(super) fn pass<S: LimitStore + ?Sized>(
         &self,
         n: NodeId,
         inst: &Inst,

@@ -18,12 +18,15 @@ mod flat;
 mod keys;
 mod machine;
 mod request;
+mod session;
 mod state;
 mod sticky;
 mod trail;
+mod walk;
 
-pub use machine::{Call, Decision, Done, Reason, Report, Session, Step, StickyFrom, TraceStep};
+pub use machine::{Call, Decision, Done, Report, Step};
 pub use request::{Fill, MAX_METADATA_ENTRIES, MetadataError, Request, Value};
+pub use session::{Reason, Session, StickyFrom, TraceStep};
 pub use state::{FxHasher, KeyRef, LimitRef, LimitStore, MemoryStore, StoreError};
 pub use sticky::{sticky_bucket, write_number};
 

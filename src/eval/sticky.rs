@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use sha2::Digest;
 
-use super::machine::{Session, StickyFrom};
 use super::request::{Request, Value};
+use super::session::{Session, StickyFrom};
 use crate::compile::{NodeId, Program};
 
 impl Program {

@@ -90,9 +90,15 @@ impl OutputError {
             .filter(free)
             .find(|s| s.wire() == Some(written) || s.yaml() == Some(written));
         let near = || {
-            let names = outputs.iter().filter(free).filter_map(|s| s.name_in(format));
+            let names = outputs
+                .iter()
+                .filter(free)
+                .filter_map(|s| s.name_in(format));
             let m = suggest(written, names)?;
-            outputs.iter().copied().find(|s| s.name_in(format) == Some(m))
+            outputs
+                .iter()
+                .copied()
+                .find(|s| s.name_in(format) == Some(m))
         };
         Err(OutputError {
             kind,
@@ -115,7 +121,10 @@ impl OutputError {
     pub fn note(&self) -> String {
         let names: Vec<String> = self.names().iter().map(|n| format!("`{n}`")).collect();
         match names.split_last() {
-            None => format!("{} has no outputs", self.kind.yaml_place().trim_start_matches("in ")),
+            None => format!(
+                "{} has no outputs",
+                self.kind.yaml_place().trim_start_matches("in ")
+            ),
             Some((last, [])) => format!("its one output is {last}"),
             Some((last, rest)) => format!("its outputs are {} and {last}", rest.join(", ")),
         }
@@ -234,13 +243,24 @@ mod tests {
     }
 
     /// Every diagnostic a route text draws, as (code, message, notes, help).
-    fn all_diagnostics(name: &str, text: &str, format: Format) -> Vec<(String, String, Vec<String>, Option<String>)> {
+    fn all_diagnostics(
+        name: &str,
+        text: &str,
+        format: Format,
+    ) -> Vec<(String, String, Vec<String>, Option<String>)> {
         let mut sources = SourceMap::new();
         let (_, checked) = crate::check::check_text(&mut sources, name, text, format);
         let out: Vec<_> = checked
             .diagnostics
             .iter()
-            .map(|d| (d.code.as_str().to_string(), d.message.clone(), d.notes.clone(), d.help.clone()))
+            .map(|d| {
+                (
+                    d.code.as_str().to_string(),
+                    d.message.clone(),
+                    d.notes.clone(),
+                    d.help.clone(),
+                )
+            })
             .collect();
         out
     }
@@ -281,17 +301,27 @@ mod tests {
     fn another_formats_output_name_is_told_how_this_one_writes_it() {
         let e = OutputError::check(Kind::Conditional, "true", Format::Yaml, &[]).unwrap_err();
         assert_eq!(e.meant, Some(Slot::True));
-        assert_eq!(e.help().as_deref(), Some("this output is written `then` here"));
+        assert_eq!(
+            e.help().as_deref(),
+            Some("this output is written `then` here")
+        );
         let e = OutputError::check(Kind::Conditional, "else", Format::Json, &[]).unwrap_err();
-        assert_eq!(e.help().as_deref(), Some("the gateway names this output `false`"));
+        assert_eq!(
+            e.help().as_deref(),
+            Some("the gateway names this output `false`")
+        );
         assert_eq!(e.note(), "its outputs are `true` and `false`");
         // A near miss of an output already given means nothing.
-        let e = OutputError::check(Kind::Model, "sucess", Format::Dsl, &[Slot::Success]).unwrap_err();
+        let e =
+            OutputError::check(Kind::Model, "sucess", Format::Dsl, &[Slot::Success]).unwrap_err();
         assert_eq!((e.meant, e.help()), (None, None));
         let e = OutputError::check(Kind::End, "next", Format::Json, &[]).unwrap_err();
         assert_eq!(e.to_string(), "`next` is not an output of an end node");
         assert_eq!(e.note(), "an end node has no outputs");
-        assert_eq!(OutputError::check(Kind::Start, "next", Format::Dsl, &[]), Ok(Slot::Next));
+        assert_eq!(
+            OutputError::check(Kind::Start, "next", Format::Dsl, &[]),
+            Ok(Slot::Next)
+        );
     }
 
     #[test]

@@ -18,8 +18,8 @@ use super::doc::Limits;
 use super::grammar::{Grammar, Rule};
 use super::vocab::{Kind, Slot};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::syntax::words::OutputError;
 use crate::source::{SourceId, Span, Spanned};
+use crate::syntax::words::OutputError;
 
 /// Keywords, for "did you mean" on a misspelt one.
 pub const KEYWORDS: [&str; 17] = [

@@ -6,9 +6,9 @@ use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::Target;
 use crate::syntax::doc::{Doc, DocValue};
-use crate::syntax::{Format, list};
 use crate::syntax::vocab::{Kind, Slot};
 use crate::syntax::words::OutputError;
+use crate::syntax::{Format, list};
 
 pub(super) struct Outputs {
     pub(super) entries: Vec<(Spanned<String>, Spanned<String>)>,

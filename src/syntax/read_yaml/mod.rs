@@ -26,6 +26,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{Span, Spanned};
+use crate::syntax::Format;
 use crate::syntax::ast::{
     Branch, FieldType, Limit, LimitKind, Model, Node, NodeKind, Route, WindowMode,
 };
@@ -33,7 +34,6 @@ use crate::syntax::cond::{TextPos, parse_expr, parse_query};
 use crate::syntax::doc::{Doc, DocValue, Limits};
 use crate::syntax::values::{parse_duration, parse_money};
 use crate::syntax::vocab::{Kind, Slot, YAML_KIND_KEYS};
-use crate::syntax::Format;
 use crate::syntax::words::OutputError;
 
 const TOP_KEYS: [&str; 4] = ["name", "metadata", "start", "nodes"];
