@@ -226,21 +226,19 @@ impl Doc {
     }
 }
 
-/// An `E0103` for each key of `entries` not in `allowed`, with `hint`'s advice or
-/// else "did you mean" or the list of keys allowed `place`.
+/// An `E0103` for each key of `entries` not in `allowed`, with "did you mean"
+/// or else the list of keys allowed `place`.
 pub fn report_unknown_keys(
     entries: &[(Spanned<String>, Doc)],
     allowed: &[&str],
     place: &str,
-    hint: impl Fn(&str) -> Option<String>,
     diags: &mut Vec<Diagnostic>,
 ) {
     for (k, _) in entries {
         if allowed.contains(&k.value.as_str()) {
             continue;
         }
-        let help = hint(&k.value)
-            .or_else(|| did_you_mean(&k.value, allowed.iter().copied()))
+        let help = did_you_mean(&k.value, allowed.iter().copied())
             .unwrap_or_else(|| format!("the keys here are {}", crate::syntax::list(allowed)));
         diags.push(
             Diagnostic::error(

@@ -436,5 +436,5 @@ fn unknown_keys(
     place: &str,
     diags: &mut Vec<Diagnostic>,
 ) {
-    crate::syntax::doc::report_unknown_keys(entries, allowed, place, |_| None, diags);
+    crate::syntax::doc::report_unknown_keys(entries, allowed, place, diags);
 }

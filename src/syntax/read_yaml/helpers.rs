@@ -78,16 +78,6 @@ impl Reader<'_> {
         allowed: &[&str],
         place: &str,
     ) {
-        self.unknown_keys_hint(entries, allowed, place, |_| None);
-    }
-
-    pub(super) fn unknown_keys_hint(
-        &mut self,
-        entries: &[(Spanned<String>, Doc)],
-        allowed: &[&str],
-        place: &str,
-        hint: impl Fn(&str) -> Option<String>,
-    ) {
-        crate::syntax::doc::report_unknown_keys(entries, allowed, place, hint, self.diags);
+        crate::syntax::doc::report_unknown_keys(entries, allowed, place, self.diags);
     }
 }

@@ -310,7 +310,7 @@ impl Reader<'_> {
 
     fn conditional(&mut self, body: &Doc, entries: &[(Spanned<String>, Doc)]) -> NodeKind {
         let kind = Kind::Conditional;
-        self.unknown_keys_hint(entries, kind.yaml_keys(), kind.yaml_place(), |_| None);
+        self.unknown_keys(entries, kind.yaml_keys(), kind.yaml_place());
         let condition = body.get(kind.yaml()).and_then(|c| self.condition(c));
         NodeKind::Conditional {
             condition,
