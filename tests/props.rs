@@ -6,7 +6,7 @@ use aig_route::check::check_text;
 use aig_route::compile::Program;
 use aig_route::diagnostic::Code;
 use aig_route::emit::{to_json, to_yaml};
-use aig_route::eval::{MemoryStore, Request, Session, Value, sticky_bucket};
+use aig_route::eval::{MemoryStore, Reason, Report, Request, Session, Step, Value, sticky_bucket};
 use aig_route::semantics;
 use aig_route::source::SourceMap;
 use aig_route::syntax::Format;
@@ -294,6 +294,39 @@ proptest! {
             out
         };
         prop_assert_eq!(run(&mut Session::new(7)), run(&mut Session::new(7).with_trace()));
+    }
+
+    /// A session recording only events (what a simulation tallies) runs
+    /// conditions as jump lists through `begin` and `resume`; a fully traced
+    /// one walks the trees. With models failing as `fails` says, both ask the
+    /// same models, visit the same nodes, count limits alike, and the events
+    /// are the full trace's splits, limits and model reports.
+    #[test]
+    fn event_sessions_step_like_traced_ones(kinds in routes(), users in prop::collection::vec((0u8..8, any::<u8>()), 1..40)) {
+        let (p, _) = program_of(&route_yaml(&kinds), Format::Yaml);
+        let run = |s: &mut Session| {
+            let mut store = MemoryStore::new();
+            let mut req = Request::new(&p);
+            let mut out = Vec::new();
+            for (i, (u, fails)) in users.iter().enumerate() {
+                let mut f = req.fill(&p);
+                f.set("plan", Value::Str(if u % 2 == 0 { "v0" } else { "v1" }));
+                f.set("tier", Value::Num(f64::from(u % 4)));
+                if u % 3 != 0 { f.set("user_id", Value::Num(f64::from(*u))); }
+                let now = i as f64;
+                let mut step = p.begin(s, &req, &mut store, now).unwrap();
+                let mut asked = Vec::new();
+                while let Step::Call(c) = step {
+                    let report = if (fails >> (asked.len() % 8)) & 1 == 1 { Report::Failed } else { Report::Answered };
+                    asked.push((c.node, report));
+                    step = p.resume(s, &req, &mut store, now, report).unwrap();
+                }
+                let events: Vec<_> = s.trace().iter().filter(|t| matches!(t.reason, Reason::Split { .. } | Reason::Limit { .. } | Reason::Model { .. })).cloned().collect();
+                out.push((asked, s.path().to_vec(), events, step));
+            }
+            out
+        };
+        prop_assert_eq!(run(&mut Session::new(3).with_events()), run(&mut Session::new(3).with_trace()));
     }
 
     #[test]

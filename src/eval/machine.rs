@@ -81,7 +81,7 @@ impl Program {
     ) -> Result<Step<'_>, EvalError> {
         req.check(self)?;
         self.reset(s);
-        if s.trace.is_none() {
+        if !s.every_node {
             return Ok(self.walk(s, req, store, now, false));
         }
         Ok(self.run(s, req, store, now))
@@ -134,12 +134,14 @@ impl Program {
     ) -> Result<Step<'_>, EvalError> {
         req.check(self)?;
         self.check_session(s)?;
-        if self.advance(s, report) {
-            Ok(self.run(s, req, store, now))
-        } else {
+        if !self.advance(s, report) {
             Ok(Step::Done(Done {
                 served_by: s.served,
             }))
+        } else if !s.every_node {
+            Ok(self.walk(s, req, store, now, false))
+        } else {
+            Ok(self.run(s, req, store, now))
         }
     }
 

@@ -74,6 +74,9 @@ pub struct Session {
     pub(super) served: Option<NodeId>,
     pub(super) rng: Rng,
     pub(super) trace: Option<Vec<TraceStep>>,
+    /// Whether the trace holds every node ([`Session::with_trace`]) or only
+    /// the steps the request alone does not decide ([`Session::with_events`]).
+    pub(super) every_node: bool,
     pub(super) text: String,
     /// The first store failure of the current request, and the limit node.
     pub(super) store_error: Option<(NodeId, StoreError)>,
@@ -93,15 +96,28 @@ impl Session {
             served: None,
             rng: Rng::seed_from_u64(seed),
             trace: None,
+            every_node: false,
             text: String::with_capacity(64),
             store_error: None,
             program: 0,
         }
     }
 
-    /// Records a [`TraceStep`] per node from now on (for explanations).
+    /// Records a [`TraceStep`] per node from now on (for explanations). The
+    /// walk then goes node by node over each condition's tree.
     pub fn with_trace(mut self) -> Self {
         self.trace = Some(Vec::new());
+        self.every_node = true;
+        self
+    }
+
+    /// Records a [`TraceStep`] only where something besides the request's
+    /// values decided: at splits, limits and each model's report. Conditions
+    /// run at full speed (as without a trace); the nodes visited are
+    /// [`Session::path`]. What a simulation tallies per node.
+    pub fn with_events(mut self) -> Self {
+        self.trace = Some(Vec::new());
+        self.every_node = false;
         self
     }
 
@@ -110,7 +126,8 @@ impl Session {
         self.path.as_slice()
     }
 
-    /// The trace of the current request (empty unless tracing).
+    /// The trace of the current request (empty unless tracing; only splits,
+    /// limits and model reports with [`Session::with_events`]).
     pub fn trace(&self) -> &[TraceStep] {
         self.trace.as_deref().unwrap_or(&[])
     }
@@ -133,8 +150,15 @@ impl Session {
         }
     }
 
+    #[inline]
     pub(super) fn note(&mut self, node: NodeId, reason: Reason) {
-        if let Some(t) = &mut self.trace {
+        if let Some(t) = &mut self.trace
+            && (self.every_node
+                || matches!(
+                    reason,
+                    Reason::Split { .. } | Reason::Limit { .. } | Reason::Model { .. }
+                ))
+        {
             t.push(TraceStep { node, reason });
         }
     }

@@ -551,8 +551,12 @@ mod tests {
         // The same names at other addresses find the same counters.
         for (i, n) in names.iter().enumerate() {
             let copy = n.clone();
-            m.add(at(&copy, &s), KeyRef::Missing, 0.0, i as f64).unwrap();
-            assert_eq!(m.used(at(n, &s), KeyRef::Missing, 0.0).unwrap(), 1.0 + i as f64);
+            m.add(at(&copy, &s), KeyRef::Missing, 0.0, i as f64)
+                .unwrap();
+            assert_eq!(
+                m.used(at(n, &s), KeyRef::Missing, 0.0).unwrap(),
+                1.0 + i as f64
+            );
         }
         // A name changed in place (same address, other text) is another limit.
         let mut moving = String::from("n0");

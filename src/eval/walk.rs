@@ -27,7 +27,9 @@ impl Program {
         to_end: bool,
     ) -> Step<'_> {
         let insts = self.insts.as_slice();
-        let mut n: NodeId = 0;
+        // From start (`begin`, `decide`) or past the model just reported on
+        // (`resume`).
+        let mut n: NodeId = s.cursor;
         while let Some(inst) = insts.get(n as usize) {
             s.path.push(n);
             let next = match *inst {
@@ -69,7 +71,11 @@ impl Program {
                 }
                 Inst::End => break,
                 _ => match self.pass(n, inst, s, req, store, now, true) {
-                    Some((next, _)) => next,
+                    Some((next, reason)) => {
+                        // Splits and limits, for a session recording events.
+                        s.note(n, reason);
+                        next
+                    }
                     None => break,
                 },
             };

@@ -79,7 +79,7 @@ impl<'p, S: LimitStore> Simulator<'p, S> {
         Simulator {
             program,
             store,
-            session: Session::new(seed).with_trace(),
+            session: Session::new(seed).with_events(),
             request: Request::new(program),
             report: Report::new(program),
             failing: Vec::new(),
@@ -255,9 +255,11 @@ impl<'p, S: LimitStore> Simulator<'p, S> {
             r.store.note(&e);
         }
         r.requests += 1;
+        for &n in self.session.path() {
+            r.visits[n as usize] += 1;
+        }
         for step in self.session.trace() {
             let n = step.node as usize;
-            r.visits[n] += 1;
             match &step.reason {
                 Reason::Split {
                     share,
