@@ -16,6 +16,10 @@ use aig_route::syntax::Format;
 use criterion::{Criterion, criterion_group};
 use sha2::{Digest, Sha256};
 
+#[path = "common.rs"]
+#[allow(dead_code)]
+mod common;
+
 fn anchor() -> Program {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/routes/anchor.json"))
         .expect("routes/anchor.json is readable");
@@ -257,10 +261,5 @@ fn repeat(n: usize, len: usize, mut op: impl FnMut(usize) -> Option<usize>) -> u
 criterion_group!(benches, bench);
 
 fn main() {
-    if let Ok(spec) = std::env::var("AIG_ROUTE_COUNT") {
-        count(&spec);
-        return;
-    }
-    benches();
-    Criterion::default().configure_from_args().final_summary();
+    common::count_or_bench(count, benches);
 }

@@ -62,3 +62,17 @@ fn generated(n: usize, short: bool) -> String {
     out += "  done: end\n";
     out
 }
+
+/// A bench's `main`: with `AIG_ROUTE_COUNT` set, runs `count` on its value
+/// once and exits (for `benches/count-instructions.sh`, under callgrind);
+/// otherwise runs the criterion `benches`.
+pub fn count_or_bench(count: fn(&str), benches: fn()) {
+    if let Ok(spec) = std::env::var("AIG_ROUTE_COUNT") {
+        count(&spec);
+        return;
+    }
+    benches();
+    criterion::Criterion::default()
+        .configure_from_args()
+        .final_summary();
+}

@@ -94,10 +94,5 @@ fn count(spec: &str) {
 }
 
 fn main() {
-    if let Ok(spec) = std::env::var("AIG_ROUTE_COUNT") {
-        count(&spec);
-        return;
-    }
-    benches();
-    Criterion::default().configure_from_args().final_summary();
+    common::count_or_bench(count, benches);
 }

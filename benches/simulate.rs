@@ -13,6 +13,10 @@ use aig_route::source::SourceMap;
 use aig_route::syntax::Format;
 use criterion::{Criterion, Throughput, criterion_group};
 
+#[path = "common.rs"]
+#[allow(dead_code)]
+mod common;
+
 fn program(path: &str) -> Program {
     let text = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let mut sources = SourceMap::new();
@@ -111,10 +115,5 @@ fn count(spec: &str) {
 criterion_group!(benches, simulate);
 
 fn main() {
-    if let Ok(spec) = std::env::var("AIG_ROUTE_COUNT") {
-        count(&spec);
-        return;
-    }
-    benches();
-    Criterion::default().configure_from_args().final_summary();
+    common::count_or_bench(count, benches);
 }
