@@ -14,6 +14,7 @@
 )]
 
 mod cond;
+mod counters;
 mod flat;
 mod keys;
 mod machine;
@@ -24,10 +25,11 @@ mod sticky;
 mod trail;
 mod walk;
 
+pub use counters::FxHasher;
 pub use machine::{Call, Decision, Done, Report, Step};
 pub use request::{Fill, MAX_METADATA_ENTRIES, MetadataError, Request, Value};
 pub use session::{Reason, Session, StickyFrom, TraceStep};
-pub use state::{FxHasher, KeyRef, LimitRef, LimitStore, MemoryStore, StoreError};
+pub use state::{KeyRef, LimitRef, LimitStore, MemoryStore, StoreError};
 pub use sticky::{sticky_bucket, write_number};
 
 pub(crate) use cond::range;
