@@ -18,6 +18,7 @@
 mod canonical;
 mod cond;
 mod jump;
+mod table;
 mod tail;
 
 use petgraph::algo::toposort;
@@ -25,6 +26,7 @@ use sha2::{Digest, Sha256};
 
 pub use cond::{CondOp, Lit};
 pub(crate) use jump::{EXIT, FALSE, Jump, NONE, SCAN, TRUE, Test, Word};
+pub(crate) use table::{Done as Settled, Root, Row};
 pub(crate) use tail::Tail;
 
 use crate::graph::Slot;
@@ -182,6 +184,9 @@ pub struct Program {
     pub(crate) jumps: Vec<Jump>,
     pub(crate) str_sets: Vec<Word>,
     pub(crate) entries: Vec<u32>,
+    /// The conditions after start as one table (see `table`), when small
+    /// enough.
+    pub(crate) root: Option<Root>,
     /// What limits do when their store fails.
     pub(crate) store_failure: StoreFailure,
     /// Identifies the program's layout (see [`Program::fingerprint`]).
@@ -231,6 +236,7 @@ impl Program {
             jumps: Vec::new(),
             str_sets: Vec::new(),
             entries: Vec::new(),
+            root: None,
             store_failure: StoreFailure::Open,
             fingerprint: 0,
         };
@@ -329,6 +335,14 @@ impl Program {
         p.strings = strings;
         (p.tails, p.tail_nodes) = tail::tails(&p.insts);
         (p.jumps, p.str_sets, p.entries) = p.jump_lists()?;
+        p.root = table::root(&table::Parts {
+            insts: &p.insts,
+            jumps: &p.jumps,
+            entries: &p.entries,
+            str_sets: &p.str_sets,
+            tails: &p.tails,
+            tail_nodes: &p.tail_nodes,
+        });
         p.fingerprint = p.layout_hash();
         Ok(p)
     }
@@ -449,6 +463,15 @@ impl Program {
     pub fn origin(&self, n: NodeId) -> usize {
         self.origin.get(n as usize).copied().unwrap_or(usize::MAX)
     }
+}
+
+/// `items[start..start + len]`, or nothing when that is out of range.
+pub(crate) fn range<T>(items: &[T], start: u32, len: u32) -> &[T] {
+    let start = start as usize;
+    start
+        .checked_add(len as usize)
+        .and_then(|end| items.get(start..end))
+        .unwrap_or(&[])
 }
 
 /// Byte equality that settles most unequal pairs (other length, other first

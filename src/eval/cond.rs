@@ -8,7 +8,9 @@ use std::cmp::Ordering;
 
 use super::request::{Request, Value};
 use super::trail::Trail;
-use crate::compile::{CondOp, EXIT, Lit, NONE, NodeId, Program, SCAN, Test, Word, same_bytes};
+use crate::compile::{
+    CondOp, EXIT, Lit, NONE, NodeId, Program, Root, Row, SCAN, SlotId, Test, Word, same_bytes,
+};
 use crate::syntax::ast::CmpOp;
 
 impl Program {
@@ -63,6 +65,48 @@ impl Program {
         NONE
     }
 
+    /// The row of the table of the conditions after start (see
+    /// `compile::table`) that the request's verdicts select: every test of
+    /// the front once, group by group, with no dispatch but for the rare
+    /// tests of no group.
+    #[inline]
+    pub(crate) fn row<'r>(&self, root: &'r Root, req: &Request) -> Option<&'r Row> {
+        // Verdicts become bits without a branch on the request's values: a
+        // mispredicted branch costs more than the tests.
+        let mut row = 0usize;
+        for t in &root.strs {
+            let w = t.word;
+            let hit = req.word_at(t.slot, w.len as usize, w.head)
+                && (w.len <= 8 || self.same_tail(req, t.slot, w));
+            row |= t.bit & 0usize.wrapping_sub(usize::from(hit));
+        }
+        for t in &root.nums {
+            let hit = req.num_within(t.slot, t.lo, t.hi);
+            row |= t.bit & 0usize.wrapping_sub(usize::from(hit));
+        }
+        for &(slot, bit) in &root.present {
+            row |= bit & 0usize.wrapping_sub(usize::from(req.present(slot)));
+        }
+        for (t, bit) in &root.others {
+            if self.holds(t, req) {
+                row |= bit;
+            }
+        }
+        root.rows.get(row)
+    }
+
+    /// Runs the conditions after start through their table: pushes the
+    /// nodes of the selected row onto `path`; returns the node the front is
+    /// left by.
+    #[inline(never)]
+    pub(crate) fn enter(&self, root: &Root, req: &Request, path: &mut Trail) -> NodeId {
+        let Some(r) = self.row(root, req) else {
+            return NONE;
+        };
+        path.extend(range(&root.path, r.at, r.len));
+        r.exit
+    }
+
     #[inline(always)]
     fn holds(&self, test: &Test, req: &Request) -> bool {
         match *test {
@@ -106,6 +150,14 @@ impl Program {
                     .strings
                     .get(w.s as usize)
                     .is_some_and(|b| a.get(8..) == b.as_bytes().get(8..)))
+    }
+
+    /// Whether the string in `slot`, whose length and first eight bytes are
+    /// word `w`'s, has `w`'s bytes past the eighth too.
+    #[inline]
+    fn same_tail(&self, req: &Request, slot: SlotId, w: Word) -> bool {
+        req.str_at(slot)
+            .is_some_and(|(a, head)| self.same_word(a, head, w))
     }
 
     /// `a` among `set` (sorted by length then bytes).
@@ -217,11 +269,4 @@ fn ordered(ord: Option<Ordering>, op: CmpOp) -> bool {
     }
 }
 
-/// `items[start..start + len]`, or nothing when that is out of range.
-pub(crate) fn range<T>(items: &[T], start: u32, len: u32) -> &[T] {
-    let start = start as usize;
-    start
-        .checked_add(len as usize)
-        .and_then(|end| items.get(start..end))
-        .unwrap_or(&[])
-}
+pub(crate) use crate::compile::range;

@@ -12,7 +12,7 @@ use super::cond::range;
 use super::request::{Request, Value};
 use super::session::{Reason, Session};
 use super::state::{KeyRef, LimitRef, LimitStore, StoreError};
-use crate::compile::{Inst, ModelSpec, NodeId, Program, StoreFailure, Tail};
+use crate::compile::{Inst, ModelSpec, NodeId, Program, Root, Settled, StoreFailure, Tail};
 use crate::syntax::ast::LimitKind;
 
 /// What the caller must do next.
@@ -214,6 +214,53 @@ impl Program {
         now: f64,
     ) -> Result<Decision<'a>, EvalError> {
         req.check(self)?;
+        if s.trace.is_none()
+            && let Some(root) = &self.root
+            && let Some(row) = self.row(root, req)
+            && let Some(done) = root.done.get(row.done as usize)
+        {
+            return Ok(self.settled(s, root, done));
+        }
+        Ok(self.decide_by_walking(s, req, store, now))
+    }
+
+    /// The decision the conditions after start settle alone (see
+    /// `compile::table`): copied, nothing walked.
+    #[inline]
+    fn settled<'a>(&'a self, s: &'a mut Session, root: &'a Root, done: &Settled) -> Decision<'a> {
+        // `reset`, but for a session without a trace (the caller checked).
+        s.program = self.fingerprint();
+        s.budgets.clear();
+        s.store_error = None;
+        let path = range(&root.path, done.at, done.len);
+        s.path.set(path);
+        s.served = Some(done.served);
+        s.cursor = path.last().copied().unwrap_or(0);
+        let s: &'a Session = s;
+        Decision {
+            model: s.served,
+            served: self.ids.get(done.served as usize).and_then(|id| {
+                Some(Call {
+                    node: done.served,
+                    id,
+                    spec: self.models.get(done.model as usize)?,
+                })
+            }),
+            path: s.path.as_slice(),
+            fallbacks: range(&self.tail_nodes, done.chain.0, done.chain.1),
+            store_error: None,
+        }
+    }
+
+    /// [`Program::decide`] by walking the route.
+    #[inline(never)]
+    fn decide_by_walking<'a, S: LimitStore + ?Sized>(
+        &'a self,
+        s: &'a mut Session,
+        req: &Request,
+        store: &mut S,
+        now: f64,
+    ) -> Decision<'a> {
         self.reset(s);
         if s.trace.is_none() {
             self.walk(s, req, store, now, true);
@@ -256,13 +303,13 @@ impl Program {
             Some((at, len)) => range(&self.tail_nodes, at, len),
             None => &s.fallbacks,
         };
-        Ok(Decision {
+        Decision {
             model: s.served,
             served,
             path: s.path.as_slice(),
             fallbacks,
             store_error: s.store_error.as_ref().map(|(n, e)| (*n, e)),
-        })
+        }
     }
 
     /// The models that would be tried, in order, if the model that served the

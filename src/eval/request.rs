@@ -161,6 +161,33 @@ impl Request {
         }
     }
 
+    /// Whether a slot holds a string of `len` bytes whose first eight are
+    /// `head`: without a branch on the value, for the tests of a front table
+    /// (`compile::table`), which run every test and keep the verdicts as bits.
+    #[inline(always)]
+    pub(crate) fn word_at(&self, slot: SlotId, len: usize, head: u64) -> bool {
+        self.slots
+            .get(slot as usize)
+            .is_some_and(|s| (s.tag == Tag::Str) & (s.text.len() == len) & (s.head == head))
+    }
+
+    /// Whether a slot holds a number from `lo` to `hi`, without a branch on
+    /// the value (as [`Request::word_at`]).
+    #[inline(always)]
+    pub(crate) fn num_within(&self, slot: SlotId, lo: f64, hi: f64) -> bool {
+        self.slots
+            .get(slot as usize)
+            .is_some_and(|s| (s.tag == Tag::Num) & (s.num >= lo) & (s.num <= hi))
+    }
+
+    /// Whether a slot holds a value, without a branch on it.
+    #[inline(always)]
+    pub(crate) fn present(&self, slot: SlotId) -> bool {
+        self.slots
+            .get(slot as usize)
+            .is_some_and(|s| s.tag != Tag::Missing)
+    }
+
     /// The number in a slot; `None` when it is missing or holds another type.
     #[inline(always)]
     pub(crate) fn num_at(&self, slot: SlotId) -> Option<f64> {

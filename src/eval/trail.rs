@@ -44,6 +44,30 @@ impl Trail {
         self.len = self.len.wrapping_add(1);
     }
 
+    /// Makes the path `nodes`.
+    #[inline]
+    pub(crate) fn set(&mut self, nodes: &[NodeId]) {
+        self.len = 0;
+        self.extend(nodes);
+    }
+
+    /// Appends `nodes`, in order.
+    #[inline]
+    pub(crate) fn extend(&mut self, nodes: &[NodeId]) {
+        let end = self.len.wrapping_add(nodes.len());
+        match self.buf.get_mut(self.len..end) {
+            Some(room) => {
+                room.copy_from_slice(nodes);
+                self.len = end;
+            }
+            None => {
+                for &n in nodes {
+                    self.push(n);
+                }
+            }
+        }
+    }
+
     #[cold]
     #[inline(never)]
     fn grow(&mut self, n: NodeId) {
@@ -73,5 +97,10 @@ mod tests {
         assert_eq!(t.as_slice(), &[] as &[u32]);
         t.push(7);
         assert_eq!(t.as_slice(), &[7]);
+        t.extend(&[8, 9]);
+        t.extend(&[10, 11, 12]);
+        assert_eq!(t.as_slice(), &[7, 8, 9, 10, 11, 12]);
+        t.set(&[1; 9]);
+        assert_eq!(t.as_slice(), &[1; 9]);
     }
 }

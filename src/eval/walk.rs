@@ -33,7 +33,10 @@ impl Program {
         while let Some(inst) = insts.get(n as usize) {
             s.path.push(n);
             let next = match *inst {
-                Inst::Start { next } => next,
+                Inst::Start { next } => match &self.root {
+                    Some(root) => self.enter(root, req, &mut s.path),
+                    None => next,
+                },
                 Inst::Cond {
                     then, otherwise, ..
                 } => match self.entries.get(n as usize) {

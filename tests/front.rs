@@ -1,0 +1,115 @@
+//! The conditions after start run as one table (every test once, the row
+//! their verdicts select), and when that row ends at a model whose tail is
+//! compiled, `decide` copies the whole decision. A traced session walks the
+//! condition trees node by node instead: both must agree on every request,
+//! for routes that open with conditions of every kind on fields that hold
+//! strings (short and past eight bytes), numbers, or nothing.
+
+use aig_route::compile::Program;
+use aig_route::eval::{MemoryStore, Request, Session, Value};
+use aig_route::syntax::Format;
+use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
+
+const MODELS: &str = "  m0:\n    model: openai/a\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: m1\n  m1:\n    model: openai/b\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: m2\n  m2:\n    model: openai/c\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: done\n  m3:\n    model: openai/d\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: m0\n  done: end\n";
+
+/// A route whose start leads into `conds.len()` conditions, each sending the
+/// request to a later condition or one of four models that fall back to one
+/// another.
+fn route(conds: &[(u8, u8, u8, u8)]) -> String {
+    let n = conds.len();
+    let target = |i: usize, pick: u8| {
+        let left = n - i - 1 + 4;
+        let k = pick as usize % left;
+        if k < n - i - 1 {
+            format!("c{}", i + 1 + k)
+        } else {
+            format!("m{}", k - (n - i - 1))
+        }
+    };
+    let mut out = String::from("name: front\nstart: c0\nnodes:\n");
+    for (i, &(form, a, b, c)) in conds.iter().enumerate() {
+        let cond = match form % 10 {
+            0 => format!("metadata.plan == \"v{}\"", c % 3),
+            1 => "metadata.plan in [\"v0\", \"enterprise-eu\", \"enterprise-us\"]".to_string(),
+            2 => format!("metadata.tier >= {}", c % 4),
+            3 => format!("metadata.tier < {}", c % 4),
+            4 => "!exists metadata.plan || metadata.plan != \"v1\"".to_string(),
+            5 => "metadata.region == \"enterprise-eu\"".to_string(),
+            6 => "metadata.tier == 2 && metadata.region != \"v0\"".to_string(),
+            7 => "metadata.plan > \"v1\"".to_string(),
+            8 => "metadata.plan in [\"v0\", 2, true]".to_string(),
+            _ => format!("metadata.tier > {}.5 || !(metadata.region == \"v{}\")", c % 3, a % 2),
+        };
+        out += &format!(
+            "  c{i}:\n    if: {}\n    then: {}\n    else: {}\n",
+            aig_route::emit::scalar(&cond),
+            target(i, a),
+            target(i, b)
+        );
+    }
+    out + MODELS
+}
+
+fn program(text: &str) -> Program {
+    match aig_route::compile("front.yaml", text, Format::Yaml) {
+        Ok(c) => c.program,
+        Err(e) => panic!("{e}\n{text}"),
+    }
+}
+
+fn string(k: u8) -> Option<Value<'static>> {
+    Some(match k % 8 {
+        0 => Value::Str("v0"),
+        1 => Value::Str("v1"),
+        2 => Value::Str("v2"),
+        3 => Value::Str("enterprise-eu"),
+        4 => Value::Str("enterprise-us"),
+        5 => Value::Num(2.0),
+        6 => Value::Bool(true),
+        _ => return None,
+    })
+}
+
+fn number(k: u8) -> Option<Value<'static>> {
+    Some(match k % 8 {
+        0..=3 => Value::Num(f64::from(k % 8)),
+        4 => Value::Num(2.5),
+        5 => Value::Str("2"),
+        6 => Value::Num(-0.0),
+        _ => return None,
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, rng_seed: RngSeed::Fixed(0x5eed_f407), ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_front_table_decides_as_the_walk_does(
+        conds in prop::collection::vec(any::<(u8, u8, u8, u8)>(), 1..7),
+        reqs in prop::collection::vec((any::<u8>(), any::<u8>(), any::<u8>()), 1..40),
+    ) {
+        let p = program(&route(&conds));
+        let run = |s: &mut Session| {
+            let mut store = MemoryStore::new();
+            let mut req = Request::new(&p);
+            let mut out = Vec::new();
+            for &(plan, tier, region) in &reqs {
+                let mut f = req.fill(&p);
+                for (key, v) in [("plan", string(plan)), ("tier", number(tier)), ("region", string(region))] {
+                    if let Some(v) = v {
+                        f.set(key, v);
+                    }
+                }
+                let d = p.decide(s, &req, &mut store, 0.0).unwrap();
+                let decided = (d.model, d.served.map(|c| (c.id.to_string(), c.spec.model.to_string())), d.path.to_vec(), d.fallbacks.to_vec(), d.store_error.is_some());
+                let path = s.path().to_vec();
+                let again = p.fallbacks(s, &req, &mut store, 0.0).unwrap().to_vec();
+                let first = p.first_model(s, &req, &mut store, 0.0).unwrap().map(|c| c.node);
+                out.push((decided, path, again, first, s.path().to_vec()));
+            }
+            out
+        };
+        prop_assert_eq!(run(&mut Session::new(1)), run(&mut Session::new(1).with_trace()));
+    }
+}
