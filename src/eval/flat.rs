@@ -28,7 +28,9 @@ impl<'a> Flat<'a> {
 
     #[inline]
     pub(crate) fn bump(&mut self, n: usize) {
-        self.i = self.i.saturating_add(n);
+        // Positions stay within a few bytes of the text's end, far from the
+        // top of the address space.
+        self.i = self.i.wrapping_add(n);
     }
 
     pub(crate) fn error(&self, what: &'static str) -> MetadataError {
@@ -79,9 +81,9 @@ impl<'a> Flat<'a> {
         while let Some(chunk) = self.b.get(i..).and_then(<[u8]>::first_chunk::<8>) {
             let hits = special_bytes(u64::from_le_bytes(*chunk));
             if hits != 0 {
-                return i.saturating_add((hits.trailing_zeros() / 8) as usize);
+                return i.wrapping_add((hits.trailing_zeros() / 8) as usize);
             }
-            i = i.saturating_add(8);
+            i = i.wrapping_add(8);
         }
         self.b
             .get(i..)
@@ -89,7 +91,7 @@ impl<'a> Flat<'a> {
                 rest.iter()
                     .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
             })
-            .map_or(self.b.len(), |k| i.saturating_add(k))
+            .map_or(self.b.len(), |k| i.wrapping_add(k))
     }
 
     /// The text from byte `from` to `to`.
@@ -112,12 +114,12 @@ impl<'a> Flat<'a> {
         if self.peek() != Some(b'"') {
             return None;
         }
-        let start = self.i.saturating_add(1);
+        let start = self.i.wrapping_add(1);
         let end = self.run_end(start);
         if self.b.get(end) != Some(&b'"') {
             return None;
         }
-        self.i = end.saturating_add(1);
+        self.i = end.wrapping_add(1);
         Some((start, end))
     }
 
@@ -131,10 +133,10 @@ impl<'a> Flat<'a> {
         if self.peek() != Some(b'"') {
             return Err(self.error("expected a string"));
         }
-        let start = self.i.saturating_add(1);
+        let start = self.i.wrapping_add(1);
         let end = self.run_end(start);
         if self.b.get(end) == Some(&b'"') {
-            self.i = end.saturating_add(1);
+            self.i = end.wrapping_add(1);
             return self
                 .s
                 .get(start..end)
@@ -245,7 +247,19 @@ impl<'a> Flat<'a> {
     }
 
     /// A JSON number (finite).
+    #[inline]
     pub(crate) fn number(&mut self) -> Result<f64, MetadataError> {
+        if let Some((v, end)) = quick_number(self.b, self.i) {
+            self.i = end;
+            return Ok(v);
+        }
+        self.slow_number()
+    }
+
+    /// [`Flat::number`] for what [`quick_number`] leaves: exponents, long
+    /// numbers and errors.
+    #[inline(never)]
+    fn slow_number(&mut self) -> Result<f64, MetadataError> {
         let start = self.i;
         let (end, exponent) = json_number_end(self.b, start).ok_or(self.error("bad number"))?;
         self.i = end;
@@ -370,6 +384,56 @@ fn json_number_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
     Some((i, exponent))
 }
 
+/// The JSON number at `start` when it has at most 15 digits and no exponent
+/// (tiers, times, costs), read in one pass: its value and where it ends.
+/// `None` for anything else, errors included, which the caller reads the slow
+/// way. The value is [`short_decimal`]'s, so the float parser's.
+#[inline]
+fn quick_number(b: &[u8], start: usize) -> Option<(f64, usize)> {
+    const TENS: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let text = b.get(start..)?;
+    let (neg, body) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    // Digits accumulate with wrapping arithmetic: past 15 digits the value is
+    // thrown away.
+    let digits = |from: usize, mut v: u64| {
+        let mut k = from;
+        while let Some(&c) = body.get(k).filter(|c| c.is_ascii_digit()) {
+            v = v.wrapping_mul(10).wrapping_add(u64::from(c.wrapping_sub(b'0')));
+            k = k.wrapping_add(1);
+        }
+        (k, v)
+    };
+    let (mut k, mut v) = match body.first()? {
+        // JSON allows no digit after a leading zero.
+        b'0' if body.get(1).is_some_and(u8::is_ascii_digit) => return None,
+        b'0' => (1, 0),
+        b'1'..=b'9' => digits(0, 0),
+        _ => return None,
+    };
+    let whole = k;
+    let mut decimals = 0;
+    if body.get(k) == Some(&b'.') {
+        let from = k.wrapping_add(1);
+        (k, v) = digits(from, v);
+        decimals = k.wrapping_sub(from);
+        if decimals == 0 {
+            return None;
+        }
+    }
+    if whole.wrapping_add(decimals) > 15 || matches!(body.get(k), Some(b'e' | b'E')) {
+        return None;
+    }
+    #[allow(clippy::cast_precision_loss)] // at most 15 digits: exact
+    let v = v as f64 / TENS.get(decimals).copied()?;
+    let end = start.wrapping_add(usize::from(neg)).wrapping_add(k);
+    Some((if neg { -v } else { v }, end))
+}
+
 /// `text`, a JSON number without an exponent, when it has at most 15 digits:
 /// the digits as an integer (exact in an `f64`) divided by the power of ten
 /// of its decimals (exact too), which IEEE division rounds correctly, so the
@@ -425,11 +489,17 @@ mod tests {
             ("-1.25e2", -125.0),
             ("1E+2", 100.0),
             ("0.0038", 0.0038),
+            ("-0.0", -0.0),
+            ("123456789012345", 123_456_789_012_345.0),
+            ("1234567890123456", 1_234_567_890_123_456.0),
+            ("99999999999999999999", 1e20),
+            ("0.1234567890123456", 0.123_456_789_012_345_6),
         ] {
             assert_eq!(number(text), Some(want), "{text}");
         }
         for text in [
-            "01", "1.", ".5", "+1", "-", "1e", "1e+", "--1", "1.2.3", "1e400",
+            "01", "1.", ".5", "+1", "-", "1e", "1e+", "--1", "1.2.3", "1e400", "00.1", "-01",
+            "0x1", "1.e2", "-.5",
         ] {
             assert_eq!(number(text), None, "{text}");
         }

@@ -296,7 +296,7 @@ fn read_object<'a>(
     let mut entries = 0usize;
     let mut scratch = String::new();
     let mut seen = if unique {
-        Some([(0u64, ""); UNIQUE_KEYS])
+        Some([(0u64, &[] as &[u8]); UNIQUE_KEYS])
     } else {
         None
     };
@@ -304,7 +304,8 @@ fn read_object<'a>(
         p.ws();
         let slot = match p.plain_span() {
             Some((start, end)) => {
-                let key = p.text(start, end);
+                // Bytes, not text: no character boundary to check.
+                let key = p.bytes().get(start..end).unwrap_or_default();
                 let head = super::keys::head_at(p.bytes(), start, key.len());
                 if let Some(keys) = &mut seen {
                     let Some((earlier, [free, ..])) = keys.split_at_mut_checked(entries) else {
@@ -319,7 +320,7 @@ fn read_object<'a>(
                     }
                     *free = (head, key);
                 }
-                program.key_index.find(key.as_bytes(), head)
+                program.key_index.find(key, head)
             }
             // Keys with escapes are rare: unescaped, then looked up by name.
             None if unique => {
