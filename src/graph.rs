@@ -9,6 +9,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::{Span, Spanned};
+use crate::syntax::Format;
 use crate::syntax::ast::{Node, NodeKind, Route};
 
 pub use crate::syntax::vocab::Slot;
@@ -31,6 +32,10 @@ pub struct RouteGraph<'r> {
     pub graph: DiGraph<usize, Edge>,
     /// The first node defined under each id.
     pub index: IndexMap<&'r str, NodeIndex>,
+    /// The format the route was written in: diagnostics name outputs as it
+    /// does (`else` in YAML and the DSL, `false` in gateway JSON). YAML
+    /// unless [`RouteGraph::written_in`] says otherwise.
+    pub format: Format,
 }
 
 impl<'r> RouteGraph<'r> {
@@ -111,7 +116,14 @@ impl<'r> RouteGraph<'r> {
             route,
             graph,
             index,
+            format: Format::Yaml,
         }
+    }
+
+    /// The graph of a route written in `format` (see [`RouteGraph::format`]).
+    pub fn written_in(mut self, format: Format) -> Self {
+        self.format = format;
+        self
     }
 
     /// The syntax node behind a graph node.

@@ -101,7 +101,7 @@ impl Code {
                 "Give the node (or a node after it) an output that reaches an end.",
             ),
             Code::MissingOutput => x(
-                "A node lacks an output its kind requires: `then`/`else` for a condition, `success`/`fallback` for limits and models, `next` for start.",
+                "A node lacks an output its kind requires: `then`/`else` for a condition (`true`/`false` in gateway JSON), `success`/`fallback` for limits and models, `next` for start.",
                 "  main:\n    model: openai/gpt-4.1\n    timeout: 30s\n    retries: 0\n    success: done",
                 "Add the missing output; `fallback: done` ends the request unserved.",
             ),

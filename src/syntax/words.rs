@@ -298,6 +298,45 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_output_is_named_as_the_route_s_format_writes_it() {
+        let missing = |name: &str, text: &str, format: Format| {
+            all_diagnostics(name, text, format)
+                .into_iter()
+                .filter(|d| d.0 == "E0207")
+                .map(|d| (d.1, d.3))
+                .collect::<Vec<_>>()
+        };
+        let yaml = missing(
+            "r.yaml",
+            "name: r\nstart: c\nnodes:\n  c:\n    if: metadata.plan == \"paid\"\n    then: d\n  d: end\n",
+            Format::Yaml,
+        );
+        let json = missing(
+            "r.json",
+            r#"{"name": "r", "elements": [
+              {"id": "s", "type": "start", "outputs": {"next": {"elementId": "c"}}},
+              {"id": "c", "type": "conditional", "properties": {"conditions": {"metadata.plan": {"$eq": "paid"}}},
+               "outputs": {"true": {"elementId": "d"}}},
+              {"id": "d", "type": "end", "outputs": {}}]}"#,
+            Format::Json,
+        );
+        let dsl = missing(
+            "r.route",
+            "route r {\n  start -> c: if metadata.plan == \"paid\" {\n    then -> d\n  }\n  d: end\n}\n",
+            Format::Dsl,
+        );
+        let said = |word: &str| {
+            vec![(
+                format!("conditional `c` has no `{word}` output"),
+                Some(format!("add `{word}` naming the node to go to")),
+            )]
+        };
+        assert_eq!(yaml, said("else"));
+        assert_eq!(json, said("false"));
+        assert_eq!(dsl, said("else"));
+    }
+
+    #[test]
     fn another_formats_output_name_is_told_how_this_one_writes_it() {
         let e = OutputError::check(Kind::Conditional, "true", Format::Yaml, &[]).unwrap_err();
         assert_eq!(e.meant, Some(Slot::True));

@@ -1,7 +1,7 @@
 //! Start, end and outputs: the shape every route must have.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::graph::{RouteGraph, Slot};
+use crate::graph::RouteGraph;
 use crate::source::Span;
 use crate::syntax::ast::NodeKind;
 
@@ -73,11 +73,11 @@ pub(super) fn check(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
         );
     }
     for node in &route.nodes {
-        let missing: Vec<String> = node
+        let missing: Vec<&str> = node
             .kind
             .slots()
             .filter(|(_, t)| t.is_none())
-            .map(|(slot, _)| both_names(slot))
+            .map(|(slot, _)| slot.name_in(g.format).unwrap_or_default())
             .collect();
         if let NodeKind::Percentage { branches, .. } = &node.kind {
             if branches.is_empty() {
@@ -106,9 +106,10 @@ pub(super) fn check(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
                 Code::MissingOutput,
                 node.id.span,
                 format!(
-                    "{} `{}` has no {list} output",
+                    "{} `{}` has no {list} output{}",
                     node.kind.describe(),
-                    node.id.value
+                    node.id.value,
+                    if missing.len() > 1 { "s" } else { "" }
                 ),
             )
             .note(format!(
@@ -120,11 +121,3 @@ pub(super) fn check(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// An output as YAML and the DSL write it, and as the wire does when that
-/// differs (`then`/`true`).
-fn both_names(slot: Slot) -> String {
-    match (slot.yaml(), slot.wire()) {
-        (Some(ours), Some(wire)) if ours != wire => format!("{ours}`/`{wire}"),
-        (ours, _) => ours.unwrap_or_default().to_string(),
-    }
-}
