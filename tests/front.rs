@@ -1,12 +1,13 @@
 //! The conditions after start run as one table (every test once, the row
 //! their verdicts select), and when that row ends at a model whose tail is
-//! compiled, `decide` copies the whole decision. A traced session walks the
+//! compiled, `decide` copies the whole decision and `first_model` stops
+//! there. A traced session walks the
 //! condition trees node by node instead: both must agree on every request,
 //! for routes that open with conditions of every kind on fields that hold
 //! strings (short and past eight bytes), numbers, or nothing.
 
 use aig_route::compile::Program;
-use aig_route::eval::{MemoryStore, Request, Session, Value};
+use aig_route::eval::{MemoryStore, Report, Request, Session, Step, Value};
 use aig_route::syntax::Format;
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
@@ -106,7 +107,16 @@ proptest! {
                 let path = s.path().to_vec();
                 let again = p.fallbacks(s, &req, &mut store, 0.0).unwrap().to_vec();
                 let first = p.first_model(s, &req, &mut store, 0.0).unwrap().map(|c| c.node);
-                out.push((decided, path, again, first, s.path().to_vec()));
+                let first_path = s.path().to_vec();
+                // The session goes on from where first_model left it.
+                let mut steps = Vec::new();
+                let mut report = if tier % 2 == 0 { Report::Failed } else { Report::Answered };
+                while let Step::Call(_) = p.resume(s, &req, &mut store, 0.0, report).unwrap() {
+                    steps.push(s.path().to_vec());
+                    report = Report::Failed;
+                }
+                steps.push(s.path().to_vec());
+                out.push((decided, path, again, first, first_path, steps));
             }
             out
         };

@@ -109,6 +109,32 @@ impl Program {
         store: &mut S,
         now: f64,
     ) -> Result<Option<Call<'_>>, EvalError> {
+        req.check(self)?;
+        if s.trace.is_none()
+            && let Some(root) = &self.root
+            && let Some(row) = self.row(root, req)
+            && let Some(&Inst::Model { model, .. }) = self.insts.get(row.exit as usize)
+            && let (Some(id), Some(spec)) = (
+                self.ids.get(row.exit as usize),
+                self.models.get(model as usize),
+            )
+        {
+            // The conditions after start lead straight to a model: the
+            // session is left where `begin` would leave it, at that model.
+            s.program = self.fingerprint();
+            s.budgets.clear();
+            s.store_error = None;
+            s.served = None;
+            s.path.set(&[0]);
+            s.path.extend(range(&root.path, row.at, row.len));
+            s.path.push(row.exit);
+            s.cursor = row.exit;
+            return Ok(Some(Call {
+                node: row.exit,
+                id,
+                spec,
+            }));
+        }
         Ok(match self.begin(s, req, store, now)? {
             Step::Call(c) => Some(c),
             Step::Done(_) => None,
