@@ -43,7 +43,6 @@ impl<'a> Flat<'a> {
             self.bump(1);
         }
     }
-
     #[inline]
     pub(crate) fn expect(&mut self, c: u8, what: &'static str) -> Result<(), MetadataError> {
         if self.peek() == Some(c) {
@@ -402,6 +401,15 @@ fn quick_number(b: &[u8], start: usize) -> Option<(f64, usize)> {
     // thrown away.
     let digits = |from: usize, mut v: u64| {
         let mut k = from;
+        // Eight digits at a time (timestamps have ten), then one by one.
+        while let Some(eight) = body
+            .get(k..)
+            .and_then(<[u8]>::first_chunk::<8>)
+            .and_then(|c| eight_digits(u64::from_le_bytes(*c)))
+        {
+            v = v.wrapping_mul(100_000_000).wrapping_add(eight);
+            k = k.wrapping_add(8);
+        }
         while let Some(&c) = body.get(k).filter(|c| c.is_ascii_digit()) {
             v = v.wrapping_mul(10).wrapping_add(u64::from(c.wrapping_sub(b'0')));
             k = k.wrapping_add(1);
@@ -432,6 +440,28 @@ fn quick_number(b: &[u8], start: usize) -> Option<(f64, usize)> {
     let v = v as f64 / TENS.get(decimals).copied()?;
     let end = start.wrapping_add(usize::from(neg)).wrapping_add(k);
     Some((if neg { -v } else { v }, end))
+}
+
+/// The value of eight ASCII digits read as a little-endian word (the first
+/// digit in the lowest byte), or `None` when a byte is not a digit. Pairs of
+/// digits, then pairs of pairs, are combined by multiplications that keep
+/// each partial sum in its own lanes.
+#[inline]
+fn eight_digits(w: u64) -> Option<u64> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // A byte below `0` borrows, one above `9` carries, into its top bit.
+    let low = w.wrapping_sub(ONES.wrapping_mul(u64::from(b'0')));
+    let high = w.wrapping_add(ONES.wrapping_mul(0x46));
+    if (low | high) & ONES.wrapping_mul(0x80) != 0 {
+        return None;
+    }
+    // Each byte now holds its digit: byte 2i and 2i + 1 become one number of
+    // two digits in byte 2i, then the four pairs two numbers of four digits.
+    let pairs = low.wrapping_mul(10).wrapping_add(low >> 8);
+    const LANES: u64 = 0x0000_00FF_0000_00FF;
+    let hundreds = (pairs & LANES).wrapping_mul(100 + (1_000_000 << 32));
+    let ones = ((pairs >> 16) & LANES).wrapping_mul(1 + (10_000 << 32));
+    Some(u64::from((hundreds.wrapping_add(ones) >> 32) as u32))
 }
 
 /// `text`, a JSON number without an exponent, when it has at most 15 digits:
@@ -527,6 +557,32 @@ mod tests {
                 Some(want.to_bits()),
                 "{text}"
             );
+        }
+    }
+
+    #[test]
+    fn eight_digits_at_once_are_their_number_and_nothing_else_passes() {
+        for text in ["00000000", "12345678", "99999999", "17672256", "00000001", "10000000"] {
+            let w = u64::from_le_bytes(text.as_bytes().try_into().unwrap());
+            assert_eq!(super::eight_digits(w), text.parse().ok(), "{text}");
+        }
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..10_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let bytes = x.to_le_bytes();
+            let want = std::str::from_utf8(&bytes)
+                .ok()
+                .filter(|t| t.bytes().all(|c| c.is_ascii_digit()))
+                .and_then(|t| t.parse().ok());
+            assert_eq!(super::eight_digits(x), want, "{bytes:?}");
+            // One byte off: just below `0`, just above `9`.
+            for bad in [b'/', b':', b' ', 0x80 | b'5'] {
+                let mut b = *b"31415926";
+                b[(x % 8) as usize] = bad;
+                assert_eq!(super::eight_digits(u64::from_le_bytes(b)), None);
+            }
         }
     }
 
