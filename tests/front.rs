@@ -12,20 +12,21 @@ use aig_route::syntax::Format;
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 
-const MODELS: &str = "  m0:\n    model: openai/a\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: m1\n  m1:\n    model: openai/b\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: m2\n  m2:\n    model: openai/c\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: done\n  m3:\n    model: openai/d\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: m0\n  done: end\n";
+const MODELS: &str = "  m0:\n    model: openai/a\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: m1\n  m1:\n    model: openai/b\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: m2\n  m2:\n    model: openai/c\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: done\n  m3:\n    model: openai/d\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: m0\n  s0:\n    split:\n      30%: m0\n      70%: l0\n  l0:\n    rate_limit: 3\n    window: 60s\n    key: metadata.plan\n    success: m3\n    fallback: m2\n  done: end\n";
 
 /// A route whose start leads into `conds.len()` conditions, each sending the
-/// request to a later condition or one of four models that fall back to one
-/// another.
+/// request to a later condition, one of four models that fall back to one
+/// another, a split or a rate limit (which the walk goes on through).
 fn route(conds: &[(u8, u8, u8, u8)]) -> String {
     let n = conds.len();
+    let exits = ["m0", "m1", "m2", "m3", "s0", "l0"];
     let target = |i: usize, pick: u8| {
-        let left = n - i - 1 + 4;
+        let left = n - i - 1 + exits.len();
         let k = pick as usize % left;
         if k < n - i - 1 {
             format!("c{}", i + 1 + k)
         } else {
-            format!("m{}", k - (n - i - 1))
+            exits[k - (n - i - 1)].to_string()
         }
     };
     let mut out = String::from("name: front\nstart: c0\nnodes:\n");
@@ -95,14 +96,15 @@ proptest! {
             let mut store = MemoryStore::new();
             let mut req = Request::new(&p);
             let mut out = Vec::new();
-            for &(plan, tier, region) in &reqs {
+            for (i, &(plan, tier, region)) in reqs.iter().enumerate() {
                 let mut f = req.fill(&p);
                 for (key, v) in [("plan", string(plan)), ("tier", number(tier)), ("region", string(region))] {
                     if let Some(v) = v {
                         f.set(key, v);
                     }
                 }
-                let d = p.decide(s, &req, &mut store, 0.0).unwrap();
+                f.set_id(&format!("r{i}"));
+                let d = p.decide(s, &req, &mut store, i as f64).unwrap();
                 let decided = (d.model, d.served.map(|c| (c.id.to_string(), c.spec.model.to_string())), d.path.to_vec(), d.fallbacks.to_vec(), d.store_error.is_some());
                 let path = s.path().to_vec();
                 let again = p.fallbacks(s, &req, &mut store, 0.0).unwrap().to_vec();

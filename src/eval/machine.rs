@@ -12,7 +12,7 @@ use super::cond::range;
 use super::request::{Request, Value};
 use super::session::{Reason, Session};
 use super::state::{KeyRef, LimitRef, LimitStore, StoreError};
-use crate::compile::{Inst, ModelSpec, NodeId, Program, Root, Settled, StoreFailure, Tail};
+use crate::compile::{Inst, ModelSpec, NodeId, Program, Root, Row, Settled, StoreFailure, Tail};
 use crate::syntax::ast::LimitKind;
 
 /// What the caller must do next.
@@ -113,32 +113,48 @@ impl Program {
         if s.trace.is_none()
             && let Some(root) = &self.root
             && let Some(row) = self.row(root, req)
-            && let Some(&Inst::Model { model, .. }) = self.insts.get(row.exit as usize)
-            && let (Some(id), Some(spec)) = (
-                self.ids.get(row.exit as usize),
-                self.models.get(model as usize),
-            )
         {
-            // The conditions after start lead straight to a model: the
-            // session is left where `begin` would leave it, at that model.
-            s.program = self.fingerprint();
-            s.budgets.clear();
-            s.store_error = None;
-            s.served = None;
-            s.path.set(&[0]);
-            s.path.extend(range(&root.path, row.at, row.len));
-            s.path.push(row.exit);
-            s.cursor = row.exit;
-            return Ok(Some(Call {
-                node: row.exit,
-                id,
-                spec,
-            }));
+            self.past_front(s, root, row);
+            if let Some(&Inst::Model { model, .. }) = self.insts.get(row.exit as usize)
+                && let (Some(id), Some(spec)) = (
+                    self.ids.get(row.exit as usize),
+                    self.models.get(model as usize),
+                )
+            {
+                // The conditions after start lead straight to a model: the
+                // session is left where `begin` would leave it, at that model.
+                s.path.push(row.exit);
+                return Ok(Some(Call {
+                    node: row.exit,
+                    id,
+                    spec,
+                }));
+            }
+            return Ok(match self.walk(s, req, store, now, false) {
+                Step::Call(c) => Some(c),
+                Step::Done(_) => None,
+            });
         }
         Ok(match self.begin(s, req, store, now)? {
             Step::Call(c) => Some(c),
             Step::Done(_) => None,
         })
+    }
+
+    /// Makes `s` hold a fresh request of this program that has run start and
+    /// the conditions after it as `row` of their table says: the path start
+    /// and the row's nodes, the cursor at the node the row leaves by. The
+    /// session has no trace (the callers checked), so this is
+    /// [`Program::reset`] without its trace.
+    #[inline]
+    fn past_front(&self, s: &mut Session, root: &Root, row: &Row) {
+        s.program = self.fingerprint();
+        s.budgets.clear();
+        s.store_error = None;
+        s.served = None;
+        s.path.set(&[0]);
+        s.path.extend(range(&root.path, row.at, row.len));
+        s.cursor = row.exit;
     }
 
     fn check_session(&self, s: &Session) -> Result<(), EvalError> {
@@ -243,11 +259,13 @@ impl Program {
         if s.trace.is_none()
             && let Some(root) = &self.root
             && let Some(row) = self.row(root, req)
-            && let Some(done) = root.done.get(row.done as usize)
         {
-            return Ok(self.settled(s, root, done));
+            if let Some(done) = root.done.get(row.done as usize) {
+                return Ok(self.settled(s, root, done));
+            }
+            return Ok(self.decide_by_walking(s, req, store, now, Some((root, row))));
         }
-        Ok(self.decide_by_walking(s, req, store, now))
+        Ok(self.decide_by_walking(s, req, store, now, None))
     }
 
     /// The decision the conditions after start settle alone (see
@@ -286,11 +304,17 @@ impl Program {
         req: &Request,
         store: &mut S,
         now: f64,
+        front: Option<(&Root, &Row)>,
     ) -> Decision<'a> {
-        self.reset(s);
-        if s.trace.is_none() {
+        if let Some((root, row)) = front {
+            // The front is run already: walk on from where it leaves.
+            self.past_front(s, root, row);
+            self.walk(s, req, store, now, true);
+        } else if s.trace.is_none() {
+            self.reset(s);
             self.walk(s, req, store, now, true);
         } else {
+            self.reset(s);
             let mut step = self.run(s, req, store, now);
             // Each model moves the cursor forward, so this ends.
             while let Step::Call(_) = step {
