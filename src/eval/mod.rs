@@ -15,6 +15,7 @@
 
 mod cond;
 mod counters;
+mod decide;
 mod flat;
 mod keys;
 mod machine;
@@ -26,7 +27,8 @@ mod trail;
 mod walk;
 
 pub use counters::FxHasher;
-pub use machine::{Call, Decision, Done, Report, Step};
+pub use decide::Decision;
+pub use machine::{Call, Done, Report, Step};
 pub use request::{Fill, MAX_METADATA_ENTRIES, MetadataError, Request, Value};
 pub use session::{Reason, Session, StickyFrom, TraceStep};
 pub use state::{KeyRef, LimitRef, LimitStore, MemoryStore, StoreError};
