@@ -41,7 +41,11 @@ fn route(conds: &[(u8, u8, u8, u8)]) -> String {
             6 => "metadata.tier == 2 && metadata.region != \"v0\"".to_string(),
             7 => "metadata.plan > \"v1\"".to_string(),
             8 => "metadata.plan in [\"v0\", 2, true]".to_string(),
-            _ => format!("metadata.tier > {}.5 || !(metadata.region == \"v{}\")", c % 3, a % 2),
+            _ => format!(
+                "metadata.tier > {}.5 || !(metadata.region == \"v{}\")",
+                c % 3,
+                a % 2
+            ),
         };
         out += &format!(
             "  c{i}:\n    if: {}\n    then: {}\n    else: {}\n",

@@ -134,7 +134,11 @@ impl Root {
     }
 
     /// Keeps `path` in the pool once; its range there.
-    fn keep(&mut self, seen: &mut HashMap<Vec<NodeId>, u32>, path: &[NodeId]) -> Option<(u32, u32)> {
+    fn keep(
+        &mut self,
+        seen: &mut HashMap<Vec<NodeId>, u32>,
+        path: &[NodeId],
+    ) -> Option<(u32, u32)> {
         let len = u32::try_from(path.len()).ok()?;
         if let Some(&at) = seen.get(path) {
             return Some((at, len));
@@ -378,7 +382,10 @@ mod tests {
             "name: t\nstart: c\nnodes:\n  c:\n    if: 'metadata.plan == \"paid\" && metadata.tier >= 2'\n    then: a\n    else: d\n  d:\n    if: 'metadata.region in [\"eu-west\", \"eu-central\"] || !exists metadata.plan'\n    then: b\n    else: a\n{TAIL}"
         );
         let p = program(&text);
-        let root = p.root.as_ref().expect("a front of two conditions has a table");
+        let root = p
+            .root
+            .as_ref()
+            .expect("a front of two conditions has a table");
         // plan == paid, tier >= 2, region in [..], exists plan.
         assert_eq!(root.rows.len(), 16);
         assert_eq!(root.strs.len(), 3, "one entry per word of the `in` list");
@@ -394,7 +401,11 @@ mod tests {
     fn a_front_with_more_tests_than_bits_runs_as_jump_lists() {
         let mut text = String::from("name: t\nstart: c0\nnodes:\n");
         for i in 0..11 {
-            let next = if i == 10 { "a".to_string() } else { format!("c{}", i + 1) };
+            let next = if i == 10 {
+                "a".to_string()
+            } else {
+                format!("c{}", i + 1)
+            };
             text += &format!(
                 "  c{i}:\n    if: 'metadata.tier == {i}'\n    then: b\n    else: {next}\n"
             );

@@ -19,6 +19,7 @@ mod decide;
 mod flat;
 mod keys;
 mod machine;
+mod number;
 mod request;
 mod session;
 mod state;

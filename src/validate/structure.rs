@@ -120,4 +120,3 @@ pub(super) fn check(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
         );
     }
 }
-
