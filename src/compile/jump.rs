@@ -86,6 +86,38 @@ pub(crate) struct Jump {
     pub(crate) no: Edge,
 }
 
+/// Runs linked jump lists from jump `at`, the entry of a condition node the
+/// walk has just pushed: `holds(at, test)` gives each jump's verdict, and
+/// every further condition node entered is handed to `enter`. Returns the
+/// first node reached that the lists do not run (not entered), or [`NONE`]
+/// where an edge does not point forward (the lists are then malformed). The
+/// one loop behind the evaluator's fast path and the table of the front
+/// (`table`), which runs it with verdicts it chooses.
+#[inline(always)]
+pub(crate) fn follow(
+    jumps: &[Jump],
+    mut at: u32,
+    mut holds: impl FnMut(u32, &Test) -> bool,
+    mut enter: impl FnMut(NodeId),
+) -> NodeId {
+    while let Some(j) = jumps.get(at as usize) {
+        let e = if holds(at, &j.test) { j.yes } else { j.no };
+        if e.node != NONE {
+            if e.to == EXIT {
+                return e.node;
+            }
+            enter(e.node);
+        }
+        // Edges point forward, so this ends within the lists' length,
+        // whatever they hold.
+        if e.to <= at {
+            break;
+        }
+        at = e.to;
+    }
+    NONE
+}
+
 /// The jump lists of a program's conditions.
 pub(crate) struct Lists<'a> {
     conds: &'a [CondOp],

@@ -25,7 +25,7 @@ use petgraph::algo::toposort;
 use sha2::{Digest, Sha256};
 
 pub use cond::{CondOp, Lit};
-pub(crate) use jump::{EXIT, FALSE, Jump, NONE, SCAN, TRUE, Test, Word};
+pub(crate) use jump::{EXIT, FALSE, Jump, NONE, SCAN, TRUE, Test, Word, follow};
 pub(crate) use table::{Done as Settled, Root, Row};
 pub(crate) use tail::Tail;
 

@@ -18,7 +18,7 @@
 
 use std::collections::HashMap;
 
-use super::{EXIT, FALSE, Inst, Jump, NONE, NodeId, SCAN, SlotId, TRUE, Tail, Test, Word};
+use super::{EXIT, FALSE, Inst, Jump, NONE, NodeId, SCAN, SlotId, TRUE, Tail, Test, Word, follow};
 use crate::syntax::ast::CmpOp;
 
 /// The most distinct tests a front may have to get a table (2^10 rows).
@@ -332,26 +332,8 @@ fn run(
         };
         path.push(n);
         let next = match entries.get(n as usize) {
-            Some(&at) if at < FALSE => {
-                // `Program::flow`, with the verdicts given.
-                let mut at = at;
-                let mut out = NONE;
-                while let Some(j) = jumps.get(at as usize) {
-                    let e = if holds(at) { j.yes } else { j.no };
-                    if e.node != NONE {
-                        if e.to == EXIT {
-                            out = e.node;
-                            break;
-                        }
-                        path.push(e.node);
-                    }
-                    if e.to <= at {
-                        break;
-                    }
-                    at = e.to;
-                }
-                out
-            }
+            // `Program::flow`, with the verdicts given.
+            Some(&at) if at < FALSE => follow(jumps, at, |at, _| holds(at), |n| path.push(n)),
             Some(&TRUE) => then,
             _ => otherwise,
         };

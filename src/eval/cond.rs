@@ -9,7 +9,7 @@ use std::cmp::Ordering;
 use super::request::{Request, Value};
 use super::trail::Trail;
 use crate::compile::{
-    CondOp, EXIT, Lit, NONE, NodeId, Program, Root, Row, SCAN, SlotId, Test, Word, same_bytes,
+    CondOp, Lit, NONE, NodeId, Program, Root, Row, SCAN, SlotId, Test, Word, follow, same_bytes,
 };
 use crate::syntax::ast::CmpOp;
 
@@ -41,28 +41,13 @@ impl Program {
     /// pushed), the node the walk goes on with. The verdicts are those of
     /// [`Program::eval_cond`] on each node's condition.
     #[inline(never)]
-    pub(crate) fn flow(&self, mut at: u32, req: &Request, path: &mut Trail) -> NodeId {
-        let jumps = self.jumps.as_slice();
-        while let Some(j) = jumps.get(at as usize) {
-            let e = if self.holds(&j.test, req) {
-                j.yes
-            } else {
-                j.no
-            };
-            if e.node != NONE {
-                if e.to == EXIT {
-                    return e.node;
-                }
-                path.push(e.node);
-            }
-            // Edges point forward, so this ends within the lists' length,
-            // whatever they hold.
-            if e.to <= at {
-                break;
-            }
-            at = e.to;
-        }
-        NONE
+    pub(crate) fn flow(&self, at: u32, req: &Request, path: &mut Trail) -> NodeId {
+        follow(
+            &self.jumps,
+            at,
+            |_, test| self.holds(test, req),
+            |n| path.push(n),
+        )
     }
 
     /// The row of the table of the conditions after start (see
