@@ -17,6 +17,7 @@ pub mod values;
 pub mod vocab;
 pub mod words;
 mod yaml;
+mod yaml_block;
 mod yaml_errors;
 mod yaml_tags;
 

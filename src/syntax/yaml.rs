@@ -15,7 +15,22 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{SourceId, Span, Spanned};
 
 /// Reads one YAML document. On failure returns the located error.
+///
+/// Files in the common block shape are read by [`super::yaml_block`] in one
+/// pass; anything else, and every error, goes through the event reader below.
 pub fn parse(text: &str, source: SourceId, limits: &Limits) -> Result<Doc, Diagnostic> {
+    match super::yaml_block::read(text, source, limits) {
+        Some(doc) => Ok(doc),
+        None => parse_general(text, source, limits),
+    }
+}
+
+/// Reads one YAML document with the event reader, whatever its shape.
+pub(super) fn parse_general(
+    text: &str,
+    source: SourceId,
+    limits: &Limits,
+) -> Result<Doc, Diagnostic> {
     Reader::new(text, source, limits).run()
 }
 
