@@ -36,7 +36,22 @@ impl TextPos {
 
 /// Parses a condition expression, nested at most `max_depth` deep (parentheses
 /// and `!`; never past [`crate::syntax::NESTING_CAP`]).
+///
+/// A flat condition (tests joined by `&&` and `||`) is read by
+/// [`super::quick`] in one pass; anything else, and every error, by the grammar.
 pub fn parse_expr(text: &str, pos: TextPos, max_depth: usize) -> Result<Cond, Diagnostic> {
+    match super::quick::parse(text, pos) {
+        Some(cond) => Ok(cond),
+        None => parse_with_grammar(text, pos, max_depth),
+    }
+}
+
+/// Parses a condition expression with the grammar, whatever its shape.
+pub(super) fn parse_with_grammar(
+    text: &str,
+    pos: TextPos,
+    max_depth: usize,
+) -> Result<Cond, Diagnostic> {
     let mut pairs = Grammar::parse(Rule::condition, text)
         .map_err(|e| syntax_error(text, pos, &e, max_depth))?;
     let Some(cond) = pairs.next() else {

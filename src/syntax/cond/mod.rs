@@ -3,6 +3,7 @@
 mod expr;
 mod mongo;
 mod print;
+mod quick;
 
 pub(crate) use expr::{Depth, lower as lower_expr, slip_help};
 pub use expr::{TextPos, parse_expr};
