@@ -151,6 +151,15 @@ impl Share {
     pub fn forms(self) -> Vec<String> {
         share_forms(self.basis())
     }
+
+    /// How many ways there are to write it: `forms().len()`, without writing them.
+    pub fn form_count(self) -> usize {
+        match self.basis() % 100 {
+            0 => 3,
+            f if f % 10 == 0 => 2,
+            _ => 1,
+        }
+    }
 }
 
 /// Reads a share such as `90%`, `12.5%`, `0.25%` into hundredths of a percent.
@@ -317,6 +326,10 @@ mod tests {
         assert_eq!(parse_share("else"), Err(ShareError::Malformed));
         assert_eq!(share_forms(2500), ["25%", "25.0%", "25.00%"]);
         assert_eq!(share_forms(1250), ["12.5%", "12.50%"]);
+        for basis in 1..=10_000 {
+            let share = Share(u16::try_from(basis).unwrap());
+            assert_eq!(share.form_count(), share.forms().len());
+        }
         assert_eq!(Share::parse("12.50%").map(Share::basis), Ok(1250));
         assert_eq!(Share::parse("100%").map(Share::basis), Ok(10_000));
         assert_eq!(Share::parse("0.01%").map(Share::basis), Ok(1));

@@ -67,8 +67,42 @@ fn visible(id: &str) -> String {
         .collect()
 }
 
+/// The skeleton of each printable ASCII character, lower-cased, when it is
+/// ASCII itself (`None` otherwise): an id of such characters maps one character
+/// at a time, with no normalization across them, so its key is these pieces
+/// end to end. Built once from the same skeleton function.
+fn ascii_skeletons() -> &'static [Option<String>; 128] {
+    static TABLE: std::sync::OnceLock<[Option<String>; 128]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        std::array::from_fn(|b| {
+            let c = char::from(u8::try_from(b).unwrap_or(0));
+            if !(c == ' ' || c.is_ascii_graphic()) {
+                return None;
+            }
+            let piece: String = unicode_security::confusable_detection::skeleton(
+                &c.to_ascii_lowercase().to_string(),
+            )
+            .collect();
+            piece.is_ascii().then(|| piece.to_ascii_lowercase())
+        })
+    })
+}
+
 /// The key under which look-alike ids meet.
 fn key(id: &str) -> String {
+    let table = ascii_skeletons();
+    let mut quick = String::with_capacity(id.len() + 4);
+    for b in id.bytes() {
+        match table.get(usize::from(b)) {
+            Some(Some(piece)) => quick.push_str(piece),
+            _ => return general_key(id),
+        }
+    }
+    quick
+}
+
+/// [`key`] for any id, one pass of the skeleton over the whole.
+fn general_key(id: &str) -> String {
     // Printable ASCII (most ids) has nothing invisible and folds in place.
     let folded = if id.bytes().all(|b| b == b' ' || b.is_ascii_graphic()) {
         id.to_ascii_lowercase()
@@ -89,6 +123,33 @@ fn key(id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ascii_table_gives_the_general_key() {
+        let printable: Vec<char> = (0x20u8..0x7f).map(char::from).collect();
+        for &a in &printable {
+            for &b in &printable {
+                let id: String = [a, b].iter().collect();
+                assert_eq!(key(&id), general_key(&id), "{id:?}");
+            }
+        }
+        // Longer ids, where neighbours could interact: letters that look like
+        // pairs (`m`, `rn`), digits that look like letters.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            let len = 3 + (x % 6) as usize;
+            let id: String = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    printable[(x % printable.len() as u64) as usize]
+                })
+                .collect();
+            assert_eq!(key(&id), general_key(&id), "{id:?}");
+        }
+        assert!(ascii_skeletons().iter().filter(|p| p.is_some()).count() > 80);
+    }
 
     #[test]
     fn look_alikes_share_a_key() {

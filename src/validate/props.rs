@@ -64,8 +64,8 @@ fn shares(node: &Node, branches: &[crate::syntax::ast::Branch], diags: &mut Vec<
                 total = total.saturating_add(v);
                 let (count, seen) = equal.entry(v).or_default();
                 *seen += 1;
-                let forms = share.forms();
-                if *seen == forms.len() + 1 {
+                if *seen == share.form_count() + 1 {
+                    let forms = share.forms();
                     let share = percent(u64::from(v));
                     diags.push(
                         Diagnostic::error(
