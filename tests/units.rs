@@ -169,3 +169,38 @@ fn the_timeline_bucket_takes_a_duration() {
     assert_eq!(csv("0.5h"), in_seconds);
     assert_ne!(csv("1h"), in_seconds);
 }
+
+/// The same mistake in a value reads the same in YAML and the DSL (one typed
+/// error owns the words); only the help's example follows the format.
+#[test]
+fn a_bad_value_reads_the_same_in_yaml_and_the_dsl() {
+    let errors = |text: &str, format: Format| -> Vec<(String, String)> {
+        let mut sources = SourceMap::new();
+        let (_, checked) = check_text(&mut sources, "u", text, format);
+        checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.code.to_string() == "E0106")
+            .map(|d| (d.message.clone(), d.help.clone().unwrap_or_default()))
+            .collect()
+    };
+    let yaml = yaml("1h", "$5", "1d", "30s")
+        .replace("rate_limit: 5", "rate_limit: $5")
+        .replace("model: openai/m", "model: m");
+    let dsl = dsl("1h", "$5", "1d", "30s")
+        .replace("rate 5", "rate $5")
+        .replace("model openai/m", "model m");
+    let (y, d) = (errors(&yaml, Format::Yaml), errors(&dsl, Format::Dsl));
+    let messages = |e: &[(String, String)]| e.iter().map(|(m, _)| m.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        messages(&y),
+        [
+            "`$5` is not a number of requests",
+            "`m` does not name a provider and a model"
+        ]
+    );
+    assert_eq!(messages(&y), messages(&d));
+    assert!(y[0].1.contains("`rate_limit: 100`"), "{y:?}");
+    assert!(d[0].1.contains("`rate 100 per 1h`"), "{d:?}");
+    assert!(d[1].1.contains("`model openai/gpt-4.1`"), "{d:?}");
+}

@@ -13,6 +13,7 @@ mod json;
 mod read_dsl;
 mod read_json;
 mod read_yaml;
+pub mod value_error;
 pub mod values;
 pub mod vocab;
 pub mod words;

@@ -6,12 +6,32 @@ use pest::iterators::Pair;
 use super::{Reader, unquote};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{Span, Spanned};
+use crate::syntax::Format;
 use crate::syntax::ast::{Limit, LimitKind, Model, NodeKind, WindowMode};
 use crate::syntax::grammar::Rule;
+use crate::syntax::value_error::{Expected, ValueError};
 use crate::syntax::values::{parse_duration, parse_money};
 use crate::syntax::vocab::{Kind, Slot};
 
 impl Reader<'_> {
+    /// `value` read from `text`, or the error for it (`None`).
+    fn value(
+        &mut self,
+        value: Option<f64>,
+        text: &str,
+        span: Span,
+        expected: Expected,
+    ) -> Option<Spanned<f64>> {
+        if value.is_none() {
+            let error = ValueError::Not {
+                expected,
+                written: text.to_string(),
+            };
+            self.diags.push(error.at(span, Format::Dsl));
+        }
+        value.map(|v| Spanned::new(v, span))
+    }
+
     pub(super) fn limit(&mut self, id: &Spanned<String>, body: Pair<'_, Rule>) -> NodeKind {
         let kind = if body.as_rule() == Rule::rate_node {
             LimitKind::Count
@@ -39,16 +59,16 @@ impl Reader<'_> {
                     } else {
                         text.parse().ok()
                     };
-                    match value {
-                        Some(v) => limit.limit = Some(Spanned::new(v, span)),
-                        None => self.diags.push(
-                            Diagnostic::error(Code::BadValue, span, format!("`{text}` is not a number of requests"))
-                                .help("a rate limit counts requests (`rate 100 per 1h`); budgets take dollars (`budget $50 per 30d`)"),
-                        ),
-                    }
+                    let expected = match kind {
+                        LimitKind::Count => Expected::Requests,
+                        LimitKind::Cost => Expected::Dollars,
+                    };
+                    limit.limit = self.value(value, text, span, expected);
                 }
                 Rule::duration => {
-                    limit.window = parse_duration(p.as_str(), 1000.0).map(|v| Spanned::new(v, span))
+                    let text = p.as_str();
+                    limit.window =
+                        self.value(parse_duration(text, 1000.0), text, span, Expected::Window);
                 }
                 Rule::field => {
                     let field = crate::syntax::field::from_written(p.as_str());
@@ -113,18 +133,15 @@ impl Reader<'_> {
                                 Span::new(self.source, base + pv.len() + 1, base + text.len()),
                             );
                         }
-                        _ => self.diags.push(
-                            Diagnostic::error(
-                                Code::BadValue,
-                                span,
-                                format!("`{text}` does not name a provider and a model"),
-                            )
-                            .help("write `model provider/model`, such as `model openai/gpt-4.1`"),
-                        ),
+                        _ => self
+                            .diags
+                            .push(ValueError::NotModel { written: text }.at(span, Format::Dsl)),
                     }
                 }
                 Rule::duration => {
-                    m.timeout = parse_duration(p.as_str(), 1.0).map(|v| Spanned::new(v, span));
+                    let text = p.as_str();
+                    m.timeout =
+                        self.value(parse_duration(text, 1.0), text, span, Expected::Timeout);
                     if let Some(t) = &m.timeout {
                         self.diags.extend(crate::syntax::values::bare_timeout(
                             p.as_str(),
@@ -134,13 +151,10 @@ impl Reader<'_> {
                         ));
                     }
                 }
-                Rule::amount => match p.as_str().parse::<f64>() {
-                    Ok(v) => m.retries = Some(Spanned::new(v, span)),
-                    Err(_) => self.diags.push(
-                        Diagnostic::error(Code::BadValue, span, "retries is a whole number")
-                            .help("write `retries 2`"),
-                    ),
-                },
+                Rule::amount => {
+                    let text = p.as_str();
+                    m.retries = self.value(text.parse().ok(), text, span, Expected::Retries);
+                }
                 Rule::block => {
                     let arms = self.block(id, p, Kind::Model);
                     m.success = arms.get(Slot::Success);

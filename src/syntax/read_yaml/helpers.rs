@@ -4,8 +4,10 @@
 use super::Reader;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Spanned;
+use crate::syntax::Format;
 use crate::syntax::ast::Target;
 use crate::syntax::doc::{Doc, DocValue};
+use crate::syntax::value_error::{Expected, ValueError};
 use crate::syntax::vocab::Slot;
 
 impl Reader<'_> {
@@ -52,7 +54,7 @@ impl Reader<'_> {
         &mut self,
         doc: &Doc,
         parse: impl Fn(&str) -> Option<f64>,
-        what: &str,
+        expected: Expected,
     ) -> Option<Spanned<f64>> {
         let value = match &doc.value {
             DocValue::Num(n) => Some(*n),
@@ -60,14 +62,11 @@ impl Reader<'_> {
             _ => None,
         };
         if value.is_none() {
-            self.diags.push(
-                Diagnostic::error(
-                    Code::BadValue,
-                    doc.span,
-                    format!("`{}` is not {what}", doc.text()),
-                )
-                .help(format!("write {what}")),
-            );
+            let error = ValueError::Not {
+                expected,
+                written: doc.text(),
+            };
+            self.diags.push(error.at(doc.span, Format::Yaml));
         }
         value.map(|v| Spanned::new(v, doc.span))
     }

@@ -32,6 +32,7 @@ use crate::syntax::ast::{
 };
 use crate::syntax::cond::{TextPos, parse_expr, parse_query};
 use crate::syntax::doc::{Doc, DocValue, Limits};
+use crate::syntax::value_error::{Expected, ValueError};
 use crate::syntax::values::{parse_duration, parse_money};
 use crate::syntax::vocab::{Kind, Slot, YAML_KIND_KEYS};
 use crate::syntax::words::OutputError;
@@ -415,19 +416,13 @@ impl Reader<'_> {
         let head = node.yaml();
         self.unknown_keys(entries, node.yaml_keys(), node.yaml_place());
         let limit = match body.get(head) {
-            Some(d) if kind == LimitKind::Cost => {
-                self.amount(d, parse_money, "an amount such as `$50`")
-            }
-            Some(d) => self.amount(d, |s| s.trim().parse().ok(), "a number of requests"),
+            Some(d) if kind == LimitKind::Cost => self.amount(d, parse_money, Expected::Dollars),
+            Some(d) => self.amount(d, |s| s.trim().parse().ok(), Expected::Requests),
             None => None,
         };
-        let window = self.required(body, "window", "window: 1h").and_then(|d| {
-            self.amount(
-                d,
-                |s| parse_duration(s, 1000.0),
-                "a duration such as `1h` or `30d`",
-            )
-        });
+        let window = self
+            .required(body, "window", "window: 1h")
+            .and_then(|d| self.amount(d, |s| parse_duration(s, 1000.0), Expected::Window));
         let mode = body
             .get("window_mode")
             .and_then(|d| crate::syntax::words::read(d, WindowMode::parse, self.diags));
@@ -463,19 +458,17 @@ impl Reader<'_> {
                         );
                     }
                     _ => self.diags.push(
-                        Diagnostic::error(
-                            Code::BadValue,
-                            s.span,
-                            format!("`{}` does not name a provider and a model", s.value),
-                        )
-                        .help("write `provider/model`, such as `openai/gpt-4.1`"),
+                        ValueError::NotModel {
+                            written: s.value.clone(),
+                        }
+                        .at(s.span, Format::Yaml),
                     ),
                 }
             }
         }
         let timeout_doc = self.required(body, "timeout", "timeout: 60s");
-        let timeout = timeout_doc
-            .and_then(|d| self.amount(d, |s| parse_duration(s, 1.0), "a duration such as `60s`"));
+        let timeout =
+            timeout_doc.and_then(|d| self.amount(d, |s| parse_duration(s, 1.0), Expected::Timeout));
         if let (Some(d), Some(t)) = (timeout_doc, &timeout) {
             let written = match &d.value {
                 DocValue::Num(_) => crate::syntax::cond::number_text(t.value),
@@ -488,7 +481,7 @@ impl Reader<'_> {
         }
         let retries = self
             .required(body, "retries", "retries: 1")
-            .and_then(|d| self.amount(d, |s| s.trim().parse().ok(), "a number of retries"));
+            .and_then(|d| self.amount(d, |s| s.trim().parse().ok(), Expected::Retries));
         NodeKind::Model(Model {
             provider,
             model,
