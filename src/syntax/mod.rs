@@ -20,6 +20,7 @@ pub mod words;
 mod yaml;
 mod yaml_block;
 mod yaml_errors;
+mod yaml_scalar;
 mod yaml_tags;
 
 pub use ast::{Format, Parsed, Route};

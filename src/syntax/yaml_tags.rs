@@ -25,7 +25,7 @@ pub(super) fn scalar(value: &str, tag: &Tag) -> Result<DocValue, String> {
     if tag.handle != CORE {
         return Err(unknown(tag));
     }
-    let read = super::yaml::resolve_plain(value.trim());
+    let read = super::yaml_scalar::resolve_plain(value.trim());
     let ok = match (tag.suffix.as_str(), &read) {
         ("str", _) => return Ok(DocValue::Str(value.to_string())),
         ("int", DocValue::Num(n)) => n.fract() == 0.0,
