@@ -35,7 +35,8 @@ pub fn is_unsafe(c: char) -> bool {
 /// assert_eq!(aig_route::escape::terminal("a\nb\u{1b}[2J"), "a\\nb\\u{1b}[2J");
 /// ```
 pub fn terminal(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
+    // Printable ASCII, most of what is printed, is safe as a whole.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) || !s.chars().any(is_unsafe) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -49,7 +50,9 @@ pub fn terminal(s: &str) -> Cow<'_, str> {
 /// for multi-line texts such as a rendered diagnostic, whose lines are each
 /// made safe. A lone `\r` is escaped, since it would overwrite the line.
 pub fn terminal_multiline(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| c != '\n' && is_unsafe(c)) {
+    if s.bytes().all(|b| b == b'\n' || (0x20..0x7f).contains(&b))
+        || !s.chars().any(|c| c != '\n' && is_unsafe(c))
+    {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
