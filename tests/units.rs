@@ -204,3 +204,44 @@ fn a_bad_value_reads_the_same_in_yaml_and_the_dsl() {
     assert!(d[0].1.contains("`rate 100 per 1h`"), "{d:?}");
     assert!(d[1].1.contains("`model openai/gpt-4.1`"), "{d:?}");
 }
+
+/// A route past the node limit reads the same in YAML, the DSL and gateway
+/// JSON (the example routes each have more than three nodes).
+#[test]
+fn the_node_limit_reads_the_same_in_every_format() {
+    let limits = Limits {
+        max_nodes: 3,
+        ..Limits::default()
+    };
+    let mut messages = Vec::new();
+    for (file, format) in [
+        ("tiers.yaml", Format::Yaml),
+        ("tiers.route", Format::Dsl),
+        ("anchor.json", Format::Json),
+    ] {
+        let path = format!("{}/routes/{file}", env!("CARGO_MANIFEST_DIR"));
+        let mut sources = SourceMap::new();
+        let id = sources.add(file, std::fs::read_to_string(path).unwrap());
+        let read = aig_route::syntax::parse(&sources, id, format, &limits);
+        let over: Vec<String> = read
+            .diagnostics
+            .iter()
+            .filter(|d| d.code.to_string() == "E0107")
+            .map(|d| {
+                // Counts differ between the files; the words must not.
+                let mut m = d.message.replace(char::is_numeric, "N");
+                while m.contains("NN") {
+                    m = m.replace("NN", "N");
+                }
+                m
+            })
+            .collect();
+        assert_eq!(over.len(), 1, "{file}: {:?}", read.diagnostics);
+        messages.push(over[0].clone());
+    }
+    assert!(messages.iter().all(|m| m == &messages[0]), "{messages:?}");
+    assert_eq!(
+        messages[0],
+        "the route has N nodes, more than the limit of N"
+    );
+}

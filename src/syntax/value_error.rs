@@ -126,6 +126,38 @@ impl ValueError {
     }
 }
 
+/// A route with more nodes than [`super::Limits::max_nodes`], in any format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TooManyNodes {
+    /// Nodes in the route.
+    pub count: usize,
+    /// The limit in force.
+    pub limit: usize,
+}
+
+impl fmt::Display for TooManyNodes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the route has {} nodes, more than the limit of {}",
+            self.count, self.limit
+        )
+    }
+}
+
+impl std::error::Error for TooManyNodes {}
+
+impl TooManyNodes {
+    /// The located diagnostic; gateway JSON calls its nodes elements.
+    pub fn at(&self, span: Span, format: Format) -> Diagnostic {
+        let mut d = Diagnostic::error(Code::LimitExceeded, span, self.to_string());
+        if format == Format::Json {
+            d = d.note("each element of `elements` is a node");
+        }
+        d.help("split the route, or raise the limit (`--max-nodes`, `Limits::max_nodes`)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,5 +181,11 @@ mod tests {
             written: "gpt".into(),
         };
         assert_eq!(e.at(Span::default(), Format::Yaml).code, Code::BadValue);
+        let many = TooManyNodes { count: 5, limit: 4 };
+        for format in [Format::Yaml, Format::Dsl, Format::Json] {
+            let d = many.at(Span::default(), format);
+            assert_eq!(d.message, "the route has 5 nodes, more than the limit of 4");
+            assert_eq!(d.code, Code::LimitExceeded);
+        }
     }
 }

@@ -133,15 +133,12 @@ impl Reader<'_> {
             }
         }
         if self.nodes.len() > self.limits.max_nodes {
-            self.diags.push(Diagnostic::error(
-                Code::LimitExceeded,
-                name.span,
-                format!(
-                    "the route has {} nodes, more than the limit of {}",
-                    self.nodes.len(),
-                    self.limits.max_nodes
-                ),
-            ));
+            let many = crate::syntax::value_error::TooManyNodes {
+                count: self.nodes.len(),
+                limit: self.limits.max_nodes,
+            };
+            self.diags
+                .push(many.at(name.span, crate::syntax::Format::Dsl));
         }
         self.name_anonymous();
         Route {

@@ -104,15 +104,11 @@ pub fn read(doc: &Doc, default_name: &str, limits: &Limits, diags: &mut Vec<Diag
         return route;
     };
     if items.len() > limits.max_nodes {
-        diags.push(Diagnostic::error(
-            Code::LimitExceeded,
-            elements.span,
-            format!(
-                "the route has {} elements, more than the limit of {}",
-                items.len(),
-                limits.max_nodes
-            ),
-        ));
+        let many = crate::syntax::value_error::TooManyNodes {
+            count: items.len(),
+            limit: limits.max_nodes,
+        };
+        diags.push(many.at(elements.span, crate::syntax::Format::Json));
         return route;
     }
     route.nodes = items

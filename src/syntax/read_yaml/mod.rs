@@ -32,7 +32,7 @@ use crate::syntax::ast::{
 };
 use crate::syntax::cond::{TextPos, parse_expr, parse_query};
 use crate::syntax::doc::{Doc, DocValue, Limits};
-use crate::syntax::value_error::{Expected, ValueError};
+use crate::syntax::value_error::{Expected, TooManyNodes, ValueError};
 use crate::syntax::values::{parse_duration, parse_money};
 use crate::syntax::vocab::{Kind, Slot, YAML_KIND_KEYS};
 use crate::syntax::words::OutputError;
@@ -167,15 +167,11 @@ impl Reader<'_> {
             return;
         };
         if entries.len() > self.limits.max_nodes {
-            self.diags.push(Diagnostic::error(
-                Code::LimitExceeded,
-                doc.span,
-                format!(
-                    "the route has {} nodes, more than the limit of {}",
-                    entries.len(),
-                    self.limits.max_nodes
-                ),
-            ));
+            let many = TooManyNodes {
+                count: entries.len(),
+                limit: self.limits.max_nodes,
+            };
+            self.diags.push(many.at(doc.span, Format::Yaml));
             return;
         }
         for (id, body) in entries {
