@@ -112,11 +112,11 @@ impl Cursor<'_> {
         if self.peek() == Some(b'!') {
             self.i += 1;
             self.space();
-            return self.exists(false);
+            return self.exists(false)?;
         }
         let mark = self.i;
-        if let Some(cond) = self.exists(true) {
-            return Some(cond);
+        if let Some(read) = self.exists(true) {
+            return read;
         }
         self.i = mark;
         let field = self.field()?;
@@ -136,15 +136,21 @@ impl Cursor<'_> {
         Some(Cond::Cmp { field, op, value })
     }
 
-    /// `exists field`, the keyword at the cursor.
-    fn exists(&mut self, present: bool) -> Option<Cond> {
+    /// `exists field` at the cursor: `None` when it is not (the keyword and
+    /// a word after it), so the text is a test on a field named `exists`.
+    /// Once both are there the grammar has taken this reading whatever
+    /// follows (`exists in[1]` is an error, not a test on `exists`), so a
+    /// field this reader declines declines the whole (`Some(None)`).
+    fn exists(&mut self, present: bool) -> Option<Option<Cond>> {
         let (s, e) = self.word();
         if self.b.get(s..e) != Some(b"exists") {
             return None;
         }
         self.space();
-        let field = self.field()?;
-        Some(Cond::Exists { field, present })
+        if !self.peek().is_some_and(word_byte) {
+            return None;
+        }
+        Some(self.field().map(|field| Cond::Exists { field, present }))
     }
 
     /// `in` (`Some(false)`) or `not in` (`Some(true)`) at the cursor.
@@ -329,6 +335,10 @@ mod tests {
             "metadata.a == 1 and metadata.b == 2",
             "metadata.a in [1 2]",
             "\u{feff}metadata.a == 1",
+            // The grammar reads `exists in` and fails at `[`; never a test
+            // on a field named `exists`.
+            "exists in[1]",
+            "a == 1 && exists\tin[\"a\"]",
         ] {
             assert_eq!(quick(text), None, "{text}");
         }
@@ -340,6 +350,7 @@ mod tests {
                 "metadata.plan", "metadata.tier", "a.b-c", "exists", "!", "!exists", "in", "not in",
                 "not", "==", "!=", "<", "<=", ">", ">=", "&&", "||", "\"paid\"", "\"\"", "0", "-1",
                 "2.5", "1e3", "-0.5E-2", "true", "false", "[", "]", ",", "[\"a\", \"b\"]", "[1,]",
+                "in[1]", "exists in",
             ]),
             1 => prop::sample::select(vec![
                 "(", ")", "#", "//", "=", "'x'", "01", "1.", "1e", "\"a\\\"\"", "metadata[\"k\"]",

@@ -167,7 +167,8 @@ impl<'a> Reader<'a> {
             .iter()
             .position(|&c| !(c.is_ascii_alphanumeric() || b"_-.%/+@".contains(&c)))
             .unwrap_or(b.len());
-        if key_len == 0 || !(b[0].is_ascii_alphanumeric() || b[0] == b'_') {
+        // YAML bounds an implicit key at 1024 characters.
+        if key_len == 0 || key_len > 1024 || !(b[0].is_ascii_alphanumeric() || b[0] == b'_') {
             return None;
         }
         let after = b.get(key_len + 1).copied();
@@ -181,9 +182,8 @@ impl<'a> Reader<'a> {
             if !names.insert(name) {
                 return None;
             }
-        } else if top.entries.iter().any(|(k, _)| k.value == name)
-            || top.waiting.as_ref().is_some_and(|(k, _)| k.value == name)
-        {
+        } else if top.entries.iter().any(|(k, _)| k.value == name) {
+            // (A key waiting for its value was settled before this line.)
             return None;
         } else if top.entries.len() >= 16 {
             let mut names: HashSet<&'a str> = HashSet::with_capacity(2 * top.entries.len());

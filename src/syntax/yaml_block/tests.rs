@@ -82,6 +82,23 @@ fn leaves_everything_else_to_the_general_reader() {
 }
 
 #[test]
+fn keys_past_yaml_s_1024_characters_go_to_the_general_reader() {
+    for (len, quick) in [(1024, true), (1025, false)] {
+        for text in [
+            format!("{}: 1\n", "k".repeat(len)),
+            format!("top:\n  {}:\n    b: 1\n", "k".repeat(len)),
+        ] {
+            assert_eq!(fast(&text).is_some(), quick, "{len}");
+            if quick {
+                assert_eq!(fast(&text), general(&text));
+            } else {
+                assert!(general(&text).is_none());
+            }
+        }
+    }
+}
+
+#[test]
 fn a_large_mapping_still_finds_its_duplicate() {
     let mut text: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
     assert!(fast(&text).is_some());
