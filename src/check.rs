@@ -83,7 +83,7 @@ fn run(
     let mut diagnostics = read.diagnostics;
     let mut program = None;
     if let Some(parsed) = &read.parsed {
-        let graph = RouteGraph::build(&parsed.route, &mut diagnostics).written_in(format);
+        let graph = RouteGraph::build_in(&parsed.route, format, &mut diagnostics);
         if let Some(valid) = validate(graph, &mut diagnostics) {
             match Program::compile(&valid) {
                 Ok(p) => program = Some(p),

@@ -39,30 +39,33 @@ pub struct RouteGraph<'r> {
 }
 
 impl<'r> RouteGraph<'r> {
-    /// Builds the graph, reporting duplicate ids and outputs that name no node.
+    /// Builds the graph of a YAML route, reporting duplicate ids and outputs
+    /// that name no node ([`RouteGraph::build_in`] for another format).
     pub fn build(route: &'r Route, diags: &mut Vec<Diagnostic>) -> Self {
+        Self::build_in(route, Format::Yaml, diags)
+    }
+
+    /// Builds the graph of a route written in `format`, reporting duplicate ids
+    /// and outputs that name no node in that format's words.
+    pub fn build_in(route: &'r Route, format: Format, diags: &mut Vec<Diagnostic>) -> Self {
         let mut graph = DiGraph::with_capacity(route.nodes.len(), route.nodes.len() * 2);
         let mut index: IndexMap<&str, NodeIndex> = IndexMap::with_capacity(route.nodes.len());
         let nodes: Vec<NodeIndex> = (0..route.nodes.len()).map(|i| graph.add_node(i)).collect();
         for (i, node) in route.nodes.iter().enumerate() {
             if node.id.value.is_empty() {
-                diags.push(
-                    Diagnostic::error(Code::BadValue, node.id.span, "a node id is empty")
-                        .help("give the node a name such as `main`"),
-                );
+                diags.push(GraphError::EmptyId.at(node.id.span, format));
             }
             match index.get(node.id.value.as_str()) {
                 Some(&first) => {
                     let first = &route.nodes[graph[first]];
+                    let error = GraphError::DuplicateId {
+                        id: node.id.value.clone(),
+                    };
                     diags.push(
-                        Diagnostic::error(
-                            Code::DuplicateId,
-                            node.id.span,
-                            format!("id `{}` is defined twice", node.id.value),
-                        )
-                        .label("second definition")
-                        .with_secondary(first.id.span, "first defined here")
-                        .help("rename one of the nodes; outputs refer to nodes by id"),
+                        error
+                            .at(node.id.span, format)
+                            .label("second definition")
+                            .with_secondary(first.id.span, "first defined here"),
                     );
                 }
                 None => {
@@ -110,13 +113,13 @@ impl<'r> RouteGraph<'r> {
         // missing names only, so thousands of them cost no more than the route.
         for (k, (name, refs)) in missing.iter().enumerate() {
             let candidates = (k < SUGGESTED).then_some(&index);
-            diags.push(dangling(refs, candidates, the_end == Some(*name)));
+            diags.push(dangling(refs, candidates, the_end == Some(*name), format));
         }
         RouteGraph {
             route,
             graph,
             index,
-            format: Format::Yaml,
+            format,
         }
     }
 
@@ -142,10 +145,16 @@ pub fn slots(node: &Node) -> impl Iterator<Item = (Slot, Option<&Spanned<String>
     node.kind.slots()
 }
 
-/// The output's name as the user reads it.
+/// The output's name as the user reads it in YAML.
 pub fn slot_name(node: &Node, slot: Slot) -> String {
+    slot_name_in(node, slot, Format::Yaml)
+}
+
+/// The output's name as `format` writes it (`else` in YAML and the DSL,
+/// `false` in gateway JSON; a split's share as written).
+pub fn slot_name_in(node: &Node, slot: Slot, format: Format) -> String {
     let Slot::Share(i) = slot else {
-        return slot.yaml().unwrap_or_default().into();
+        return slot.name_in(format).unwrap_or_default().into();
     };
     match &node.kind {
         NodeKind::Percentage { branches, .. } => branches
@@ -162,54 +171,143 @@ fn dangling(
     refs: &[(&Node, Slot, &Spanned<String>)],
     index: Option<&IndexMap<&str, NodeIndex>>,
     is_end: bool,
+    format: Format,
 ) -> Diagnostic {
     let (node, slot, target) = refs[0];
-    let others = refs.len() - 1;
-    let also = match others {
-        0 => String::new(),
-        1 => " (and 1 more output)".to_string(),
-        n => format!(" (and {n} more outputs)"),
-    };
-    let mut d = if is_end {
-        Diagnostic::error(
-            Code::NoEnd,
-            target.span,
-            format!(
-                "the route has no end node, and `{}`, which {} output{} lead{} to, is not defined",
-                target.value,
-                refs.len(),
-                if refs.len() == 1 { "" } else { "s" },
-                if refs.len() == 1 { "s" } else { "" },
-            ),
-        )
-        .label("no node has this id")
-        .help(format!(
-            "add the end node: `{}: end` under `nodes:` (in the DSL, `{}: end`)",
-            crate::emit::scalar(&target.value),
-            crate::emit::dsl_name(&target.value)
-        ))
+    let error = if is_end {
+        GraphError::NoEnd {
+            target: target.value.clone(),
+            outputs: refs.len(),
+        }
     } else {
-        let help = index
-            .and_then(|index| did_you_mean(&target.value, index.keys().copied()))
-            .unwrap_or_else(|| {
-                "point it at a node defined in this route, or add that node".to_string()
-            });
-        Diagnostic::error(
-            Code::DanglingOutput,
-            target.span,
-            format!(
-                "output `{}` of `{}` names `{}`, which is not a node{also}",
-                slot_name(node, slot),
-                node.id.value,
-                target.value
-            ),
-        )
-        .label("no node has this id")
-        .help(help)
+        GraphError::DanglingOutput {
+            node: node.id.value.clone(),
+            output: slot_name_in(node, slot, format),
+            target: target.value.clone(),
+            others: refs.len() - 1,
+        }
     };
+    let mut d = error.at(target.span, format).label("no node has this id");
+    if !is_end {
+        if let Some(near) =
+            index.and_then(|index| did_you_mean(&target.value, index.keys().copied()))
+        {
+            d.help = Some(near);
+        }
+    }
     // Every further reference as a secondary label (a handful; the count says the rest).
     for (_, _, t) in refs.iter().skip(1).take(8) {
         d = d.with_secondary(t.span, "also named here");
     }
     d
+}
+
+/// What building the graph can find wrong, each worded once; only the help's
+/// example follows the route's format.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GraphError {
+    /// A node id is the empty string.
+    EmptyId,
+    /// Two nodes have this id.
+    DuplicateId {
+        /// The id.
+        id: String,
+    },
+    /// The route has no end node, and outputs lead to `target`, which is not
+    /// defined: surely the end never written.
+    NoEnd {
+        /// The missing name.
+        target: String,
+        /// How many outputs name it.
+        outputs: usize,
+    },
+    /// An output names no node.
+    DanglingOutput {
+        /// The node the output belongs to.
+        node: String,
+        /// The output, as the format names it.
+        output: String,
+        /// The missing name.
+        target: String,
+        /// How many other outputs name it too.
+        others: usize,
+    },
+}
+
+impl std::fmt::Display for GraphError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GraphError::EmptyId => write!(f, "a node id is empty"),
+            GraphError::DuplicateId { id } => write!(f, "id `{id}` is defined twice"),
+            GraphError::NoEnd { target, outputs } => {
+                let (s, verb) = if *outputs == 1 { ("", "s") } else { ("s", "") };
+                write!(
+                    f,
+                    "the route has no end node, and `{target}`, which {outputs} output{s} lead{verb} to, is not defined"
+                )
+            }
+            GraphError::DanglingOutput {
+                node,
+                output,
+                target,
+                others,
+            } => {
+                write!(
+                    f,
+                    "output `{output}` of `{node}` names `{target}`, which is not a node"
+                )?;
+                match others {
+                    0 => Ok(()),
+                    1 => write!(f, " (and 1 more output)"),
+                    n => write!(f, " (and {n} more outputs)"),
+                }
+            }
+        }
+    }
+}
+
+impl std::error::Error for GraphError {}
+
+impl GraphError {
+    /// The diagnostic code.
+    pub fn code(&self) -> Code {
+        match self {
+            GraphError::EmptyId => Code::BadValue,
+            GraphError::DuplicateId { .. } => Code::DuplicateId,
+            GraphError::NoEnd { .. } => Code::NoEnd,
+            GraphError::DanglingOutput { .. } => Code::DanglingOutput,
+        }
+    }
+
+    /// How to fix it, as `format` writes the fix.
+    pub fn help(&self, format: Format) -> String {
+        match self {
+            GraphError::EmptyId => "give the node a name such as `main`".into(),
+            GraphError::DuplicateId { .. } => {
+                "rename one of the nodes; outputs refer to nodes by id".into()
+            }
+            GraphError::NoEnd { target, .. } => match format {
+                Format::Yaml => format!(
+                    "add the end node: `{}: end` under `nodes:`",
+                    crate::emit::scalar(target)
+                ),
+                Format::Dsl => format!(
+                    "add the end node: `{}: end` inside the route's braces",
+                    crate::emit::dsl_name(target)
+                ),
+                Format::Json => format!(
+                    "add the end element to `elements`: `{{\"id\": {}, \"type\": \"end\"}}`",
+                    serde_json::Value::String(target.clone())
+                ),
+            },
+            GraphError::DanglingOutput { .. } => {
+                "point it at a node defined in this route, or add that node".into()
+            }
+        }
+    }
+
+    /// The located diagnostic, for a route written in `format`.
+    pub fn at(&self, span: Span, format: Format) -> Diagnostic {
+        Diagnostic::error(self.code(), span, self.to_string()).help(self.help(format))
+    }
 }

@@ -245,3 +245,53 @@ fn the_node_limit_reads_the_same_in_every_format() {
         "the route has N nodes, more than the limit of N"
     );
 }
+
+/// An output naming no node reads the same in every format, with the output
+/// named as the format names it and the missing end's fix written in it.
+#[test]
+fn a_missing_node_reads_the_same_in_every_format_in_its_words() {
+    let cases = [
+        (
+            Format::Yaml,
+            "name: g\nstart: c\nnodes:\n  c:\n    if: metadata.plan == \"p\"\n    then: nope\n    else: gone\n",
+            "`else`",
+            "`nope: end` under `nodes:`",
+        ),
+        (
+            Format::Dsl,
+            "route g {\n  start -> c\n  c: if metadata.plan == \"p\" { then -> nope  else -> gone }\n}\n",
+            "`else`",
+            "`nope: end` inside the route's braces",
+        ),
+        (
+            Format::Json,
+            r#"{"elements": [{"id": "s", "type": "start", "outputs": {"next": {"elementId": "c"}}}, {"id": "c", "type": "conditional", "properties": {"conditions": {"metadata.plan": {"$eq": "p"}}}, "outputs": {"true": {"elementId": "nope"}, "false": {"elementId": "gone"}}}]}"#,
+            "`false`",
+            r#"`{"id": "nope", "type": "end"}`"#,
+        ),
+    ];
+    for (format, text, output, end_fix) in cases {
+        let mut sources = SourceMap::new();
+        let (_, checked) = check_text(&mut sources, "g", text, format);
+        let find = |code: &str| {
+            checked
+                .diagnostics
+                .iter()
+                .find(|d| d.code.to_string() == code)
+                .unwrap_or_else(|| panic!("{format:?}: no {code} in {:?}", checked.diagnostics))
+        };
+        let (no_end, dangling) = (find("E0202"), find("E0204"));
+        assert_eq!(
+            no_end.message,
+            "the route has no end node, and `nope`, which 1 output leads to, is not defined"
+        );
+        assert!(
+            no_end.help.as_deref().unwrap_or_default().contains(end_fix),
+            "{format:?}: {no_end:?}"
+        );
+        assert_eq!(
+            dangling.message,
+            format!("output {output} of `c` names `gone`, which is not a node")
+        );
+    }
+}
