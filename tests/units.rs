@@ -295,3 +295,47 @@ fn a_missing_node_reads_the_same_in_every_format_in_its_words() {
         );
     }
 }
+
+/// Document bounds read the same in YAML and JSON; only YAML, whose aliases
+/// repeat what they name, adds a note about them when it has any.
+#[test]
+fn document_bounds_read_the_same_in_yaml_and_json() {
+    use aig_route::source::SourceId;
+    use aig_route::syntax::parse_doc;
+    let limits = Limits {
+        max_values: 3,
+        ..Limits::default()
+    };
+    let error = |text: &str, format| parse_doc(text, SourceId(0), format, &limits).unwrap_err();
+    let (y, j) = (
+        error("a: 1\nb: 2\n", Format::Yaml),
+        error(r#"{"a": 1, "b": 2, "c": 3}"#, Format::Json),
+    );
+    assert_eq!(y.message, "the document holds more than 3 values");
+    assert_eq!((y.code, &y.message), (j.code, &j.message));
+    assert!(y.notes.is_empty(), "{y:?}");
+    let roomier = Limits {
+        max_values: 8,
+        ..Limits::default()
+    };
+    let aliased = parse_doc(
+        "a: &x [1, 2, 3]\nb: *x\n",
+        SourceId(0),
+        Format::Yaml,
+        &roomier,
+    )
+    .unwrap_err();
+    assert!(
+        aliased.notes.iter().any(|n| n.contains("aliases")),
+        "{aliased:?}"
+    );
+    let twice =
+        |text: &str, format| parse_doc(text, SourceId(0), format, &Limits::default()).unwrap_err();
+    let (y, j) = (
+        twice("a: 1\na: 2\n", Format::Yaml),
+        twice(r#"{"a": 1, "a": 2}"#, Format::Json),
+    );
+    assert_eq!(y.message, "key `a` appears twice in one mapping");
+    assert_eq!(j.message, "key `a` appears twice in one object");
+    assert_eq!(y.help, j.help);
+}

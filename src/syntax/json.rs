@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use super::doc::{Doc, DocValue, Limits};
+use super::doc_error::DocError;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{SourceId, Span, Spanned};
 
@@ -73,25 +74,17 @@ impl Parser<'_> {
     fn value(&mut self, depth: usize) -> Result<Doc, Diagnostic> {
         self.values += 1;
         if self.values > self.limits.max_values {
-            return Err(Diagnostic::error(
-                Code::LimitExceeded,
-                Span::new(self.source, self.pos, self.pos + 1),
-                format!(
-                    "the document holds more than {} values",
-                    self.limits.max_values
-                ),
-            ));
+            let error = DocError::TooManyValues {
+                limit: self.limits.max_values,
+                aliases: false,
+            };
+            return Err(error.at(Span::new(self.source, self.pos, self.pos + 1)));
         }
         if depth > self.limits.doc_depth() {
-            return Err(Diagnostic::error(
-                Code::LimitExceeded,
-                Span::new(self.source, self.pos, self.pos + 1),
-                format!(
-                    "values are nested more than {} deep",
-                    self.limits.doc_depth()
-                ),
-            )
-            .help("routes never need this much nesting; flatten the structure"));
+            let error = DocError::TooDeep {
+                limit: self.limits.doc_depth(),
+            };
+            return Err(error.at(Span::new(self.source, self.pos, self.pos + 1)));
         }
         let start = self.pos;
         match self.bytes.get(self.pos) {
@@ -339,18 +332,10 @@ impl Parser<'_> {
                 None => entries.iter().find(|(k, _)| k.value == key).map(|(k, _)| k),
             };
             if let Some(first) = first {
-                return Err(Diagnostic::error(
-                    Code::DuplicateKey,
-                    kspan,
-                    format!("key `{key}` appears twice in one object"),
-                )
-                .label("second definition")
-                .with_secondary(first.span, "first defined here")
-                .help(
-                    crate::syntax::values::repeated_share_help(&key, true).unwrap_or_else(|| {
-                        "remove one of them; JSON readers silently keep only one".into()
-                    }),
-                ));
+                let error = DocError::DuplicateKey { key, json: true };
+                return Err(error
+                    .at(kspan)
+                    .with_secondary(first.span, "first defined here"));
             }
             self.skip_ws();
             if self.bytes.get(self.pos) != Some(&b':') {

@@ -7,6 +7,7 @@
 pub mod ast;
 pub mod cond;
 pub mod doc;
+pub mod doc_error;
 pub mod field;
 pub(crate) mod grammar;
 mod json;

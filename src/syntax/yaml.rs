@@ -11,6 +11,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle};
 use std::sync::Arc;
 
 use super::doc::{Doc, DocValue, Limits};
+use super::doc_error::DocError;
 use super::yaml_scalar::quoted_end;
 use super::yaml_scalar::resolve_plain;
 use crate::diagnostic::{Code, Diagnostic};
@@ -276,15 +277,10 @@ impl<'a> Reader<'a> {
     }
 
     fn too_deep(&self, at: usize) -> Diagnostic {
-        Diagnostic::error(
-            Code::LimitExceeded,
-            self.span(at, at + 1),
-            format!(
-                "values are nested more than {} deep",
-                self.limits.doc_depth()
-            ),
-        )
-        .help("routes never need this much nesting; flatten the structure")
+        DocError::TooDeep {
+            limit: self.limits.doc_depth(),
+        }
+        .at(self.span(at, at + 1))
     }
 
     /// Adds `n` to the document's size: more values than `max_values`, or more
@@ -294,28 +290,17 @@ impl<'a> Reader<'a> {
         self.size.values = self.size.values.saturating_add(n.values);
         self.size.bytes = self.size.bytes.saturating_add(n.bytes);
         if self.size.bytes > self.limits.max_file_bytes {
-            return Err(Diagnostic::error(
-                Code::LimitExceeded,
-                self.span(at, at + 1),
-                format!(
-                    "the document expands to more than {} bytes of text",
-                    self.limits.max_file_bytes
-                ),
-            )
-            .note("aliases (`*name`) repeat what their anchor holds")
-            .help("use fewer aliases, or write the values out"));
+            let error = DocError::TooMuchText {
+                limit: self.limits.max_file_bytes,
+            };
+            return Err(error.at(self.span(at, at + 1)));
         }
         if self.size.values > self.limits.max_values {
-            return Err(Diagnostic::error(
-                Code::LimitExceeded,
-                self.span(at, at + 1),
-                format!(
-                    "the document expands to more than {} values",
-                    self.limits.max_values
-                ),
-            )
-            .note("aliases (`*name`) copy what their anchor holds; nested aliases multiply")
-            .help("use fewer aliases, or write the values out"));
+            let error = DocError::TooManyValues {
+                limit: self.limits.max_values,
+                aliases: !self.anchors.is_empty(),
+            };
+            return Err(error.at(self.span(at, at + 1)));
         }
         Ok(())
     }
@@ -353,16 +338,13 @@ impl<'a> Reader<'a> {
                         None => entries.iter().find(|(k, _)| k.value == raw).map(|(k, _)| k),
                     };
                     if let Some(first) = first {
-                        return Err(Diagnostic::error(
-                            Code::DuplicateKey,
-                            doc.span,
-                            format!("key `{raw}` appears twice in one mapping"),
-                        )
-                        .label("second definition")
-                        .with_secondary(first.span, "first defined here")
-                        .help(crate::syntax::values::repeated_share_help(&raw, false).unwrap_or_else(|| {
-                            "remove one of them; a later key would silently replace the first".into()
-                        })));
+                        let error = DocError::DuplicateKey {
+                            key: raw,
+                            json: false,
+                        };
+                        return Err(error
+                            .at(doc.span)
+                            .with_secondary(first.span, "first defined here"));
                     }
                     if seen.is_none() && entries.len() >= 16 {
                         *seen = Some(

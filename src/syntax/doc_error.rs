@@ -1,0 +1,92 @@
+//! What reading a YAML or JSON document can find wrong before any route is
+//! read from it, worded once for both formats.
+
+use std::fmt;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::Span;
+
+/// A document a reader refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DocError {
+    /// A key written twice in one mapping (YAML) or object (JSON).
+    DuplicateKey {
+        /// The key.
+        key: String,
+        /// Gateway JSON, where the container is an object.
+        json: bool,
+    },
+    /// Values nested deeper than the bound.
+    TooDeep {
+        /// The bound ([`super::Limits::doc_depth`]).
+        limit: usize,
+    },
+    /// More values than [`super::Limits::max_values`]; `aliases` when YAML
+    /// aliases were expanded on the way.
+    TooManyValues {
+        /// The bound.
+        limit: usize,
+        /// The document is YAML, whose aliases repeat what they name.
+        aliases: bool,
+    },
+    /// More scalar text than [`super::Limits::max_file_bytes`], which only
+    /// YAML aliases can bring about.
+    TooMuchText {
+        /// The bound.
+        limit: usize,
+    },
+}
+
+impl fmt::Display for DocError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DocError::DuplicateKey { key, json } => {
+                let place = if *json { "object" } else { "mapping" };
+                write!(f, "key `{key}` appears twice in one {place}")
+            }
+            DocError::TooDeep { limit } => write!(f, "values are nested more than {limit} deep"),
+            DocError::TooManyValues { limit, .. } => {
+                write!(f, "the document holds more than {limit} values")
+            }
+            DocError::TooMuchText { limit } => {
+                write!(f, "the document expands to more than {limit} bytes of text")
+            }
+        }
+    }
+}
+
+impl std::error::Error for DocError {}
+
+impl DocError {
+    /// The diagnostic code.
+    pub fn code(&self) -> Code {
+        match self {
+            DocError::DuplicateKey { .. } => Code::DuplicateKey,
+            _ => Code::LimitExceeded,
+        }
+    }
+
+    /// The located diagnostic, with its note and help.
+    pub fn at(&self, span: Span) -> Diagnostic {
+        let d = Diagnostic::error(self.code(), span, self.to_string());
+        match self {
+            DocError::DuplicateKey { key, json } => d.label("second definition").help(
+                super::values::repeated_share_help(key, *json).unwrap_or_else(|| {
+                    "remove one of them; most readers silently keep only one of the two".into()
+                }),
+            ),
+            DocError::TooDeep { .. } => {
+                d.help("routes never need this much nesting; flatten the structure")
+            }
+            DocError::TooManyValues { aliases: true, .. } => d
+                .note("aliases (`*name`) copy what their anchor holds; nested aliases multiply")
+                .help("use fewer aliases, or write the values out"),
+            DocError::TooManyValues { aliases: false, .. } => {
+                d.help("a route holds far fewer values; check that this is the file meant")
+            }
+            DocError::TooMuchText { .. } => d
+                .note("aliases (`*name`) repeat what their anchor holds")
+                .help("use fewer aliases, or write the values out"),
+        }
+    }
+}
