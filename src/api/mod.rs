@@ -8,6 +8,7 @@ pub mod client;
 pub mod dashboard;
 mod list;
 mod locate;
+mod policy;
 mod untrusted;
 
 pub use base::{ApiBase, segment};

@@ -13,6 +13,7 @@ pub mod engine;
 pub mod exhaust;
 pub mod file;
 pub mod generate;
+mod generated;
 pub mod mutate;
 pub mod mutation;
 pub mod report;
