@@ -33,8 +33,8 @@ pub struct RouteGraph<'r> {
     /// The first node defined under each id.
     pub index: IndexMap<&'r str, NodeIndex>,
     /// The format the route was written in: diagnostics name outputs as it
-    /// does (`else` in YAML and the DSL, `false` in gateway JSON). YAML
-    /// unless [`RouteGraph::written_in`] says otherwise.
+    /// does (`else` in YAML and the DSL, `false` in gateway JSON); given to
+    /// [`RouteGraph::build_in`], so the graph's own errors are worded in it too.
     pub format: Format,
 }
 
@@ -123,12 +123,6 @@ impl<'r> RouteGraph<'r> {
         }
     }
 
-    /// The graph of a route written in `format` (see [`RouteGraph::format`]).
-    pub fn written_in(mut self, format: Format) -> Self {
-        self.format = format;
-        self
-    }
-
     /// The syntax node behind a graph node.
     pub fn node(&self, ix: NodeIndex) -> &'r Node {
         &self.route.nodes[self.graph[ix]]
@@ -185,16 +179,10 @@ fn dangling(
             output: slot_name_in(node, slot, format),
             target: target.value.clone(),
             others: refs.len() - 1,
+            near: index.and_then(|index| did_you_mean(&target.value, index.keys().copied())),
         }
     };
     let mut d = error.at(target.span, format).label("no node has this id");
-    if !is_end {
-        if let Some(near) =
-            index.and_then(|index| did_you_mean(&target.value, index.keys().copied()))
-        {
-            d.help = Some(near);
-        }
-    }
     // Every further reference as a secondary label (a handful; the count says the rest).
     for (_, _, t) in refs.iter().skip(1).take(8) {
         d = d.with_secondary(t.span, "also named here");
@@ -231,6 +219,8 @@ pub enum GraphError {
         target: String,
         /// How many other outputs name it too.
         others: usize,
+        /// A defined id it was surely meant to be (`did you mean ...?`).
+        near: Option<String>,
     },
 }
 
@@ -251,6 +241,7 @@ impl std::fmt::Display for GraphError {
                 output,
                 target,
                 others,
+                ..
             } => {
                 write!(
                     f,
@@ -300,9 +291,9 @@ impl GraphError {
                     serde_json::Value::String(target.clone())
                 ),
             },
-            GraphError::DanglingOutput { .. } => {
+            GraphError::DanglingOutput { near, .. } => near.clone().unwrap_or_else(|| {
                 "point it at a node defined in this route, or add that node".into()
-            }
+            }),
         }
     }
 
