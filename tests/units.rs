@@ -273,13 +273,7 @@ fn a_missing_node_reads_the_same_in_every_format_in_its_words() {
     for (format, text, output, end_fix) in cases {
         let mut sources = SourceMap::new();
         let (_, checked) = check_text(&mut sources, "g", text, format);
-        let find = |code: &str| {
-            checked
-                .diagnostics
-                .iter()
-                .find(|d| d.code.to_string() == code)
-                .unwrap_or_else(|| panic!("{format:?}: no {code} in {:?}", checked.diagnostics))
-        };
+        let find = |code: &str| with_code(&checked.diagnostics, code, format);
         let (no_end, dangling) = (find("E0202"), find("E0204"));
         assert_eq!(
             no_end.message,
@@ -338,4 +332,104 @@ fn document_bounds_read_the_same_in_yaml_and_json() {
     assert_eq!(y.message, "key `a` appears twice in one mapping");
     assert_eq!(j.message, "key `a` appears twice in one object");
     assert_eq!(y.help, j.help);
+}
+
+/// Validation's own findings read the same in every format: the message
+/// names outputs as the file does, and the fix is written in the file's words.
+#[test]
+fn a_validation_finding_reads_the_same_in_every_format_in_its_words() {
+    let cases = [
+        (
+            Format::Yaml,
+            r#"name: g
+start: c1
+nodes:
+  c1:
+    if: metadata.plan == "p"
+    then: c2
+    else: done
+  c2:
+    if: metadata.plan == "p"
+    then: lim
+    else: done
+  lim:
+    rate_limit: 100
+    window: 1h
+    success: m
+    fallback: done
+  m:
+    model: openai/gpt-4.1
+    timeout: 30s
+    retries: 0
+    success: done
+    fallback: done
+  done: end
+"#,
+            "`else`",
+            "`key: metadata.user_id`",
+        ),
+        (
+            Format::Dsl,
+            r#"route g {
+  start -> c1: if metadata.plan == "p" {
+    then -> c2: if metadata.plan == "p" {
+      then -> lim: rate 100 per 1h {
+        success -> m: model openai/gpt-4.1 timeout 30s retries 0 { success -> done  fallback -> done }
+        fallback -> done
+      }
+      else -> done
+    }
+    else -> done
+  }
+  done: end
+}
+"#,
+            "`else`",
+            "`by metadata.user_id`",
+        ),
+        (
+            Format::Json,
+            r#"{"name": "g", "elements": [
+ {"id": "s", "type": "start", "outputs": {"next": {"elementId": "c1"}}},
+ {"id": "c1", "type": "conditional", "properties": {"conditions": {"metadata.plan": {"$eq": "p"}}}, "outputs": {"true": {"elementId": "c2"}, "false": {"elementId": "done"}}},
+ {"id": "c2", "type": "conditional", "properties": {"conditions": {"metadata.plan": {"$eq": "p"}}}, "outputs": {"true": {"elementId": "lim"}, "false": {"elementId": "done"}}},
+ {"id": "lim", "type": "rate", "properties": {"limitType": "count", "limit": 100, "window": 3600}, "outputs": {"success": {"elementId": "m"}, "fallback": {"elementId": "done"}}},
+ {"id": "m", "type": "model", "properties": {"provider": "openai", "model": "gpt-4.1", "timeout": 30000, "retries": 0}, "outputs": {"success": {"elementId": "done"}, "fallback": {"elementId": "done"}}},
+ {"id": "done", "type": "end", "outputs": {}}]}
+"#,
+            "`false`",
+            r#"`"key": "metadata.user_id"`"#,
+        ),
+    ];
+    for (format, text, dead, key_fix) in cases {
+        let mut sources = SourceMap::new();
+        let (_, checked) = check_text(&mut sources, "g", text, format);
+        let find = |code: &str| with_code(&checked.diagnostics, code, format);
+        let (no_key, dead_branch) = (find("E0105"), find("W0602"));
+        assert_eq!(no_key.message, "rate limit `lim` has no `key`");
+        assert_eq!(
+            no_key.help.as_deref(),
+            Some(format!("key it on a metadata field: {key_fix}").as_str()),
+            "{format:?}"
+        );
+        assert_eq!(
+            dead_branch.message,
+            format!(
+                "`metadata.plan == \"p\"` is always true here, so the {dead} branch of `c2` is never taken"
+            )
+        );
+    }
+}
+
+/// The first diagnostic with `code`; fails the test naming the format when
+/// there is none.
+fn with_code<'d>(
+    diags: &'d [aig_route::diagnostic::Diagnostic],
+    code: &str,
+    format: Format,
+) -> &'d aig_route::diagnostic::Diagnostic {
+    diags
+        .iter()
+        .find(|d| d.code.to_string() == code)
+        .unwrap_or_else(|| panic!("{format:?}: no {code} in {diags:?}"))
 }

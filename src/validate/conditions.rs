@@ -3,11 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Code, Diagnostic};
+use super::Finding;
+use super::finding::FieldProblem;
+use crate::diagnostic::Diagnostic;
 use crate::source::{Span, Spanned};
-use crate::syntax::ast::{CmpOp, Cond, FieldType, Literal, NodeKind, Route};
+use crate::syntax::ast::{CmpOp, Cond, FieldType, Format, Literal, NodeKind, Route};
 
-pub(super) fn check(route: &Route, diags: &mut Vec<Diagnostic>) {
+pub(super) fn check(route: &Route, format: Format, diags: &mut Vec<Diagnostic>) {
     let mut types: BTreeMap<String, (FieldType, Span, bool)> = route
         .metadata
         .iter()
@@ -37,16 +39,13 @@ pub(super) fn check(route: &Route, diags: &mut Vec<Diagnostic>) {
                 let mut fields = Vec::new();
                 c.value.for_each_field(&mut |f| fields.push(f));
                 for f in fields {
-                    field(f, diags);
+                    field(f, format, diags);
                     note_key(f, &mut keys, &mut all_reads);
                 }
-                literal_types(&c.value, &mut types, diags);
+                literal_types(&c.value, &mut types, format, diags);
                 if let Some((op, span)) = first_undocumented(&c.value) {
-                    diags.push(
-                        Diagnostic::warning(Code::NotHonoured, span, format!("`{}` uses `{op}`, which the hosted gateway may not honour", node.id.value))
-                            .note("the gateway documents `$eq`, `$ne`, `$in`, `$and` and `$or`; aig-route evaluates all operators")
-                            .help("test the deployed route with real requests, or allow this warning with `--allow W0608`"),
-                    );
+                    let id = node.id.value.clone();
+                    diags.push(Finding::UndocumentedOperator { id, op }.at(span, format));
                 }
             }
             NodeKind::Percentage {
@@ -61,23 +60,17 @@ pub(super) fn check(route: &Route, diags: &mut Vec<Diagnostic>) {
         }
     }
     if !route.metadata.is_empty() {
-        undeclared(route, &all_reads, diags);
+        undeclared(route, &all_reads, format, diags);
     }
-    if keys.len() > 5 {
-        let (sixth, span) = keys[5];
-        let names: Vec<String> = keys.iter().map(|(k, _)| format!("`{k}`")).collect();
-        diags.push(
-            Diagnostic::warning(Code::TooManyKeys, span, format!("the route reads {} metadata keys; `{sixth}` is the sixth", keys.len()))
-                .note(format!("keys read: {}", names.join(", ")))
-                .note("the gateway forwards at most 5 metadata entries per request and silently drops the rest")
-                .help("read at most 5 distinct keys"),
-        );
+    if let Some(&(_, span)) = keys.get(5) {
+        let keys = keys.iter().map(|(k, _)| (*k).to_string()).collect();
+        diags.push(Finding::TooManyKeys { keys }.at(span, format));
     }
 }
 
 /// With declared metadata, the declarations are the schema: a key read that is
 /// not declared is most likely a typo, which would otherwise silently never match.
-fn undeclared(route: &Route, reads: &[(&str, Span)], diags: &mut Vec<Diagnostic>) {
+fn undeclared(route: &Route, reads: &[(&str, Span)], format: Format, diags: &mut Vec<Diagnostic>) {
     let declared: Vec<&str> = route
         .metadata
         .iter()
@@ -88,27 +81,18 @@ fn undeclared(route: &Route, reads: &[(&str, Span)], diags: &mut Vec<Diagnostic>
         if declared.contains(&k) || k.is_empty() {
             continue;
         }
-        let mut d = Diagnostic::error(
-            Code::UndeclaredKey,
-            span,
-            format!("metadata key `{k}` is not declared"),
-        )
-        .label("not declared")
-        .note(format!("declared: {}", crate::syntax::list(&declared)));
+        let finding = Finding::UndeclaredKey {
+            key: k.to_string(),
+            declared: declared.iter().map(|d| (*d).to_string()).collect(),
+            near: crate::diagnostic::suggest(k, declared.iter().copied()).map(str::to_string),
+        };
+        let mut d = finding.at(span, format).label("not declared");
         if let Some(at) = first {
             d = d.with_secondary(at, "the route declares its metadata here");
         }
-        let help = match crate::diagnostic::suggest(k, declared.iter().copied()) {
-            Some(s) => format!("did you mean `{s}`? (or declare `{k}` with the other metadata)"),
-            None => format!("declare `{k}` with the other metadata, or read a declared key"),
-        };
-        diags.push(d.help(help));
+        diags.push(d);
     }
 }
-
-/// Why a `metadata[...]` field did not read.
-pub(super) const QUOTED_NOTE: &str =
-    "between the brackets is one JSON string: control characters are escaped (`\\t`, `\\u0001`)";
 
 /// Whether a field names a metadata key: anything after `metadata.` is the key
 /// (metadata is flat, so `metadata.cf.user_id` reads the key `cf.user_id`).
@@ -116,45 +100,24 @@ pub(super) fn metadata_key(field: &str) -> Option<&str> {
     field.strip_prefix("metadata.").filter(|k| !k.is_empty())
 }
 
-fn field(f: &Spanned<String>, diags: &mut Vec<Diagnostic>) {
-    match f.value.strip_prefix("metadata.") {
-        Some(k) if !k.is_empty() => {}
-        Some(_) => diags.push(
-            Diagnostic::error(
-                Code::BadField,
-                f.span,
-                "`metadata.` names no key".to_string(),
-            )
-            .note("everything after `metadata.` is the key, such as `cf.user_id` in `metadata.cf.user_id`")
-            .help("read one key, such as `metadata.plan`, or `metadata[\"odd key\"]` for other characters"),
-        ),
-        None if f.value.starts_with("metadata[") => diags.push(
-            Diagnostic::error(
-                Code::BadField,
-                f.span,
-                format!("`{}` is not a quoted metadata key", f.value),
-            )
-            .note(QUOTED_NOTE)
-            .help("write the key as a JSON string in brackets, such as `metadata[\"odd key\"]`"),
-        ),
-        None => diags.push(
-            Diagnostic::error(
-                Code::BadField,
-                f.span,
-                format!("conditions read `metadata.<key>`, not `{}`", f.value),
-            )
-            .note("the gateway only exposes the request's `cf-aig-metadata` to routes")
-            .help(format!(
-                "write `metadata.{}`",
-                f.value.rsplit('.').next().unwrap_or("plan")
-            )),
-        ),
-    }
+fn field(f: &Spanned<String>, format: Format, diags: &mut Vec<Diagnostic>) {
+    let problem = match f.value.strip_prefix("metadata.") {
+        Some(k) if !k.is_empty() => return,
+        Some(_) => FieldProblem::NoKey,
+        None if f.value.starts_with("metadata[") => FieldProblem::BadQuotes,
+        None => FieldProblem::NotMetadata,
+    };
+    let finding = Finding::BadField {
+        written: f.value.clone(),
+        problem,
+    };
+    diags.push(finding.at(f.span, format));
 }
 
 fn literal_types(
     c: &Cond,
     types: &mut BTreeMap<String, (FieldType, Span, bool)>,
+    format: Format,
     diags: &mut Vec<Diagnostic>,
 ) {
     let mut check = |field: &Spanned<String>, lit: &Spanned<Literal>| {
@@ -167,25 +130,21 @@ fn literal_types(
                 // Against a declaration the comparison can never be true for a
                 // conforming request, so it is an error; between two comparisons
                 // we cannot tell which one is wrong, so it stays a warning.
-                let (what, make, code): (_, fn(Code, Span, String) -> Diagnostic, _) = if is_decl {
-                    ("declared", Diagnostic::error, Code::DeclaredType)
+                let what = if is_decl {
+                    "declared"
                 } else {
-                    ("first compared", Diagnostic::warning, Code::TypeMismatch)
+                    "first compared"
+                };
+                let finding = Finding::TypeMismatch {
+                    field: field.value.clone(),
+                    compared: ty,
+                    expected: declared,
+                    declared: is_decl,
                 };
                 diags.push(
-                    make(
-                        code,
-                        lit.span,
-                        format!(
-                            "`{}` is compared with a {}, but it is {what} as a {}",
-                            field.value,
-                            ty.as_str(),
-                            declared.as_str()
-                        ),
-                    )
-                    .with_secondary(at, format!("{what} as a {} here", declared.as_str()))
-                    .note("comparisons are type-strict: `\"1\"` never equals `1`")
-                    .help(format!("compare with a {}", declared.as_str())),
+                    finding
+                        .at(lit.span, format)
+                        .with_secondary(at, format!("{what} as a {} here", declared.as_str())),
                 );
             }
             Some(_) => {}

@@ -10,10 +10,11 @@
 
 use std::collections::HashMap;
 
-use crate::diagnostic::{Code, Diagnostic};
-use crate::syntax::ast::Route;
+use super::Finding;
+use crate::diagnostic::Diagnostic;
+use crate::syntax::ast::{Format, Route};
 
-pub(super) fn check(route: &Route, diags: &mut Vec<Diagnostic>) {
+pub(super) fn check(route: &Route, format: Format, diags: &mut Vec<Diagnostic>) {
     let mut first: HashMap<String, usize> = HashMap::new();
     for (i, node) in route.nodes.iter().enumerate() {
         let id = &node.id.value;
@@ -27,20 +28,15 @@ pub(super) fn check(route: &Route, diags: &mut Vec<Diagnostic>) {
             // The same id twice is E0203, reported where the graph is built.
             continue;
         }
+        let finding = Finding::ConfusableIds {
+            id: id.clone(),
+            other: other.value.clone(),
+            how: how(id, &other.value),
+        };
         diags.push(
-            Diagnostic::warning(
-                Code::ConfusableIds,
-                node.id.span,
-                format!(
-                    "node ids `{}` and `{}` look alike ({})",
-                    crate::escape::terminal(id),
-                    crate::escape::terminal(&other.value),
-                    how(id, &other.value)
-                ),
-            )
-            .with_secondary(other.span, "the id it looks like")
-            .note("an output naming one of them is easily written meaning the other")
-            .help("rename one of them so that the two read differently"),
+            finding
+                .at(node.id.span, format)
+                .with_secondary(other.span, "the id it looks like"),
         );
     }
 }

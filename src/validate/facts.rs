@@ -10,13 +10,13 @@
 use petgraph::algo::toposort;
 use petgraph::visit::EdgeRef;
 
-use crate::diagnostic::{Code, Diagnostic};
+use super::Finding;
+use crate::diagnostic::Diagnostic;
 use crate::graph::{RouteGraph, Slot};
 use crate::semantics;
 use crate::source::{Span, Spanned};
-use crate::syntax::ast::{CmpOp, Cond, Literal, NodeKind};
+use crate::syntax::ast::{CmpOp, Cond, Format, Literal, NodeKind};
 use crate::syntax::cond::to_expr;
-use crate::syntax::field::written;
 
 /// Facts kept per node; older ones are dropped past this (bounds time and memory
 /// on long chains, at the price of missing a few far-apart contradictions).
@@ -45,7 +45,7 @@ pub(super) fn check(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
             continue;
         };
         let node = g.node(ix);
-        visit(node, &here, diags);
+        visit(node, &here, g.format, diags);
         for e in g.graph.edges(ix) {
             let mut out = here.clone();
             if let NodeKind::Conditional {
@@ -66,27 +66,25 @@ pub(super) fn check(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn visit(node: &crate::syntax::ast::Node, facts: &[Fact<'_>], diags: &mut Vec<Diagnostic>) {
+fn visit(
+    node: &crate::syntax::ast::Node,
+    facts: &[Fact<'_>],
+    format: Format,
+    diags: &mut Vec<Diagnostic>,
+) {
     match &node.kind {
         NodeKind::Conditional {
             condition: Some(c), ..
         } => {
             if let Some((value, because)) = decide(&c.value, facts) {
-                let (dead, taken) = if value {
-                    (Slot::False, Slot::True)
-                } else {
-                    (Slot::True, Slot::False)
+                let dead = if value { Slot::False } else { Slot::True };
+                let finding = Finding::DeadBranch {
+                    id: node.id.value.clone(),
+                    test: to_expr(&c.value),
+                    always: value,
+                    dead: dead.name_in(format).unwrap_or_default(),
                 };
-                let (dead, taken) = (
-                    dead.yaml().unwrap_or_default(),
-                    taken.wire().unwrap_or_default(),
-                );
-                let mut d = Diagnostic::warning(
-                    Code::DeadBranch,
-                    c.span,
-                    format!("`{}` is always {taken} here, so the `{dead}` branch of `{}` is never taken", to_expr(&c.value), node.id.value),
-                )
-                .help("remove the test, or fix the earlier test that decides it");
+                let mut d = finding.at(c.span, format);
                 if let Some(span) = because {
                     d = d.with_secondary(span, "decided by this earlier test");
                 }
@@ -102,15 +100,11 @@ fn visit(node: &crate::syntax::ast::Node, facts: &[Fact<'_>], diags: &mut Vec<Di
                 if decide(&present, facts).map(|d| d.0) != Some(true)
                     && key.value.starts_with("metadata.")
                 {
-                    diags.push(
-                        Diagnostic::warning(
-                            Code::KeyMayBeMissing,
-                            key.span,
-                            format!("requests without `{}` all share one counter at `{}`", written(&key.value), node.id.value),
-                        )
-                        .note("one caller without the key can use up the limit for every caller without it")
-                        .help(format!("test `exists {}` before this node if that is not intended", written(&key.value))),
-                    );
+                    let finding = Finding::KeyMayBeMissing {
+                        id: node.id.value.clone(),
+                        field: key.value.clone(),
+                    };
+                    diags.push(finding.at(key.span, format));
                 }
             }
         }

@@ -5,7 +5,8 @@ use petgraph::algo::kosaraju_scc;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::{EdgeRef, Reversed};
 
-use crate::diagnostic::{Code, Diagnostic};
+use super::Finding;
+use crate::diagnostic::Diagnostic;
 use crate::graph::RouteGraph;
 use crate::syntax::ast::NodeKind;
 
@@ -28,27 +29,15 @@ pub(super) fn cycles(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) -> bool {
         }
         acyclic = false;
         let path = cycle_path(g, &scc);
-        let names: Vec<String> = path
-            .iter()
-            .map(|ix| format!("`{}`", g.node(*ix).id.value))
-            .collect();
+        let ids = path.iter().map(|ix| g.node(*ix).id.value.clone()).collect();
         let closing = g
             .graph
             .edges(*path.last().unwrap_or(&first))
             .find(|e| e.target() == first)
             .map(|e| e.weight().span);
-        let mut d = Diagnostic::error(
-            Code::Cycle,
-            closing.unwrap_or(g.node(first).id.span),
-            format!(
-                "the route loops: {} → `{}`",
-                names.join(" → "),
-                g.node(first).id.value
-            ),
-        )
-        .label("this output closes the loop")
-        .note("a request would go round forever; routes must be acyclic")
-        .help("point one of these outputs at a node after the loop, such as an end");
+        let mut d = Finding::Cycle { ids }
+            .at(closing.unwrap_or(g.node(first).id.span), g.format)
+            .label("this output closes the loop");
         for ix in path.iter().skip(1) {
             d = d.with_secondary(g.node(*ix).id.span, "on the cycle");
         }
@@ -124,34 +113,19 @@ pub(super) fn reachability(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
         let node = g.node(ix);
         let is_end = matches!(node.kind, NodeKind::End);
         if has_end && !is_end && !to_end[ix.index()] && !tainted[ix.index()] {
-            diags.push(
-                Diagnostic::error(
-                    Code::NoPathToEnd,
-                    node.id.span,
-                    format!("no end can be reached from `{}`", node.id.value),
-                )
-                .note("a request that gets here never finishes")
-                .help(
-                    "lead at least one of its outputs, directly or through other nodes, to an end",
-                ),
-            );
+            let id = node.id.value.clone();
+            diags.push(Finding::NoPathToEnd { id }.at(node.id.span, g.format));
         }
         if start.is_some() && !from_start[ix.index()] {
-            let preds = g.graph.neighbors_directed(ix, Direction::Incoming).count();
-            let why = if preds == 0 {
-                "no output leads to it"
-            } else {
-                "only unreachable nodes lead to it"
+            let unreachable = Finding::Unreachable {
+                id: node.id.value.clone(),
+                led_to: g
+                    .graph
+                    .neighbors_directed(ix, Direction::Incoming)
+                    .next()
+                    .is_some(),
             };
-            diags.push(
-                Diagnostic::warning(
-                    Code::Unreachable,
-                    node.id.span,
-                    format!("`{}` cannot be reached from start", node.id.value),
-                )
-                .note(why)
-                .help("connect it or delete it"),
-            );
+            diags.push(unreachable.at(node.id.span, g.format));
         }
     }
 }

@@ -9,11 +9,13 @@
 mod conditions;
 mod confusable;
 mod facts;
+mod finding;
 mod flow;
 mod models;
 mod props;
 mod structure;
 
+pub use finding::{FieldProblem, Finding, WindowProblem};
 pub use props::PROVIDERS;
 
 use crate::diagnostic::{Diagnostic, has_errors};
@@ -51,11 +53,11 @@ fn check_all(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
     let acyclic = flow::cycles(g, diags);
     flow::reachability(g, diags);
     for node in &g.route.nodes {
-        props::check(node, diags);
+        props::check(node, g.format, diags);
     }
-    conditions::check(g.route, diags);
+    conditions::check(g.route, g.format, diags);
     models::check(g, diags);
-    confusable::check(g.route, diags);
+    confusable::check(g.route, g.format, diags);
     if acyclic {
         facts::check(g, diags);
     }

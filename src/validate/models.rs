@@ -3,7 +3,8 @@
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 
-use crate::diagnostic::{Code, Diagnostic};
+use super::Finding;
+use crate::diagnostic::Diagnostic;
 use crate::graph::{RouteGraph, Slot};
 use crate::syntax::ast::NodeKind;
 
@@ -53,21 +54,13 @@ pub(super) fn check(g: &RouteGraph<'_>, diags: &mut Vec<Diagnostic>) {
                     if other.provider.value == m.provider.value
                         && other.model.value == m.model.value
                     {
-                        let node = g.node(ix);
-                        let same = if n == ix {
-                            "itself".to_string()
-                        } else {
-                            format!("`{}`", g.node(n).id.value)
+                        let finding = Finding::SameModelFallback {
+                            id: g.node(ix).id.value.clone(),
+                            reaches: (n != ix).then(|| g.node(n).id.value.clone()),
+                            provider: m.provider.value.clone(),
+                            model: m.model.value.clone(),
                         };
-                        diags.push(
-                            Diagnostic::warning(
-                                Code::SameModelFallback,
-                                fallback.weight().span,
-                                format!("the fallback of `{}` reaches {same}, the same model `{}/{}`", node.id.value, m.provider.value, m.model.value),
-                            )
-                            .note("the fallback is taken after all retries of this model failed; the same model is likely to fail again")
-                            .help("fall back to another provider or model, or raise `retries` instead"),
-                        );
+                        diags.push(finding.at(fallback.weight().span, g.format));
                         break;
                     }
                 }
