@@ -340,6 +340,7 @@ impl Program {
             jumps: &p.jumps,
             entries: &p.entries,
             str_sets: &p.str_sets,
+            strings: &p.strings,
             tails: &p.tails,
             tail_nodes: &p.tail_nodes,
         });

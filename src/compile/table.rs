@@ -60,6 +60,9 @@ pub(crate) struct Done {
 pub(crate) struct StrBit {
     pub(crate) slot: SlotId,
     pub(crate) word: Word,
+    /// The word's bytes 8 to 16 (see `eval::keys::second_of`): with the
+    /// length and first eight bytes they settle words of up to 16 bytes.
+    pub(crate) second: u64,
     pub(crate) bit: usize,
 }
 
@@ -109,15 +112,34 @@ pub(crate) struct Root {
 
 impl Root {
     /// Files the tests in their groups, test `i` setting bit `i`.
-    fn file(&mut self, tests: &[Test], str_sets: &[Word]) -> Option<()> {
+    fn file(&mut self, tests: &[Test], str_sets: &[Word], strings: &[Box<str>]) -> Option<()> {
         for (i, &test) in tests.iter().enumerate() {
             let bit = 1usize.checked_shl(u32::try_from(i).ok()?)?;
             let num = |slot, op, v| NumBit::new(slot, op, v, bit);
+            let str_bit = |slot, word: Word| StrBit {
+                slot,
+                word,
+                second: crate::eval::second_of(
+                    strings
+                        .get(word.s as usize)
+                        .map_or(&[][..], |s| s.as_bytes()),
+                ),
+                bit,
+            };
+            // Words of up to 16 bytes are settled by three words of the
+            // request's slot; longer ones go through the general test.
+            let mut word = |slot, word: Word| {
+                if word.len <= 16 {
+                    self.strs.push(str_bit(slot, word));
+                } else {
+                    self.others.push((Test::Str { slot, word }, bit));
+                }
+            };
             match test {
-                Test::Str { slot, word } => self.strs.push(StrBit { slot, word, bit }),
+                Test::Str { slot, word: w } => word(slot, w),
                 Test::InStrs { slot, start, len } if len as usize <= SCAN => {
-                    for &word in super::range(str_sets, start, len) {
-                        self.strs.push(StrBit { slot, word, bit });
+                    for &w in super::range(str_sets, start, len) {
+                        word(slot, w);
                     }
                 }
                 Test::Num { slot, v } if num(slot, CmpOp::Eq, v).is_some() => {
@@ -158,6 +180,7 @@ pub(crate) struct Parts<'a> {
     pub(crate) jumps: &'a [Jump],
     pub(crate) entries: &'a [u32],
     pub(crate) str_sets: &'a [Word],
+    pub(crate) strings: &'a [Box<str>],
     pub(crate) tails: &'a [Tail],
     pub(crate) tail_nodes: &'a [NodeId],
 }
@@ -176,7 +199,7 @@ pub(crate) fn root(p: &Parts<'_>) -> Option<Root> {
         rows: Vec::with_capacity(combos),
         ..Root::default()
     };
-    root.file(&bits.tests, p.str_sets)?;
+    root.file(&bits.tests, p.str_sets, p.strings)?;
     // Identical paths (most rows: verdicts the path never asked) are kept once.
     let mut seen: HashMap<Vec<NodeId>, u32> = HashMap::new();
     // A decision follows from the front's path and its exit.

@@ -5,11 +5,12 @@
 //! the recursion here is bounded by the program, not by any request.
 
 use std::cmp::Ordering;
+use std::hint::select_unpredictable;
 
 use super::request::{Request, Value};
 use super::trail::Trail;
 use crate::compile::{
-    CondOp, Lit, NONE, NodeId, Program, Root, Row, SCAN, SlotId, Test, Word, follow, same_bytes,
+    CondOp, Lit, NONE, NodeId, Program, Root, Row, SCAN, Test, Word, follow, same_bytes,
 };
 use crate::syntax::ast::CmpOp;
 
@@ -61,16 +62,15 @@ impl Program {
         let mut row = 0usize;
         for t in &root.strs {
             let w = t.word;
-            let hit = req.word_at(t.slot, w.len as usize, w.head)
-                && (w.len <= 8 || self.same_tail(req, t.slot, w));
-            row |= t.bit & 0usize.wrapping_sub(usize::from(hit));
+            let hit = req.word_at(t.slot, w.len as usize, w.head, t.second);
+            row |= select_unpredictable(hit, t.bit, 0);
         }
         for t in &root.nums {
             let hit = req.num_within(t.slot, t.lo, t.hi);
-            row |= t.bit & 0usize.wrapping_sub(usize::from(hit));
+            row |= select_unpredictable(hit, t.bit, 0);
         }
         for &(slot, bit) in &root.present {
-            row |= bit & 0usize.wrapping_sub(usize::from(req.present(slot)));
+            row |= select_unpredictable(req.present(slot), bit, 0);
         }
         for (t, bit) in &root.others {
             if self.holds(t, req) {
@@ -135,14 +135,6 @@ impl Program {
                     .strings
                     .get(w.s as usize)
                     .is_some_and(|b| a.get(8..) == b.as_bytes().get(8..)))
-    }
-
-    /// Whether the string in `slot`, whose length and first eight bytes are
-    /// word `w`'s, has `w`'s bytes past the eighth too.
-    #[inline]
-    fn same_tail(&self, req: &Request, slot: SlotId, w: Word) -> bool {
-        req.str_at(slot)
-            .is_some_and(|(a, head)| self.same_word(a, head, w))
     }
 
     /// `a` among `set` (sorted by length then bytes).

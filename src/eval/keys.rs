@@ -51,6 +51,24 @@ pub(crate) fn head_of(key: &[u8]) -> u64 {
     }
 }
 
+/// A string's bytes 8 to 16 as a word, as [`head_of`] reads its first eight
+/// (zero when it is shorter).
+#[inline]
+pub(crate) fn second_of(text: &[u8]) -> u64 {
+    text.get(8..).map_or(0, head_of)
+}
+
+/// [`second_of`] the `len` bytes at `start` in `text`, by one load when eight
+/// bytes are there to read.
+#[inline]
+pub(crate) fn second_at(text: &[u8], start: usize, len: usize) -> u64 {
+    if len > 8 {
+        head_at(text, start.saturating_add(8), len.saturating_sub(8))
+    } else {
+        0
+    }
+}
+
 /// [`head_of`] for a constant key of up to eight bytes (longer ones are cut).
 pub(crate) const fn head_const(key: &[u8]) -> u64 {
     let (mut w, mut shift, mut rest) = (0u64, 0u32, key);

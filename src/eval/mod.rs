@@ -37,7 +37,7 @@ pub use sticky::{sticky_bucket, write_number};
 
 pub(crate) use cond::range;
 pub(crate) use flat::{Flat, short_escape};
-pub(crate) use keys::{KeyIndex, head_at, head_const, head_of};
+pub(crate) use keys::{KeyIndex, head_at, head_const, head_of, second_of};
 
 /// Why the evaluator refused a call.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

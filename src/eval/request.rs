@@ -23,6 +23,7 @@ pub enum Value<'a> {
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(u8)]
 enum Tag {
     #[default]
     Missing,
@@ -38,6 +39,9 @@ struct Slot {
     /// The string's first eight bytes as a word (see `keys::head_of`): most
     /// string tests compare it and the length, never the bytes.
     head: u64,
+    /// Its bytes 8 to 16 as a word (see `keys::second_of`): with `head` and
+    /// the length they settle the front table's tests of up to 16 bytes.
+    second: u64,
     text: String,
 }
 
@@ -47,6 +51,7 @@ impl Slot {
             Value::Str(v) => {
                 self.tag = Tag::Str;
                 self.head = super::keys::head_of(v.as_bytes());
+                self.second = super::keys::second_of(v.as_bytes());
                 self.text.clear();
                 self.text.push_str(v);
             }
@@ -161,31 +166,46 @@ impl Request {
         }
     }
 
-    /// Whether a slot holds a string of `len` bytes whose first eight are
-    /// `head`: without a branch on the value, for the tests of a front table
-    /// (`compile::table`), which run every test and keep the verdicts as bits.
+    /// The slot, or a missing value for a slot the request does not have:
+    /// the front table's tests read it without a branch on the request.
     #[inline(always)]
-    pub(crate) fn word_at(&self, slot: SlotId, len: usize, head: u64) -> bool {
-        self.slots
-            .get(slot as usize)
-            .is_some_and(|s| (s.tag == Tag::Str) & (s.text.len() == len) & (s.head == head))
+    fn slot_or_missing(&self, slot: SlotId) -> &Slot {
+        static MISSING: Slot = Slot {
+            tag: Tag::Missing,
+            num: 0.0,
+            head: 0,
+            second: 0,
+            text: String::new(),
+        };
+        self.slots.get(slot as usize).unwrap_or(&MISSING)
+    }
+
+    /// Whether a slot holds a string of `len` bytes whose bytes 0 to 8 are
+    /// `head` and 8 to 16 `second` (so, up to 16 bytes, the word itself):
+    /// without a branch on the value, for the tests of a front table
+    /// (`compile::table`), which run every test and keep the verdicts as bits.
+    /// One comparison of all four differences: a branch per part would be
+    /// mispredicted on every request that differs from the last.
+    #[inline(always)]
+    pub(crate) fn word_at(&self, slot: SlotId, len: usize, head: u64, second: u64) -> bool {
+        let s = self.slot_or_missing(slot);
+        let tag = u64::from(s.tag as u8 ^ Tag::Str as u8);
+        let len = (s.text.len() ^ len) as u64;
+        (tag | len | (s.head ^ head) | (s.second ^ second)) == 0
     }
 
     /// Whether a slot holds a number from `lo` to `hi`, without a branch on
     /// the value (as [`Request::word_at`]).
     #[inline(always)]
     pub(crate) fn num_within(&self, slot: SlotId, lo: f64, hi: f64) -> bool {
-        self.slots
-            .get(slot as usize)
-            .is_some_and(|s| (s.tag == Tag::Num) & (s.num >= lo) & (s.num <= hi))
+        let s = self.slot_or_missing(slot);
+        (s.tag == Tag::Num) & (s.num >= lo) & (s.num <= hi)
     }
 
     /// Whether a slot holds a value, without a branch on it.
     #[inline(always)]
     pub(crate) fn present(&self, slot: SlotId) -> bool {
-        self.slots
-            .get(slot as usize)
-            .is_some_and(|s| s.tag != Tag::Missing)
+        self.slot_or_missing(slot).tag != Tag::Missing
     }
 
     /// The number in a slot; `None` when it is missing or holds another type.
@@ -343,14 +363,21 @@ fn read_object<'a>(
         match (p.peek(), target) {
             (Some(b'"'), Some(t)) => {
                 t.text.clear();
-                t.head = match p.plain_span() {
+                (t.head, t.second) = match p.plain_span() {
                     Some((start, end)) => {
                         t.text.push_str(p.text(start, end));
-                        super::keys::head_at(p.bytes(), start, end.saturating_sub(start))
+                        let len = end.saturating_sub(start);
+                        (
+                            super::keys::head_at(p.bytes(), start, len),
+                            super::keys::second_at(p.bytes(), start, len),
+                        )
                     }
                     None => {
                         p.string_into(&mut t.text)?;
-                        super::keys::head_of(t.text.as_bytes())
+                        (
+                            super::keys::head_of(t.text.as_bytes()),
+                            super::keys::second_of(t.text.as_bytes()),
+                        )
                     }
                 };
                 t.tag = Tag::Str;
