@@ -33,7 +33,8 @@ fn route(conds: &[(u8, u8, u8, u8)]) -> String {
     for (i, &(form, a, b, c)) in conds.iter().enumerate() {
         let cond = match form % 10 {
             0 => format!("metadata.plan == \"v{}\"", c % 3),
-            1 => "metadata.plan in [\"v0\", \"enterprise-eu\", \"enterprise-us-central-1\"]".to_string(),
+            1 => "metadata.plan in [\"v0\", \"enterprise-eu\", \"enterprise-us-central-1\"]"
+                .to_string(),
             2 => format!("metadata.tier >= {}", c % 4),
             3 => format!("metadata.tier < {}", c % 4),
             4 => "!exists metadata.plan || metadata.plan != \"v1\"".to_string(),

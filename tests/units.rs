@@ -433,3 +433,57 @@ fn with_code<'d>(
         .find(|d| d.code.to_string() == code)
         .unwrap_or_else(|| panic!("{format:?}: no {code} in {diags:?}"))
 }
+
+/// A value of the wrong type and a missing key read the same in YAML and
+/// gateway JSON: only the container's name and the help's example differ.
+#[test]
+fn a_document_of_the_wrong_shape_reads_the_same_in_yaml_and_json() {
+    let cases = [
+        (
+            Format::Yaml,
+            r#"name: g
+start: s
+nodes:
+  s:
+    split:
+      60%: lim
+      40%: done
+    sticky: [1]
+  lim:
+    rate_limit: 100
+    key: metadata.user
+    success: done
+    fallback: done
+  done: end
+"#,
+            "a list",
+            "quote the value if it is meant as text",
+            "add `window: 1h`",
+        ),
+        (
+            Format::Json,
+            r#"{"name": "g", "elements": [
+ {"id": "start", "type": "start", "outputs": {"next": {"elementId": "s"}}},
+ {"id": "s", "type": "percentage", "properties": {"sticky": [1]}, "outputs": {"60%": {"elementId": "lim"}, "40%": {"elementId": "done"}}},
+ {"id": "lim", "type": "rate", "properties": {"limitType": "count", "limit": 100, "key": "metadata.user"}, "outputs": {"success": {"elementId": "done"}, "fallback": {"elementId": "done"}}},
+ {"id": "done", "type": "end", "outputs": {}}]}
+"#,
+            "an array",
+            "write it as a JSON string, in double quotes",
+            r#"add `"window": 3600` to `properties`"#,
+        ),
+    ];
+    for (format, text, found, string_fix, window_fix) in cases {
+        let mut sources = SourceMap::new();
+        let (_, checked) = check_text(&mut sources, "g", text, format);
+        let find = |code: &str| with_code(&checked.diagnostics, code, format);
+        let (wrong, missing) = (find("E0104"), find("E0105"));
+        assert_eq!(
+            wrong.message,
+            format!("`sticky` takes a string, not {found}")
+        );
+        assert_eq!(wrong.help.as_deref(), Some(string_fix));
+        assert_eq!(missing.message, "`window` is missing");
+        assert_eq!(missing.help.as_deref(), Some(window_fix));
+    }
+}

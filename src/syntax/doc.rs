@@ -2,7 +2,9 @@
 //! read as routes. Both readers produce it, so the route readers above them deal
 //! with one shape and every value keeps its position.
 
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::syntax::ast::Format;
+use crate::syntax::shape_error::{Shape, ShapeError};
 use std::sync::Arc;
 
 use crate::source::{Span, Spanned};
@@ -186,7 +188,7 @@ impl Doc {
 /// Checks readers of [`Doc`] trees share: each reports what does not fit, located,
 /// and the reader goes on.
 impl Doc {
-    /// The string, or an `E0104` saying `what` takes one.
+    /// The string, or an `E0104` saying `what` takes one (a YAML document).
     pub fn string_or_report(
         &self,
         what: &str,
@@ -195,20 +197,15 @@ impl Doc {
         match &self.value {
             DocValue::Str(s) => Some(Spanned::new(s.clone(), self.span)),
             _ => {
-                diags.push(
-                    Diagnostic::error(
-                        Code::WrongType,
-                        self.span,
-                        format!("{what} takes a string, not {}", self.type_name()),
-                    )
-                    .help("quote the value if it is meant as text"),
-                );
+                let error = ShapeError::wrong_type(self, what, Shape::Text, Format::Yaml);
+                diags.push(error.at(self.span, Format::Yaml));
                 None
             }
         }
     }
 
-    /// The entries, or an `E0104` saying `what` takes a mapping.
+    /// The entries, or an `E0104` saying `what` takes a mapping (a YAML
+    /// document).
     pub fn map_or_report(
         &self,
         what: &str,
@@ -216,18 +213,15 @@ impl Doc {
     ) -> Option<&[(Spanned<String>, Doc)]> {
         let found = self.as_map();
         if found.is_none() {
-            diags.push(Diagnostic::error(
-                Code::WrongType,
-                self.span,
-                format!("{what} takes a mapping, not {}", self.type_name()),
-            ));
+            let error = ShapeError::wrong_type(self, what, Shape::Mapping, Format::Yaml);
+            diags.push(error.at(self.span, Format::Yaml));
         }
         found
     }
 }
 
 /// An `E0103` for each key of `entries` not in `allowed`, with "did you mean"
-/// or else the list of keys allowed `place`.
+/// or else the list of keys allowed `place` (a YAML document).
 pub fn report_unknown_keys(
     entries: &[(Spanned<String>, Doc)],
     allowed: &[&str],
@@ -240,13 +234,12 @@ pub fn report_unknown_keys(
         }
         let help = did_you_mean(&k.value, allowed.iter().copied())
             .unwrap_or_else(|| format!("the keys here are {}", crate::syntax::list(allowed)));
-        diags.push(
-            Diagnostic::error(
-                Code::UnknownKey,
-                k.span,
-                format!("unknown key `{}` {place}", k.value),
-            )
-            .help(help),
-        );
+        let error = ShapeError::UnknownKey {
+            key: k.value.clone(),
+            place: place.to_string(),
+            dropped: false,
+            help: Some(help),
+        };
+        diags.push(error.at(k.span, Format::Yaml));
     }
 }

@@ -14,6 +14,7 @@ mod json;
 mod read_dsl;
 mod read_json;
 mod read_yaml;
+pub mod shape_error;
 pub mod value_error;
 pub mod values;
 pub mod vocab;

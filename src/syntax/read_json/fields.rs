@@ -6,6 +6,7 @@ use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::Target;
 use crate::syntax::doc::{Doc, DocValue};
+use crate::syntax::shape_error::{Shape, ShapeError};
 use crate::syntax::vocab::{Kind, Slot};
 use crate::syntax::words::OutputError;
 use crate::syntax::{Format, list};
@@ -41,7 +42,7 @@ impl Outputs {
             return Outputs { entries };
         };
         let Some(map) = doc.as_map() else {
-            diags.push(wrong_type(doc, "`outputs`", "an object"));
+            diags.push(wrong_type(doc, "`outputs`", Shape::Mapping));
             return Outputs { entries };
         };
         // Outputs named rightly; a misspelt name cannot mean one of them.
@@ -131,35 +132,31 @@ impl<'d> Props<'_, 'd> {
                         format!("its properties are {}", list(keys))
                     })
                 });
-            self.diags.push(
-                Diagnostic::error(
-                    Code::UnknownKey,
-                    k.span,
-                    format!("unknown property `{}`", k.value),
-                )
-                .note("the live API silently drops unknown properties")
-                .maybe_help(help),
-            );
+            let error = ShapeError::UnknownKey {
+                key: k.value.clone(),
+                place: "in `properties`".into(),
+                dropped: true,
+                help,
+            };
+            self.diags.push(error.at(k.span, Format::Json));
         }
     }
 
     pub(super) fn missing(&mut self, key: &str, example: &str) {
         let span = self.doc.map_or(self.at, |d| d.span);
-        self.diags.push(
-            Diagnostic::error(
-                Code::MissingKey,
-                span,
-                format!("property `{key}` is missing"),
-            )
-            .help(format!("add `{example}` to `properties`")),
-        );
+        let error = ShapeError::Missing {
+            key: key.to_string(),
+            example: example.to_string(),
+            within: Some("properties"),
+        };
+        self.diags.push(error.at(span, Format::Json));
     }
 
     pub(super) fn string(&mut self, doc: &Doc, what: &str) -> Option<Spanned<String>> {
         match doc.as_str() {
             Some(s) => Some(Spanned::new(s.to_string(), doc.span)),
             None => {
-                self.diags.push(wrong_type(doc, what, "a string"));
+                self.diags.push(wrong_type(doc, what, Shape::Text));
                 None
             }
         }
@@ -180,10 +177,10 @@ impl<'d> Props<'_, 'd> {
             Some(d) => match d.value {
                 DocValue::Num(n) => Some(Spanned::new(n, d.span)),
                 _ => {
-                    self.diags.push(
-                        wrong_type(d, &format!("`{key}`"), "a number")
-                            .help(format!("write `{example}`")),
-                    );
+                    let error =
+                        ShapeError::wrong_type(d, format!("`{key}`"), Shape::Number, Format::Json)
+                            .with_example(example);
+                    self.diags.push(error.at(d.span, Format::Json));
                     None
                 }
             },

@@ -10,12 +10,14 @@ mod fields;
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::{Span, Spanned};
+use crate::syntax::Format;
 use crate::syntax::ast::{
     Branch, FieldType, Limit, LimitKind, Model, Node, NodeKind, Route, WindowMode,
 };
 use crate::syntax::cond::parse_query;
 use crate::syntax::doc::{Doc, DocValue, Limits};
 use crate::syntax::list;
+use crate::syntax::shape_error::{Shape, ShapeError};
 use fields::{Outputs, Props};
 
 use crate::syntax::vocab::{Kind, Slot, WIRE_TYPES as TYPES};
@@ -47,20 +49,19 @@ pub fn read(doc: &Doc, default_name: &str, limits: &Limits, diags: &mut Vec<Diag
                 let known = ["name", "elements", "metadata"].contains(&k.value.as_str())
                     || API_KEYS.contains(&k.value.as_str());
                 if !known {
-                    diags.push(
-                        Diagnostic::error(
-                            Code::UnknownKey,
-                            k.span,
-                            format!("unknown key `{}` in a route object", k.value),
-                        )
-                        .maybe_help(did_you_mean(&k.value, ["name", "elements", "metadata"])),
-                    );
+                    let error = ShapeError::UnknownKey {
+                        key: k.value.clone(),
+                        place: "in a route object".into(),
+                        dropped: false,
+                        help: did_you_mean(&k.value, ["name", "elements", "metadata"]),
+                    };
+                    diags.push(error.at(k.span, Format::Json));
                 }
             }
             if let Some(name) = doc.get("name") {
                 match name.as_str() {
                     Some(s) => route.name = Spanned::new(s.to_string(), name.span),
-                    None => diags.push(wrong_type(name, "`name`", "a string")),
+                    None => diags.push(wrong_type(name, "`name`", Shape::Text)),
                 }
             }
             if let Some(meta) = doc.get("metadata") {
@@ -100,7 +101,7 @@ pub fn read(doc: &Doc, default_name: &str, limits: &Limits, diags: &mut Vec<Diag
         }
     };
     let DocValue::Seq(items) = &elements.value else {
-        diags.push(wrong_type(elements, "`elements`", "an array"));
+        diags.push(wrong_type(elements, "`elements`", Shape::List));
         return route;
     };
     if items.len() > limits.max_nodes {
@@ -120,7 +121,7 @@ pub fn read(doc: &Doc, default_name: &str, limits: &Limits, diags: &mut Vec<Diag
 
 fn metadata(doc: &Doc, diags: &mut Vec<Diagnostic>) -> Vec<(Spanned<String>, Spanned<FieldType>)> {
     let Some(entries) = doc.as_map() else {
-        diags.push(wrong_type(doc, "`metadata`", "an object"));
+        diags.push(wrong_type(doc, "`metadata`", Shape::Mapping));
         return Vec::new();
     };
     entries
@@ -132,40 +133,32 @@ fn metadata(doc: &Doc, diags: &mut Vec<Diagnostic>) -> Vec<(Spanned<String>, Spa
         .collect()
 }
 
-fn wrong_type(doc: &Doc, what: &str, expected: &str) -> Diagnostic {
-    Diagnostic::error(
-        Code::WrongType,
-        doc.span,
-        format!("{what} takes {expected}, not {}", doc.type_name()),
-    )
+fn wrong_type(doc: &Doc, what: &str, expected: Shape) -> Diagnostic {
+    ShapeError::wrong_type(doc, what, expected, Format::Json).at(doc.span, Format::Json)
 }
 
 fn element(doc: &Doc, limits: &Limits, diags: &mut Vec<Diagnostic>) -> Option<Node> {
     let Some(entries) = doc.as_map() else {
-        diags.push(wrong_type(doc, "an element", "an object"));
+        diags.push(wrong_type(doc, "an element", Shape::Mapping));
         return None;
     };
     for (k, _) in entries {
-        if !["id", "type", "properties", "outputs"].contains(&k.value.as_str()) {
-            diags.push(
-                Diagnostic::error(
-                    Code::UnknownKey,
-                    k.span,
-                    format!("unknown key `{}` in an element", k.value),
-                )
-                .note("the live API silently drops unknown keys")
-                .maybe_help(did_you_mean(
-                    &k.value,
-                    ["id", "type", "properties", "outputs"],
-                )),
-            );
+        const ELEMENT_KEYS: [&str; 4] = ["id", "type", "properties", "outputs"];
+        if !ELEMENT_KEYS.contains(&k.value.as_str()) {
+            let error = ShapeError::UnknownKey {
+                key: k.value.clone(),
+                place: "in an element".into(),
+                dropped: true,
+                help: did_you_mean(&k.value, ELEMENT_KEYS),
+            };
+            diags.push(error.at(k.span, Format::Json));
         }
     }
     let id = match doc.get("id") {
         Some(d) => match d.as_str() {
             Some(s) => Spanned::new(s.to_string(), d.span),
             None => {
-                diags.push(wrong_type(d, "`id`", "a string"));
+                diags.push(wrong_type(d, "`id`", Shape::Text));
                 return None;
             }
         },
@@ -204,7 +197,7 @@ fn element(doc: &Doc, limits: &Limits, diags: &mut Vec<Diagnostic>) -> Option<No
     let props = doc.get("properties");
     if let Some(p) = props {
         if p.as_map().is_none() {
-            diags.push(wrong_type(p, "`properties`", "an object"));
+            diags.push(wrong_type(p, "`properties`", Shape::Mapping));
         }
     }
     let outputs = doc.get("outputs");

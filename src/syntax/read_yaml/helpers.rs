@@ -2,11 +2,11 @@
 //! unknown keys with suggestions.
 
 use super::Reader;
-use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Spanned;
 use crate::syntax::Format;
 use crate::syntax::ast::Target;
 use crate::syntax::doc::{Doc, DocValue};
+use crate::syntax::shape_error::ShapeError;
 use crate::syntax::value_error::{Expected, ValueError};
 use crate::syntax::vocab::Slot;
 
@@ -19,10 +19,12 @@ impl Reader<'_> {
     ) -> Option<&'d Doc> {
         let found = body.get(key);
         if found.is_none() {
-            self.diags.push(
-                Diagnostic::error(Code::MissingKey, body.span, format!("`{key}` is missing"))
-                    .help(format!("add `{example}`")),
-            );
+            let error = ShapeError::Missing {
+                key: key.to_string(),
+                example: example.to_string(),
+                within: None,
+            };
+            self.diags.push(error.at(body.span, Format::Yaml));
         }
         found
     }
