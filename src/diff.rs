@@ -253,13 +253,7 @@ fn node_changes(o: &Node, n: &Node, out: &mut Vec<Change>) {
                 m
             };
             let (sa, sb) = (shares(ba), shares(bb));
-            let pct = |b: u32| {
-                if b % 100 == 0 {
-                    format!("{}%", b / 100)
-                } else {
-                    format!("{}.{:02}%", b / 100, b % 100)
-                }
-            };
+            let pct = |b: u32| crate::syntax::values::percent(u64::from(b));
             for t in sb
                 .keys()
                 .chain(sa.keys())

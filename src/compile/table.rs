@@ -128,7 +128,7 @@ impl Root {
             };
             // Words of up to 16 bytes are settled by three words of the
             // request's slot; longer ones go through the general test.
-            let mut word = |slot, word: Word| {
+            let mut file_word = |slot, word: Word| {
                 if word.len <= 16 {
                     self.strs.push(str_bit(slot, word));
                 } else {
@@ -136,10 +136,10 @@ impl Root {
                 }
             };
             match test {
-                Test::Str { slot, word: w } => word(slot, w),
+                Test::Str { slot, word } => file_word(slot, word),
                 Test::InStrs { slot, start, len } if len as usize <= SCAN => {
-                    for &w in super::range(str_sets, start, len) {
-                        word(slot, w);
+                    for &word in super::range(str_sets, start, len) {
+                        file_word(slot, word);
                     }
                 }
                 Test::Num { slot, v } if num(slot, CmpOp::Eq, v).is_some() => {

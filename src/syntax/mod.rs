@@ -138,10 +138,15 @@ pub fn parse(sources: &SourceMap, source: SourceId, format: Format, limits: &Lim
 }
 
 /// Words as a list for messages: `` `a`, `b`, `c` ``.
-pub(crate) fn list(words: &[&str]) -> String {
+pub(crate) fn list(words: &[impl AsRef<str>]) -> String {
+    ticked(words, ", ")
+}
+
+/// Words in backticks joined by `sep`: `` `a` and `b` ``, `` `a` → `b` ``.
+pub(crate) fn ticked(words: &[impl AsRef<str>], sep: &str) -> String {
     words
         .iter()
-        .map(|w| format!("`{w}`"))
+        .map(|w| format!("`{}`", w.as_ref()))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(sep)
 }

@@ -204,6 +204,15 @@ fn parse_share(text: &str) -> Result<u32, ShareError> {
     }
 }
 
+/// Basis points as a percentage for messages: `90%`, `12.50%`.
+pub fn percent(basis: u64) -> String {
+    if basis.is_multiple_of(100) {
+        format!("{}%", basis / 100)
+    } else {
+        format!("{}.{:02}%", basis / 100, basis % 100)
+    }
+}
+
 /// The written forms of a share, shortest first: `25%`, `25.0%`, `25.00%`.
 fn share_forms(basis: u32) -> Vec<String> {
     let int = basis / 100;

@@ -5,15 +5,8 @@ use std::fmt;
 
 use super::{FieldProblem, Finding, WindowProblem};
 use crate::syntax::ast::LimitKind;
-
-/// Basis points as a percentage: `90%`, `12.50%`.
-pub(crate) fn percent(basis: u64) -> String {
-    if basis.is_multiple_of(100) {
-        format!("{}%", basis / 100)
-    } else {
-        format!("{}.{:02}%", basis / 100, basis % 100)
-    }
-}
+use crate::syntax::ticked;
+use crate::syntax::values::percent;
 
 /// A number as a message shows it: `NaN` and the infinities in words.
 pub(crate) fn show(v: f64) -> String {
@@ -35,14 +28,6 @@ fn unit(kind: LimitKind) -> &'static str {
         LimitKind::Cost => "dollars",
         _ => "requests",
     }
-}
-
-pub(crate) fn ticked(items: &[impl AsRef<str>], sep: &str) -> String {
-    items
-        .iter()
-        .map(|i| format!("`{}`", i.as_ref()))
-        .collect::<Vec<_>>()
-        .join(sep)
 }
 
 impl fmt::Display for Finding {

@@ -1,8 +1,10 @@
 //! The notes and the help of each [`Finding`]: the facts behind it, and the
 //! fix written as the route's format writes it.
 
-use super::{FieldProblem, Finding, percent, ticked};
+use super::{FieldProblem, Finding};
 use crate::syntax::ast::{Format, LimitKind};
+use crate::syntax::values::percent;
+use crate::syntax::{list, ticked};
 
 /// Why a `metadata[...]` field did not read.
 const QUOTED_NOTE: &str =
@@ -43,7 +45,7 @@ impl Finding {
             F::UnwritableShares { basis, forms, .. } => vec![format!(
                 "the gateway keys a split's outputs by share, and {} can be written only as {}",
                 percent(u64::from(*basis)),
-                ticked(forms, ", ")
+                list(forms)
             )],
             F::SharesNot100 { written, .. } => vec![format!("shares: {}", written.join(" + "))],
             F::TooManyShares { .. } => one("the hosted gateway is not known to accept more than 5"),
@@ -81,13 +83,12 @@ impl Finding {
                 "the gateway documents `$eq`, `$ne`, `$in`, `$and` and `$or`; aig-route evaluates all operators",
             ),
             F::TooManyKeys { keys } => vec![
-                format!("keys read: {}", ticked(keys, ", ")),
+                format!("keys read: {}", list(keys)),
                 "the gateway forwards at most 5 metadata entries per request and silently drops the rest"
                     .into(),
             ],
             F::UndeclaredKey { declared, .. } => {
-                let declared: Vec<&str> = declared.iter().map(String::as_str).collect();
-                vec![format!("declared: {}", crate::syntax::list(&declared))]
+                vec![format!("declared: {}", list(declared))]
             }
             F::TypeMismatch { .. } => one("comparisons are type-strict: `\"1\"` never equals `1`"),
             F::SameModelFallback { .. } => one(

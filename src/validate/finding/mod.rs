@@ -9,8 +9,6 @@
 mod display;
 mod help;
 
-pub(super) use display::{percent, ticked};
-
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::source::Span;
 use crate::syntax::ast::{FieldType, Format, LimitKind};
