@@ -487,3 +487,88 @@ nodes:
         assert_eq!(missing.help.as_deref(), Some(window_fix));
     }
 }
+
+/// A condition with the YAML `if:` mapping or the gateway's `conditions`
+/// object in it, with `query` (JSON text, which is also YAML flow text).
+fn with_query(format: Format, query: &str) -> String {
+    match format {
+        Format::Json => format!(
+            r#"{{"name": "q", "elements": [
+ {{"id": "start", "type": "start", "outputs": {{"next": {{"elementId": "g"}}}}}},
+ {{"id": "g", "type": "conditional", "properties": {{"conditions": {query}}}, "outputs": {{"true": {{"elementId": "done"}}, "false": {{"elementId": "done"}}}}}},
+ {{"id": "done", "type": "end", "outputs": {{}}}}]}}
+"#
+        ),
+        _ => format!(
+            "name: q\nstart: g\nnodes:\n  g:\n    if: {query}\n    then: done\n    else: done\n  done: end\n"
+        ),
+    }
+}
+
+/// The condition readers' mistakes read the same in YAML and gateway JSON,
+/// and nesting too deep reads the same in a query and in an expression (YAML
+/// or the DSL): the same code and message, with only the container's name and
+/// the help's example in the file's own words.
+#[test]
+fn a_condition_error_reads_the_same_in_every_format_in_its_words() {
+    let first = |text: &str, format: Format| {
+        let mut sources = SourceMap::new();
+        let (_, checked) = check_text(&mut sources, "q", text, format);
+        let d = checked
+            .diagnostics
+            .iter()
+            .find(|d| d.severity == aig_route::diagnostic::Severity::Error)
+            .unwrap_or_else(|| panic!("{format:?}: no error for {text}"))
+            .clone();
+        (d.code.to_string(), d.message, d.help.unwrap_or_default())
+    };
+    let in_list = r#"{"metadata.region": {"$in": "eu"}}"#;
+    assert_eq!(
+        first(&with_query(Format::Yaml, in_list), Format::Yaml),
+        (
+            "E0404".into(),
+            "`$in` takes a list, not a string".into(),
+            "write `$in: [a, b]`".into()
+        )
+    );
+    assert_eq!(
+        first(&with_query(Format::Json, in_list), Format::Json),
+        (
+            "E0404".into(),
+            "`$in` takes an array, not a string".into(),
+            r#"write `"$in": ["a", "b"]`"#.into()
+        )
+    );
+    let misplaced = r#"{"$gte": 2}"#;
+    let (code, message, help) = first(&with_query(Format::Yaml, misplaced), Format::Yaml);
+    assert_eq!((code.as_str(), message.as_str()), ("E0402", "unknown operator `$gte`"));
+    assert_eq!(help, "`$gte` applies to a field: `metadata.x: {$gte: ...}`");
+    let (code, message, help) = first(&with_query(Format::Json, misplaced), Format::Json);
+    assert_eq!((code.as_str(), message.as_str()), ("E0402", "unknown operator `$gte`"));
+    assert_eq!(help, r#"`$gte` applies to a field: `{"metadata.x": {"$gte": ...}}`"#);
+
+    // 65 levels of `not`, one past the default bound, in each way to write it.
+    let deep = Limits::default().depth() + 1;
+    let query = format!(
+        "{}{{\"metadata.a\": 1}}{}",
+        "{\"$not\": ".repeat(deep),
+        "}".repeat(deep)
+    );
+    let expression = format!("{}metadata.a == 1", "!".repeat(deep));
+    let dsl = format!(
+        "route q {{\n  start -> g: if {expression} {{\n    then -> done\n    else -> done\n  }}\n  done: end\n}}\n"
+    );
+    let expected = (
+        "E0107".to_string(),
+        "the condition is nested more than 64 deep".to_string(),
+        "split the test into several conditional nodes".to_string(),
+    );
+    for (text, format) in [
+        (with_query(Format::Json, &query), Format::Json),
+        (with_query(Format::Yaml, &query), Format::Yaml),
+        (with_query(Format::Yaml, &format!("'{expression}'")), Format::Yaml),
+        (dsl, Format::Dsl),
+    ] {
+        assert_eq!(first(&text, format), expected, "{format:?}: {text}");
+    }
+}

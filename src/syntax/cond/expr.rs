@@ -7,9 +7,10 @@
 use pest::Parser as _;
 use pest::iterators::Pair;
 
-use crate::diagnostic::{Code, Diagnostic};
+use super::error::CondError;
+use crate::diagnostic::Diagnostic;
 use crate::source::{SourceId, Span, Spanned};
-use crate::syntax::ast::{CmpOp, Cond, Literal};
+use crate::syntax::ast::{CmpOp, Cond, Format, Literal};
 use crate::syntax::grammar::{Grammar, Rule};
 
 /// Where an expression's text sits in its file: `base` is the byte offset of its
@@ -54,19 +55,8 @@ pub(super) fn parse_with_grammar(
 ) -> Result<Cond, Diagnostic> {
     let mut pairs = Grammar::parse(Rule::condition, text)
         .map_err(|e| syntax_error(text, pos, &e, max_depth))?;
-    let Some(cond) = pairs.next() else {
-        return Err(Diagnostic::error(
-            Code::ConditionSyntax,
-            pos.whole,
-            "empty condition",
-        ));
-    };
-    let Some(expr) = cond.into_inner().next() else {
-        return Err(Diagnostic::error(
-            Code::ConditionSyntax,
-            pos.whole,
-            "empty condition",
-        ));
+    let Some(expr) = pairs.next().and_then(|c| c.into_inner().next()) else {
+        return Err(located(CondError::Empty, pos.whole));
     };
     lower(
         expr,
@@ -93,7 +83,10 @@ impl Depth {
         let max = self.max.min(crate::syntax::NESTING_CAP);
         if self.at >= max {
             let at = pair.as_span().start();
-            return Err(too_deep(pos.span(at, at + 1), max));
+            return Err(located(
+                CondError::TooDeep { limit: max },
+                pos.span(at, at + 1),
+            ));
         }
         Ok(Depth {
             at: self.at + 1,
@@ -102,14 +95,10 @@ impl Depth {
     }
 }
 
-/// The error for a condition nested past `max`.
-fn too_deep(span: Span, max: usize) -> Diagnostic {
-    Diagnostic::error(
-        Code::LimitExceeded,
-        span,
-        format!("the condition is nested more than {max} deep"),
-    )
-    .help("split the test into several conditional nodes")
+/// An expression's error, located. An expression is written the same in
+/// every format that has one (YAML's `if:` text, the DSL), and so is its fix.
+fn located(e: CondError, span: Span) -> Diagnostic {
+    e.at(span, Format::Dsl)
 }
 
 /// Lowers a parsed `expr` (or any condition rule) into a [`Cond`], checking the
@@ -222,17 +211,8 @@ fn literal(pair: Pair<'_, Rule>, pos: TextPos) -> Result<Spanned<Literal>, Diagn
         Rule::number => match text.parse::<f64>() {
             Ok(n) if n.is_finite() => Literal::Num(n),
             _ => {
-                return Err(Diagnostic::error(
-                    Code::BadOperand,
-                    span,
-                    format!(
-                        "`{}` is too large for a number",
-                        crate::escape::terminal(text)
-                    ),
-                )
-                .label("beyond ±1.8e308")
-                .note("the gateway's JSON has no way to write a number this large")
-                .help("compare with a finite number, such as `1e300`"));
+                let text = crate::escape::terminal(text).into_owned();
+                return Err(located(CondError::NumberTooLarge { text }, span));
             }
         },
         _ => Literal::Bool(text == "true"),
@@ -278,24 +258,15 @@ fn syntax_error(
     let (at, rest, token) = (site.at, site.rest, site.token.clone());
     if site.too_deep {
         let at = at.saturating_sub(1);
-        return too_deep(
-            pos.span(at, at + 1),
-            max_depth.min(crate::syntax::NESTING_CAP),
-        );
+        let limit = max_depth.min(crate::syntax::NESTING_CAP);
+        return located(CondError::TooDeep { limit }, pos.span(at, at + 1));
     }
-    let found = site.found("the end of the condition");
-    let expected = expected_words(&site.positives);
-    let end = at + token.len().max(1);
-    let diag = Diagnostic::error(
-        Code::ConditionSyntax,
-        pos.span(at, end),
-        format!("condition does not parse: expected {expected}, found {found}"),
-    )
-    .label(format!("expected {expected}"));
-    let help = slip_help(rest, &token, site.positives.contains(&Rule::cmp_op));
-    diag.help(help.unwrap_or_else(|| {
-        "conditions read like `metadata.plan == \"paid\" && metadata.tier >= 2`".to_string()
-    }))
+    let e = CondError::Syntax {
+        expected: expected_words(&site.positives),
+        found: site.found("the end of the condition"),
+        hint: slip_help(rest, &token, site.positives.contains(&Rule::cmp_op)),
+    };
+    located(e, pos.span(at, at + token.len().max(1)))
 }
 
 /// Advice for a common slip in a condition at `rest` (starting with `token`);

@@ -3,6 +3,8 @@
 use super::KEYWORDS;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::{SourceId, Span};
+use crate::syntax::ast::Format;
+use crate::syntax::cond::CondError;
 use crate::syntax::grammar::Rule;
 
 /// `max_depth` is the nesting bound in effect: the grammar itself stops at
@@ -86,19 +88,17 @@ pub(super) fn syntax_error(
         )
     });
     if in_condition {
-        let help =
-            crate::syntax::cond::slip_help(rest, &token, site.positives.contains(&Rule::cmp_op))
-                .or(hint)
-                .unwrap_or_else(|| {
-                    "conditions read like `metadata.plan == \"paid\" && metadata.tier >= 2`".into()
-                });
-        return Diagnostic::error(
-            Code::ConditionSyntax,
-            span,
-            format!("condition does not parse: expected {expected}, found {found}"),
-        )
-        .label(format!("expected {expected}"))
-        .help(help);
+        let e = CondError::Syntax {
+            expected,
+            found,
+            hint: crate::syntax::cond::slip_help(
+                rest,
+                &token,
+                site.positives.contains(&Rule::cmp_op),
+            )
+            .or(hint),
+        };
+        return e.at(span, Format::Dsl);
     }
     if let Some(d) = unclosed_block(text, source, at, rest, &token) {
         return d;

@@ -226,7 +226,8 @@ fn element(doc: &Doc, limits: &Limits, diags: &mut Vec<Diagnostic>) -> Option<No
                 _ => None,
             });
             let condition = match p.get("conditions") {
-                Some(c) => parse_query(c, limits.depth(), p.diags).map(|q| Spanned::new(q, c.span)),
+                Some(c) => parse_query(c, Format::Json, limits.depth(), p.diags)
+                    .map(|q| Spanned::new(q, c.span)),
                 None => {
                     p.missing(
                         "conditions",

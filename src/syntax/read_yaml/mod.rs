@@ -332,9 +332,8 @@ impl Reader<'_> {
                     }
                 }
             }
-            DocValue::Map(_) => {
-                parse_query(doc, self.limits.depth(), self.diags).map(|c| Spanned::new(c, doc.span))
-            }
+            DocValue::Map(_) => parse_query(doc, Format::Yaml, self.limits.depth(), self.diags)
+                .map(|c| Spanned::new(c, doc.span)),
             _ => {
                 self.diags.push(
                     Diagnostic::error(
