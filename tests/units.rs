@@ -541,11 +541,20 @@ fn a_condition_error_reads_the_same_in_every_format_in_its_words() {
     );
     let misplaced = r#"{"$gte": 2}"#;
     let (code, message, help) = first(&with_query(Format::Yaml, misplaced), Format::Yaml);
-    assert_eq!((code.as_str(), message.as_str()), ("E0402", "unknown operator `$gte`"));
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        ("E0402", "unknown operator `$gte`")
+    );
     assert_eq!(help, "`$gte` applies to a field: `metadata.x: {$gte: ...}`");
     let (code, message, help) = first(&with_query(Format::Json, misplaced), Format::Json);
-    assert_eq!((code.as_str(), message.as_str()), ("E0402", "unknown operator `$gte`"));
-    assert_eq!(help, r#"`$gte` applies to a field: `{"metadata.x": {"$gte": ...}}`"#);
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        ("E0402", "unknown operator `$gte`")
+    );
+    assert_eq!(
+        help,
+        r#"`$gte` applies to a field: `{"metadata.x": {"$gte": ...}}`"#
+    );
 
     // 65 levels of `not`, one past the default bound, in each way to write it.
     let deep = Limits::default().depth() + 1;
@@ -566,9 +575,61 @@ fn a_condition_error_reads_the_same_in_every_format_in_its_words() {
     for (text, format) in [
         (with_query(Format::Json, &query), Format::Json),
         (with_query(Format::Yaml, &query), Format::Yaml),
-        (with_query(Format::Yaml, &format!("'{expression}'")), Format::Yaml),
+        (
+            with_query(Format::Yaml, &format!("'{expression}'")),
+            Format::Yaml,
+        ),
         (dsl, Format::Dsl),
     ] {
         assert_eq!(first(&text, format), expected, "{format:?}: {text}");
     }
+}
+
+/// A node that does not say what kind it is, and a route without nodes, are
+/// the same mistakes in YAML and gateway JSON and read the same: one code,
+/// one message in the format's names (a node, an element), the fix in the
+/// file's own syntax.
+#[test]
+fn a_node_without_a_kind_reads_the_same_in_yaml_and_json() {
+    let error = |text: &str, format: Format, code: &str| {
+        let mut sources = SourceMap::new();
+        let (_, checked) = check_text(&mut sources, "n", text, format);
+        let d = with_code(&checked.diagnostics, code, format).clone();
+        (d.message, d.help.unwrap_or_default())
+    };
+    let yaml = "name: n\nstart: g\nnodes:\n  g:\n    then: done\n  done: end\n";
+    let json = r#"{"name": "n", "elements": [
+ {"id": "start", "type": "start", "outputs": {"next": {"elementId": "g"}}},
+ {"id": "g", "outputs": {"next": {"elementId": "done"}}},
+ {"id": "done", "type": "end", "outputs": {}}]}"#;
+    assert_eq!(
+        error(yaml, Format::Yaml, "E0105"),
+        (
+            "node `g` does not say what it is".into(),
+            "give it one of `if`, `split`, `rate_limit`, `budget`, `model`, or write `g: end`"
+                .into()
+        )
+    );
+    assert_eq!(
+        error(json, Format::Json, "E0105"),
+        (
+            "element `g` does not say what it is".into(),
+            "add `\"type\"`: one of `start`, `conditional`, `percentage`, `rate`, `model`, `end`"
+                .into()
+        )
+    );
+    assert_eq!(
+        error("name: n\nstart: done\n", Format::Yaml, "E0105"),
+        (
+            "the route has no `nodes`".into(),
+            "add `nodes:` with one entry per node".into()
+        )
+    );
+    assert_eq!(
+        error(r#"{"name": "n"}"#, Format::Json, "E0105"),
+        (
+            "the route has no `elements`".into(),
+            "add `\"elements\": [...]` with the route's nodes".into()
+        )
+    );
 }

@@ -11,6 +11,7 @@ pub mod doc_error;
 pub mod field;
 pub(crate) mod grammar;
 mod json;
+pub mod node_error;
 mod read_dsl;
 mod read_json;
 mod read_yaml;

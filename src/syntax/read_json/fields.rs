@@ -2,10 +2,11 @@
 //! shares: unknown names, missing keys, wrong types.
 
 use super::wrong_type;
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::Target;
 use crate::syntax::doc::{Doc, DocValue};
+use crate::syntax::node_error::NodeError;
 use crate::syntax::shape_error::{Shape, ShapeError};
 use crate::syntax::vocab::{Kind, Slot};
 use crate::syntax::words::OutputError;
@@ -25,20 +26,11 @@ impl Outputs {
     ) -> Outputs {
         let mut entries = Vec::new();
         let Some(doc) = doc else {
-            let example = if kind == Kind::End {
-                "\"outputs\": {}"
-            } else {
-                "\"outputs\": {...}"
+            let e = NodeError::NoOutputs {
+                id: id.value.clone(),
+                end: kind == Kind::End,
             };
-            diags.push(
-                Diagnostic::error(
-                    Code::MissingKey,
-                    at,
-                    format!("element `{}` has no `outputs`", id.value),
-                )
-                .note("the gateway requires `outputs` on every element, `{}` on an end")
-                .help(format!("add `{example}`")),
-            );
+            diags.push(e.at(at));
             return Outputs { entries };
         };
         let Some(map) = doc.as_map() else {
@@ -75,17 +67,12 @@ impl Outputs {
             let element_id = target.get("elementId");
             match element_id.and_then(|e| e.as_str().map(|s| (s, e.span))) {
                 Some((s, span)) => entries.push((name.clone(), Spanned::new(s.to_string(), span))),
-                None => diags.push(
-                    Diagnostic::error(
-                        Code::WrongType,
-                        target.span,
-                        format!(
-                            "output `{}` must be `{{\"elementId\": \"<id>\"}}`",
-                            name.value
-                        ),
-                    )
-                    .help("name the next element's id under `elementId`"),
-                ),
+                None => {
+                    let e = NodeError::BadTarget {
+                        output: name.value.clone(),
+                    };
+                    diags.push(e.at(target.span));
+                }
             }
         }
         Outputs { entries }

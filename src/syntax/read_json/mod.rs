@@ -8,7 +8,7 @@
 
 mod fields;
 
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::source::{Span, Spanned};
 use crate::syntax::Format;
 use crate::syntax::ast::{
@@ -16,7 +16,7 @@ use crate::syntax::ast::{
 };
 use crate::syntax::cond::parse_query;
 use crate::syntax::doc::{Doc, DocValue, Limits};
-use crate::syntax::list;
+use crate::syntax::node_error::NodeError;
 use crate::syntax::shape_error::{Shape, ShapeError};
 use fields::{Outputs, Props};
 
@@ -73,30 +73,20 @@ pub fn read(doc: &Doc, default_name: &str, limits: &Limits, diags: &mut Vec<Diag
             {
                 Some(e) => e,
                 None => {
-                    diags.push(
-                        Diagnostic::error(
-                            Code::MissingKey,
-                            doc.span,
-                            "the route object has no `elements`",
-                        )
-                        .help("add `\"elements\": [...]` with the route's nodes"),
-                    );
+                    let e = NodeError::NoNodes {
+                        format: Format::Json,
+                    };
+                    diags.push(e.at(doc.span));
                     return route;
                 }
             }
         }
         _ => {
-            diags.push(
-                Diagnostic::error(
-                    Code::WrongType,
-                    doc.span,
-                    format!(
-                        "a gateway route is an object or an array, not {}",
-                        doc.type_name()
-                    ),
-                )
-                .help("write `{\"name\": ..., \"elements\": [...]}`"),
-            );
+            let e = NodeError::NotARoute {
+                format: Format::Json,
+                found: Shape::found(doc, Format::Json),
+            };
+            diags.push(e.at(doc.span));
             return route;
         }
     };
@@ -163,35 +153,25 @@ fn element(doc: &Doc, limits: &Limits, diags: &mut Vec<Diagnostic>) -> Option<No
             }
         },
         None => {
-            diags.push(
-                Diagnostic::error(Code::MissingKey, doc.span, "element has no `id`")
-                    .help("add `\"id\": \"<name>\"`"),
-            );
+            diags.push(NodeError::NoId.at(doc.span));
             return None;
         }
     };
     let Some(ty_doc) = doc.get("type") else {
-        diags.push(
-            Diagnostic::error(
-                Code::MissingKey,
-                id.span,
-                format!("element `{}` has no `type`", id.value),
-            )
-            .help(format!("add `\"type\"`: one of {}", list(&TYPES))),
-        );
+        let e = NodeError::NoKind {
+            format: Format::Json,
+            id: id.value.clone(),
+        };
+        diags.push(e.at(id.span));
         return None;
     };
     let ty = ty_doc.as_str().unwrap_or_default();
     let Some(wire) = Kind::from_wire(ty) else {
-        diags.push(
-            Diagnostic::error(
-                Code::BadValue,
-                ty_doc.span,
-                format!("`{ty}` is not an element type"),
-            )
-            .note(format!("types are {}", list(&TYPES)))
-            .maybe_help(did_you_mean(ty, TYPES)),
-        );
+        let e = NodeError::UnknownType {
+            ty: ty.to_string(),
+            meant: crate::diagnostic::suggest(ty, TYPES).map(str::to_string),
+        };
+        diags.push(e.at(ty_doc.span));
         return None;
     };
     let props = doc.get("properties");
@@ -263,14 +243,11 @@ fn element(doc: &Doc, limits: &Limits, diags: &mut Vec<Diagnostic>) -> Option<No
                 Some((_, Some("count"))) => LimitKind::Count,
                 Some((_, Some("cost"))) => LimitKind::Cost,
                 Some((d, _)) => {
-                    p.diags.push(
-                        Diagnostic::error(
-                            Code::BadValue,
-                            d.span,
-                            "`limitType` is `count` (a rate limit) or `cost` (a budget)",
-                        )
-                        .maybe_help(d.as_str().and_then(|s| did_you_mean(s, ["count", "cost"]))),
-                    );
+                    let meant = d
+                        .as_str()
+                        .and_then(|s| crate::diagnostic::suggest(s, ["count", "cost"]))
+                        .map(str::to_string);
+                    p.diags.push(NodeError::BadLimitType { meant }.at(d.span));
                     LimitKind::Count
                 }
                 None => {

@@ -24,7 +24,7 @@ mod helpers;
 
 use std::sync::Arc;
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::source::{Span, Spanned};
 use crate::syntax::Format;
 use crate::syntax::ast::{
@@ -32,6 +32,8 @@ use crate::syntax::ast::{
 };
 use crate::syntax::cond::{TextPos, parse_expr, parse_query};
 use crate::syntax::doc::{Doc, DocValue, Limits};
+use crate::syntax::node_error::NodeError;
+use crate::syntax::shape_error::{Shape, ShapeError};
 use crate::syntax::value_error::{Expected, TooManyNodes, ValueError};
 use crate::syntax::values::{parse_duration, parse_money};
 use crate::syntax::vocab::{Kind, Slot, YAML_KIND_KEYS};
@@ -70,14 +72,11 @@ impl Reader<'_> {
             nodes: Vec::new(),
         };
         let Some(entries) = doc.as_map() else {
-            self.diags.push(
-                Diagnostic::error(
-                    Code::WrongType,
-                    doc.span,
-                    format!("a route file is a mapping, not {}", doc.type_name()),
-                )
-                .help("start the file with `name:`, `start:` and `nodes:`"),
-            );
+            let e = NodeError::NotARoute {
+                format: Format::Yaml,
+                found: Shape::found(doc, Format::Yaml),
+            };
+            self.diags.push(e.at(doc.span));
             return route;
         };
         self.unknown_keys(entries, &TOP_KEYS, "at the top of a route file");
@@ -91,37 +90,24 @@ impl Reader<'_> {
         }
         match doc.get("start") {
             Some(start) => route.nodes.extend(self.start(start)),
-            None => self.diags.push(
-                Diagnostic::error(
-                    Code::StartCount,
-                    Span::new(doc.span.source, 0, 0),
-                    "the route has no `start`",
-                )
-                .help(
-                    match doc
-                        .get("nodes")
-                        .and_then(Doc::as_map)
-                        .and_then(|m| m.first())
-                    {
-                        Some((first, _)) => format!(
-                            "add `start: {}` (or another node id) at the top of the file",
-                            crate::emit::scalar(&first.value)
-                        ),
-                        None => "add `start: <first node id>` at the top of the file".into(),
-                    },
-                ),
-            ),
+            None => {
+                let first = doc
+                    .get("nodes")
+                    .and_then(Doc::as_map)
+                    .and_then(|m| m.first())
+                    .map(|(first, _)| first.value.clone());
+                let e = NodeError::NoStart { first };
+                self.diags.push(e.at(Span::new(doc.span.source, 0, 0)));
+            }
         }
         match doc.get("nodes") {
             Some(nodes) => self.nodes(nodes, &mut route.nodes),
-            None => self.diags.push(
-                Diagnostic::error(
-                    Code::MissingKey,
-                    Span::new(doc.span.source, 0, 0),
-                    "the route has no `nodes`",
-                )
-                .help("add `nodes:` with one entry per node"),
-            ),
+            None => {
+                let e = NodeError::NoNodes {
+                    format: Format::Yaml,
+                };
+                self.diags.push(e.at(Span::new(doc.span.source, 0, 0)));
+            }
         }
         route
     }
@@ -190,10 +176,11 @@ impl Reader<'_> {
             return Some(NodeKind::End);
         }
         let Some(entries) = body.as_map() else {
-            self.diags.push(
-                Diagnostic::error(Code::WrongType, body.span, format!("node `{}` is {}, not a mapping or `end`", id.value, body.type_name()))
-                    .help(format!("write `{}: end`, or a mapping with one of `if`, `split`, `rate_limit`, `budget`, `model`", id.value)),
-            );
+            let e = NodeError::NotANode {
+                id: id.value.clone(),
+                found: Shape::found(body, Format::Yaml),
+            };
+            self.diags.push(e.at(body.span));
             return None;
         };
         let kinds: Vec<&Spanned<String>> = entries
@@ -207,23 +194,21 @@ impl Reader<'_> {
                     crate::diagnostic::suggest(&k.value, YAML_KIND_KEYS).map(|g| (i, k, g))
                 });
                 let Some((i, key, kind)) = guess else {
-                    self.diags.push(
-                        Diagnostic::error(Code::MissingKey, id.span, format!("node `{}` does not say what it is", id.value))
-                            .note("a node has one of `if`, `split`, `rate_limit`, `budget`, `model`, or is `end`"),
-                    );
+                    let e = NodeError::NoKind {
+                        format: Format::Yaml,
+                        id: id.value.clone(),
+                    };
+                    self.diags.push(e.at(id.span));
                     // Kept as an end so that outputs naming it do not each report
                     // a missing node: the one error above explains them.
                     return Some(NodeKind::End);
                 };
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::UnknownKey,
-                        key.span,
-                        format!("unknown key `{}` in node `{}`", key.value, id.value),
-                    )
-                    .note("a node has one of `if`, `split`, `rate_limit`, `budget`, `model`, or is `end`")
-                    .help(format!("did you mean `{kind}`?")),
-                );
+                let e = NodeError::MisspeltKind {
+                    key: key.value.clone(),
+                    id: id.value.clone(),
+                    meant: kind,
+                };
+                self.diags.push(e.at(key.span));
                 // Read the node as the kind it was surely meant to be, so its other
                 // keys and outputs are checked and nothing downstream cascades.
                 let mut fixed = entries.to_vec();
@@ -248,17 +233,14 @@ impl Reader<'_> {
                 })
             }
             [first, second, ..] => {
+                let e = NodeError::TwoKinds {
+                    id: id.value.clone(),
+                    first: first.value.clone(),
+                    second: second.value.clone(),
+                };
                 self.diags.push(
-                    Diagnostic::error(
-                        Code::UnknownKey,
-                        second.span,
-                        format!(
-                            "node `{}` has both `{}` and `{}`",
-                            id.value, first.value, second.value
-                        ),
-                    )
-                    .with_secondary(first.span, "first kind given here")
-                    .help("a node is one kind; split it into two nodes"),
+                    e.at(second.span)
+                        .with_secondary(first.span, "first kind given here"),
                 );
                 None
             }
@@ -335,14 +317,14 @@ impl Reader<'_> {
             DocValue::Map(_) => parse_query(doc, Format::Yaml, self.limits.depth(), self.diags)
                 .map(|c| Spanned::new(c, doc.span)),
             _ => {
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::WrongType,
-                        doc.span,
-                        format!("`if` takes a condition, not {}", doc.type_name()),
-                    )
-                    .help("write `if: metadata.plan == \"paid\"`"),
-                );
+                let e = ShapeError::WrongType {
+                    what: "`if`".into(),
+                    expected: "a condition",
+                    found: Shape::found(doc, Format::Yaml),
+                    text: false,
+                    example: Some("if: metadata.plan == \"paid\"".into()),
+                };
+                self.diags.push(e.at(doc.span, Format::Yaml));
                 None
             }
         }
@@ -379,20 +361,14 @@ impl Reader<'_> {
         for item in items.iter() {
             match item.as_map() {
                 Some([entry]) => out.push(entry),
-                _ => self.diags.push(
-                    Diagnostic::error(
-                        Code::WrongType,
-                        item.span,
-                        format!(
-                            "each item of a `split` list is one `share: target`, not {}",
-                            match item.as_map() {
-                                Some(m) => format!("{} entries", m.len()),
-                                None => item.type_name().to_string(),
-                            }
-                        ),
-                    )
-                    .help("write one share per item, such as `- 50%: main`"),
-                ),
+                _ => {
+                    let found = match item.as_map() {
+                        Some(m) => format!("{} entries", m.len()),
+                        None => Shape::found(item, Format::Yaml).to_string(),
+                    };
+                    self.diags
+                        .push(NodeError::SplitItem { found }.at(item.span));
+                }
             }
         }
         out
