@@ -556,6 +556,17 @@ fn a_condition_error_reads_the_same_in_every_format_in_its_words() {
         r#"`$gte` applies to a field: `{"metadata.x": {"$gte": ...}}`"#
     );
 
+    // A number past a double's range, in each way to write a condition.
+    let big = r#"{"metadata.tier": {"$gte": 1e400}}"#;
+    for (text, format) in [
+        (with_query(Format::Json, big), Format::Json),
+        (with_query(Format::Yaml, big), Format::Yaml),
+        (with_query(Format::Yaml, "metadata.tier >= 1e400"), Format::Yaml),
+    ] {
+        let (_, message, _) = first(&text, format);
+        assert_eq!(message, "`1e400` is too large for a number", "{format:?}");
+    }
+
     // 65 levels of `not`, one past the default bound, in each way to write it.
     let deep = Limits::default().depth() + 1;
     let query = format!(

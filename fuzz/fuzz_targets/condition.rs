@@ -21,6 +21,6 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         assert_eq!(to_expr(&back), printed);
     }
     if let Ok(doc) = parse_doc(text, SourceId(0), Format::Json, &Limits::default()) {
-        let _ = parse_query(&doc, aig_route::syntax::Format::Json, 64, &mut Vec::new());
+        let _ = parse_query(&doc, aig_route::syntax::Format::Json, "", 64, &mut Vec::new());
     }
 });

@@ -29,6 +29,11 @@ pub enum DocError {
         /// The document is YAML, whose aliases repeat what they name.
         aliases: bool,
     },
+    /// A number too large for a double, which would read as infinity.
+    NumberTooLarge {
+        /// The number as written.
+        text: String,
+    },
     /// More scalar text than [`super::Limits::max_file_bytes`], which only
     /// YAML aliases can bring about.
     TooMuchText {
@@ -48,6 +53,7 @@ impl fmt::Display for DocError {
             DocError::TooManyValues { limit, .. } => {
                 write!(f, "the document holds more than {limit} values")
             }
+            DocError::NumberTooLarge { text } => write!(f, "`{text}` is too large for a number"),
             DocError::TooMuchText { limit } => {
                 write!(f, "the document expands to more than {limit} bytes of text")
             }
@@ -62,6 +68,7 @@ impl DocError {
     pub fn code(&self) -> Code {
         match self {
             DocError::DuplicateKey { .. } => Code::DuplicateKey,
+            DocError::NumberTooLarge { .. } => Code::Syntax,
             _ => Code::LimitExceeded,
         }
     }
@@ -75,6 +82,9 @@ impl DocError {
                     "remove one of them; most readers silently keep only one of the two".into()
                 }),
             ),
+            DocError::NumberTooLarge { .. } => d
+                .label("beyond ±1.8e308")
+                .help("write a finite number, such as `1e300`"),
             DocError::TooDeep { .. } => {
                 d.help("routes never need this much nesting; flatten the structure")
             }

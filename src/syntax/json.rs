@@ -187,9 +187,8 @@ impl Parser<'_> {
         let text = &self.text[start..i];
         let value: f64 = text.parse().unwrap_or(f64::NAN);
         if !value.is_finite() {
-            return Err(self
-                .err_at(start, i, format!("number `{text}` is too large"))
-                .help("write a number within the range of a 64-bit float"));
+            let text = text.to_string();
+            return Err(DocError::NumberTooLarge { text }.at(self.span(start)));
         }
         Ok(Doc {
             value: DocValue::Num(value),

@@ -13,8 +13,9 @@ use crate::syntax::ast::{CmpOp, Cond, Format, Literal};
 use crate::syntax::doc::{Doc, DocValue};
 use crate::syntax::shape_error::Shape;
 
-/// Reads a query object of a file in `format` (YAML or gateway JSON), pushing
-/// problems to `diags`. `None` when it could not be read.
+/// Reads a query object of a file in `format` (YAML or gateway JSON) whose
+/// text is `file_text`, pushing problems to `diags`. `None` when it could not
+/// be read.
 ///
 /// Nesting is bounded as the reader descends, counted as the expression form
 /// counts it (so a query that reads converts to an expression that reads): each
@@ -22,11 +23,16 @@ use crate::syntax::shape_error::Shape;
 pub fn parse_query(
     doc: &Doc,
     format: Format,
+    file_text: &str,
     max_depth: usize,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Cond> {
     let before = diags.len();
-    let mut r = Reader { format, diags };
+    let mut r = Reader {
+        format,
+        file_text,
+        diags,
+    };
     let cond = r.query(
         doc,
         Nest {
@@ -64,6 +70,8 @@ impl Nest {
 /// they go.
 struct Reader<'d> {
     format: Format,
+    /// The file, to quote a number as it was written.
+    file_text: &'d str,
     diags: &'d mut Vec<Diagnostic>,
 }
 
@@ -279,6 +287,17 @@ impl Reader<'_> {
             DocValue::Str(s) => Literal::Str(s.clone()),
             DocValue::Num(n) if n.is_finite() => Literal::Num(*n),
             DocValue::Bool(b) => Literal::Bool(*b),
+            // `1e400` or `.inf` (YAML; JSON's reader refuses them), worded as
+            // an expression's `1e400` is.
+            DocValue::Num(n) if n.is_infinite() => {
+                let written = self
+                    .file_text
+                    .get(doc.span.start as usize..doc.span.end as usize)
+                    .unwrap_or("inf");
+                let text = crate::escape::terminal(written).into_owned();
+                self.report(CondError::NumberTooLarge { text }, doc.span);
+                return None;
+            }
             _ => {
                 let e = CondError::NotAValue {
                     op: op.to_string(),

@@ -206,7 +206,7 @@ fn element(doc: &Doc, limits: &Limits, diags: &mut Vec<Diagnostic>) -> Option<No
                 _ => None,
             });
             let condition = match p.get("conditions") {
-                Some(c) => parse_query(c, Format::Json, limits.depth(), p.diags)
+                Some(c) => parse_query(c, Format::Json, "", limits.depth(), p.diags)
                     .map(|q| Spanned::new(q, c.span)),
                 None => {
                     p.missing(

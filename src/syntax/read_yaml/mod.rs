@@ -314,8 +314,14 @@ impl Reader<'_> {
                     }
                 }
             }
-            DocValue::Map(_) => parse_query(doc, Format::Yaml, self.limits.depth(), self.diags)
-                .map(|c| Spanned::new(c, doc.span)),
+            DocValue::Map(_) => parse_query(
+                doc,
+                Format::Yaml,
+                self.file_text,
+                self.limits.depth(),
+                self.diags,
+            )
+            .map(|c| Spanned::new(c, doc.span)),
             _ => {
                 let e = ShapeError::WrongType {
                     what: "`if`".into(),
