@@ -561,7 +561,10 @@ fn a_condition_error_reads_the_same_in_every_format_in_its_words() {
     for (text, format) in [
         (with_query(Format::Json, big), Format::Json),
         (with_query(Format::Yaml, big), Format::Yaml),
-        (with_query(Format::Yaml, "metadata.tier >= 1e400"), Format::Yaml),
+        (
+            with_query(Format::Yaml, "metadata.tier >= 1e400"),
+            Format::Yaml,
+        ),
     ] {
         let (_, message, _) = first(&text, format);
         assert_eq!(message, "`1e400` is too large for a number", "{format:?}");
@@ -642,5 +645,33 @@ fn a_node_without_a_kind_reads_the_same_in_yaml_and_json() {
             "the route has no `elements`".into(),
             "add `\"elements\": [...]` with the route's nodes".into()
         )
+    );
+}
+
+/// A bracket left open and a second document read the same in YAML and
+/// JSON: the same code and message, pointing at the bracket.
+#[test]
+fn a_syntax_error_reads_the_same_in_yaml_and_json() {
+    let error = |text: &str, format: Format| {
+        let mut sources = SourceMap::new();
+        let (_, checked) = check_text(&mut sources, "s", text, format);
+        let d = with_code(&checked.diagnostics, "E0101", format).clone();
+        (d.message, d.primary.span.start, d.help.unwrap_or_default())
+    };
+    let open = (
+        "this `[` is never closed".to_string(),
+        7,
+        "add the `]` at the end of the list".to_string(),
+    );
+    assert_eq!(
+        error("start: [a, b\nnodes:\n  a: end\n", Format::Yaml),
+        open
+    );
+    assert_eq!(error("{\"a\":  [1, 2\n", Format::Json), open);
+    let (yaml, _, _) = error("name: a\n---\nname: b\n", Format::Yaml);
+    let (json, _, _) = error("{\"name\": \"a\"}\n{\"name\": \"b\"}\n", Format::Json);
+    assert_eq!(
+        yaml.replace("YAML document, this is a second one", ""),
+        json.replace("JSON value, this text follows it", "")
     );
 }

@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use super::doc::{Doc, DocValue, Limits};
 use super::doc_error::DocError;
-use crate::diagnostic::{Code, Diagnostic};
+use super::syntax_error::{NumberFault, SyntaxError};
+use crate::diagnostic::Diagnostic;
 use crate::source::{SourceId, Span, Spanned};
 
 /// Reads one JSON document. On failure returns the located error.
@@ -28,9 +29,7 @@ pub fn parse(text: &str, source: SourceId, limits: &Limits) -> Result<Doc, Diagn
     let doc = p.value(0)?;
     p.skip_ws();
     if p.pos < p.bytes.len() {
-        return Err(p
-            .err_here("unexpected text after the end of the JSON document")
-            .help("a route file holds one JSON value; remove what follows it"));
+        return Err(p.err_here(SyntaxError::SecondDocument { yaml: false }));
     }
     Ok(doc)
 }
@@ -49,19 +48,42 @@ impl Parser<'_> {
         Span::new(self.source, start, self.pos)
     }
 
-    fn err_at(&self, start: usize, end: usize, msg: impl Into<String>) -> Diagnostic {
-        Diagnostic::error(Code::Syntax, Span::new(self.source, start, end), msg)
+    fn err_at(&self, start: usize, end: usize, e: SyntaxError) -> Diagnostic {
+        e.at(Span::new(self.source, start, end))
     }
 
-    fn err_here(&self, msg: impl Into<String>) -> Diagnostic {
+    fn err_here(&self, e: SyntaxError) -> Diagnostic {
         let end = (self.pos + 1).min(self.bytes.len());
-        self.err_at(self.pos, end, msg)
+        self.err_at(self.pos, end, e)
+    }
+
+    /// The error for a container opened at `start` and not closed by `close`
+    /// at the position: the bracket never closed when the file ends, else
+    /// the separator that is missing.
+    fn unclosed(&self, start: usize, close: char) -> Diagnostic {
+        let (open, what) = if close == ']' {
+            ('[', "array")
+        } else {
+            ('{', "object")
+        };
+        let opened = Span::new(self.source, start, start + 1);
+        if self.pos >= self.bytes.len() {
+            let end = Span::new(self.source, self.pos, self.pos);
+            return SyntaxError::Unclosed { open }
+                .at(opened)
+                .with_secondary(end, "the file ends here");
+        }
+        let found = self.found();
+        self.err_here(SyntaxError::ExpectedSeparator { close, found })
+            .with_secondary(opened, format!("{what} opened here"))
     }
 
     fn found(&self) -> String {
         match self.text[self.pos.min(self.text.len())..].chars().next() {
             None => "the end of the file".to_string(),
-            Some(c) => format!("`{}`", c.escape_debug()),
+            Some('"') => "a string".to_string(),
+            Some(c) if c.is_control() => format!("`{}`", c.escape_debug()),
+            Some(c) => format!("`{}`", crate::escape::terminal(c.encode_utf8(&mut [0; 4]))),
         }
     }
 
@@ -101,16 +123,30 @@ impl Parser<'_> {
             Some(b'f') => self.word("false", DocValue::Bool(false)),
             Some(b'n') => self.word("null", DocValue::Null),
             Some(b'-' | b'0'..=b'9') => self.number(),
-            Some(b'N' | b'I') => Err(self
-                .err_here(format!("{} is not a JSON value", self.found()))
-                .help("JSON has no NaN or Infinity; write a finite number")),
-            _ => Err(self
-                .err_here(format!("expected a JSON value, found {}", self.found()))
-                .help("a value is an object, array, string, number, `true`, `false` or `null`")),
+            Some(b'N' | b'I') => {
+                let word = self.word_at(self.pos).to_string();
+                let end = self.pos + word.len().max(1);
+                Err(self.err_at(self.pos, end, SyntaxError::NotAValue { word, meant: None }))
+            }
+            _ => Err(self.err_here(SyntaxError::ExpectedValue {
+                found: self.found(),
+            })),
         }
     }
 
-    fn word(&mut self, word: &str, value: DocValue) -> Result<Doc, Diagnostic> {
+    /// The run of ASCII letters and digits at `start`.
+    fn word_at(&self, start: usize) -> &str {
+        let len = self
+            .bytes
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        self.text.get(start..start + len).unwrap_or_default()
+    }
+
+    fn word(&mut self, word: &'static str, value: DocValue) -> Result<Doc, Diagnostic> {
         let start = self.pos;
         if self.bytes[self.pos..].starts_with(word.as_bytes()) {
             self.pos += word.len();
@@ -119,20 +155,13 @@ impl Parser<'_> {
                 span: self.span(start),
             })
         } else {
-            let mut end = start;
-            while end < self.bytes.len() && self.bytes[end].is_ascii_alphanumeric() {
-                end += 1;
-            }
-            Err(self
-                .err_at(
-                    start,
-                    end.max(start + 1),
-                    format!(
-                        "`{}` is not a JSON value",
-                        &self.text[start..end.max(start)]
-                    ),
-                )
-                .help(format!("did you mean `{word}`? strings need double quotes")))
+            let found = self.word_at(start).to_string();
+            let end = start + found.len().max(1);
+            let e = SyntaxError::NotAValue {
+                word: found,
+                meant: Some(word),
+            };
+            Err(self.err_at(start, end, e))
         }
     }
 
@@ -147,18 +176,14 @@ impl Parser<'_> {
         while i < b.len() && b[i].is_ascii_digit() {
             i += 1;
         }
-        let bad = |p: &Self, end: usize, why: &str| {
-            Err(p.err_at(
-                start,
-                end.max(start + 1),
-                format!("malformed number: {why}"),
-            ))
+        let bad = |p: &Self, end: usize, fault| {
+            Err(p.err_at(start, end.max(start + 1), SyntaxError::BadNumber(fault)))
         };
         if i == int_start {
-            return bad(self, i, "expected a digit");
+            return bad(self, i, NumberFault::NoDigit);
         }
         if b[int_start] == b'0' && i - int_start > 1 {
-            return bad(self, i, "leading zeros are not allowed in JSON");
+            return bad(self, i, NumberFault::LeadingZero);
         }
         if b.get(i) == Some(&b'.') {
             i += 1;
@@ -167,7 +192,7 @@ impl Parser<'_> {
                 i += 1;
             }
             if i == frac {
-                return bad(self, i, "expected a digit after `.`");
+                return bad(self, i, NumberFault::NoFraction);
             }
         }
         if let Some(b'e' | b'E') = b.get(i) {
@@ -180,7 +205,7 @@ impl Parser<'_> {
                 i += 1;
             }
             if i == exp {
-                return bad(self, i, "expected a digit in the exponent");
+                return bad(self, i, NumberFault::NoExponent);
             }
         }
         self.pos = i;
@@ -211,9 +236,11 @@ impl Parser<'_> {
             out.push_str(&self.text[run..self.pos]);
             match self.bytes.get(self.pos) {
                 None => {
-                    return Err(self
-                        .err_at(start, start + 1, "string is never closed")
-                        .help("add the closing `\"`"));
+                    return Err(self.err_at(
+                        start,
+                        start + 1,
+                        SyntaxError::UnclosedString { yaml: false },
+                    ));
                 }
                 Some(b'"') => {
                     self.pos += 1;
@@ -221,9 +248,7 @@ impl Parser<'_> {
                 }
                 Some(b'\\') => self.escape(&mut out)?,
                 Some(_) => {
-                    return Err(self
-                        .err_here("control character inside a string")
-                        .help("write line breaks and tabs as `\\n` and `\\t`"));
+                    return Err(self.err_here(SyntaxError::ControlInString));
                 }
             }
         }
@@ -243,39 +268,26 @@ impl Parser<'_> {
                 let hi = self.hex4(at)?;
                 let c = if (0xD800..0xDC00).contains(&hi) {
                     if !self.bytes[self.pos..].starts_with(b"\\u") {
-                        return Err(self.err_at(
-                            at,
-                            self.pos,
-                            "unpaired surrogate in `\\u` escape",
-                        ));
+                        return Err(self.err_at(at, self.pos, SyntaxError::UnpairedSurrogate));
                     }
                     self.pos += 2;
                     let lo = self.hex4(at)?;
                     if !(0xDC00..0xE000).contains(&lo) {
-                        return Err(self.err_at(
-                            at,
-                            self.pos,
-                            "unpaired surrogate in `\\u` escape",
-                        ));
+                        return Err(self.err_at(at, self.pos, SyntaxError::UnpairedSurrogate));
                     }
                     char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
                 } else {
                     char::from_u32(hi)
                 };
                 let Some(c) = c else {
-                    return Err(self.err_at(at, self.pos, "unpaired surrogate in `\\u` escape"));
+                    return Err(self.err_at(at, self.pos, SyntaxError::UnpairedSurrogate));
                 };
                 out.push(c);
                 return Ok(());
             }
             _ => {
-                return Err(self
-                    .err_at(
-                        at,
-                        (self.pos + 1).min(self.bytes.len()),
-                        "unknown escape in string",
-                    )
-                    .help("JSON escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX"));
+                let end = (self.pos + 1).min(self.bytes.len());
+                return Err(self.err_at(at, end, SyntaxError::UnknownEscape));
             }
         };
         self.pos += 1;
@@ -293,7 +305,7 @@ impl Parser<'_> {
                 self.pos += 4;
                 Ok(v)
             }
-            None => Err(self.err_at(at, self.pos, "`\\u` needs four hex digits")),
+            None => Err(self.err_at(at, self.pos, SyntaxError::ShortUnicode)),
         }
     }
 
@@ -314,14 +326,13 @@ impl Parser<'_> {
         loop {
             self.skip_ws();
             if self.bytes.get(self.pos) != Some(&b'"') {
-                let help = if self.bytes.get(self.pos) == Some(&b'}') {
-                    "remove the trailing comma"
-                } else {
-                    "object keys are strings in double quotes"
-                };
-                return Err(self
-                    .err_here(format!("expected a key, found {}", self.found()))
-                    .help(help));
+                if self.pos >= self.bytes.len() {
+                    return Err(self.unclosed(start, '}'));
+                }
+                return Err(self.err_here(SyntaxError::ExpectedKey {
+                    found: self.found(),
+                    trailing_comma: self.bytes.get(self.pos) == Some(&b'}'),
+                }));
             }
             let kstart = self.pos;
             let key = self.string()?;
@@ -338,10 +349,9 @@ impl Parser<'_> {
             }
             self.skip_ws();
             if self.bytes.get(self.pos) != Some(&b':') {
-                return Err(self.err_here(format!(
-                    "expected `:` after the key, found {}",
-                    self.found()
-                )));
+                return Err(self.err_here(SyntaxError::ExpectedColon {
+                    found: self.found(),
+                }));
             }
             self.pos += 1;
             self.skip_ws();
@@ -369,14 +379,7 @@ impl Parser<'_> {
                         span: self.span(start),
                     });
                 }
-                _ => {
-                    return Err(self
-                        .err_here(format!("expected `,` or `}}`, found {}", self.found()))
-                        .with_secondary(
-                            Span::new(self.source, start, start + 1),
-                            "object opened here",
-                        ));
-                }
+                _ => return Err(self.unclosed(start, '}')),
             }
         }
     }
@@ -396,9 +399,7 @@ impl Parser<'_> {
         loop {
             self.skip_ws();
             if self.bytes.get(self.pos) == Some(&b']') {
-                return Err(self
-                    .err_here("expected a value, found `]`")
-                    .help("remove the trailing comma"));
+                return Err(self.err_here(SyntaxError::TrailingComma));
             }
             items.push(self.value(depth + 1)?);
             self.skip_ws();
@@ -411,14 +412,7 @@ impl Parser<'_> {
                         span: self.span(start),
                     });
                 }
-                _ => {
-                    return Err(self
-                        .err_here(format!("expected `,` or `]`, found {}", self.found()))
-                        .with_secondary(
-                            Span::new(self.source, start, start + 1),
-                            "array opened here",
-                        ));
-                }
+                _ => return Err(self.unclosed(start, ']')),
             }
         }
     }

@@ -16,6 +16,7 @@ mod read_dsl;
 mod read_json;
 mod read_yaml;
 pub mod shape_error;
+pub mod syntax_error;
 pub mod value_error;
 pub mod values;
 pub mod vocab;

@@ -12,9 +12,10 @@ use std::sync::Arc;
 
 use super::doc::{Doc, DocValue, Limits};
 use super::doc_error::DocError;
+use super::syntax_error::SyntaxError;
 use super::yaml_scalar::quoted_end;
 use super::yaml_scalar::resolve_plain;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::source::{SourceId, Span, Spanned};
 
 /// Reads one YAML document. On failure returns the located error.
@@ -117,11 +118,8 @@ impl<'a> Reader<'a> {
                     if e.info() == "recursion limit exceeded" {
                         return Err(self.too_deep(at));
                     }
-                    let (start, end, message, help) =
-                        super::yaml_errors::explain(self.text, at, e.info());
-                    return Err(
-                        Diagnostic::error(Code::Syntax, self.span(start, end), message).help(help),
-                    );
+                    let (start, end, error) = super::yaml_errors::explain(self.text, at, e.info());
+                    return Err(error.at(self.span(start, end)));
                 }
             };
             let start = self.byte(span.start.index());
@@ -133,21 +131,12 @@ impl<'a> Reader<'a> {
                     if explicit
                         && let Some((s, e)) = super::yaml_tags::bad_version(&self.text[..start])
                     {
-                        return Err(Diagnostic::error(
-                            Code::Syntax,
-                            self.span(s, e),
-                            "aig-route reads YAML 1.2; this file declares another version",
-                        )
-                        .help("write `%YAML 1.2`, or remove the line"));
+                        return Err(SyntaxError::OtherVersion.at(self.span(s, e)));
                     }
                     documents += 1;
                     if documents > 1 {
-                        return Err(Diagnostic::error(
-                            Code::Syntax,
-                            self.span(start, end.max(start + 1)),
-                            "a route file holds one YAML document, this is a second one",
-                        )
-                        .help("put each route in a file of its own"));
+                        let second = SyntaxError::SecondDocument { yaml: true };
+                        return Err(second.at(self.span(start, end.max(start + 1))));
                     }
                 }
                 Event::Scalar(value, style, anchor, tag) => {
@@ -234,11 +223,9 @@ impl<'a> Reader<'a> {
                     // Anchor ids are unique per definition (a redefined name gets a
                     // new id), so one lookup finds the latest definition.
                     let Some((doc, size)) = self.anchors.get(&id) else {
-                        return Err(Diagnostic::error(
-                            Code::Syntax,
-                            self.span(start, end.max(start + 1)),
-                            "this alias names no anchor defined before it",
-                        ));
+                        return Err(
+                            SyntaxError::UnknownAlias.at(self.span(start, end.max(start + 1)))
+                        );
                     };
                     // A shared handle on the anchor's value, not a copy; its
                     // expansion still counts in full against the bounds.
@@ -271,9 +258,7 @@ impl<'a> Reader<'a> {
     }
 
     fn bad_tag(&self, start: usize, end: usize, message: String) -> Diagnostic {
-        Diagnostic::error(Code::Syntax, self.span(start, end.max(start + 1)), message).help(
-            "route files use no tags but `!!str`, `!!int`, `!!float`, `!!bool`, `!!null`, `!!map` and `!!seq`; remove it",
-        )
+        SyntaxError::BadTag { message }.at(self.span(start, end.max(start + 1)))
     }
 
     fn too_deep(&self, at: usize) -> Diagnostic {
@@ -324,14 +309,8 @@ impl<'a> Reader<'a> {
                 Some(k) => entries.push((k, doc)),
                 None => {
                     let Some(raw) = raw else {
-                        return Err(Diagnostic::error(
-                            Code::WrongType,
-                            doc.span,
-                            format!(
-                                "a mapping key must be a plain value, not {}",
-                                doc.type_name()
-                            ),
-                        ));
+                        let found = super::shape_error::Shape::found(&doc, super::Format::Yaml);
+                        return Err(SyntaxError::KeyNotScalar { found }.at(doc.span));
                     };
                     let first = match seen {
                         Some(index) => index.get(&raw).map(|&i| &entries[i].0),

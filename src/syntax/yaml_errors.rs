@@ -7,47 +7,29 @@
 //! left open, and says how to fix it.
 
 /// What to report for a parser error `info` at byte `at` of `text`: the byte
-/// range to point at, the message and the help.
-pub(super) fn explain(text: &str, at: usize, info: &str) -> (usize, usize, String, String) {
+/// range to point at and the error.
+use super::syntax_error::SyntaxError;
+
+pub(super) fn explain(text: &str, at: usize, info: &str) -> (usize, usize, SyntaxError) {
     let lines = Lines::new(text);
     let l = lines.line_of(at);
     let generic = || {
         let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
-        (
-            at,
-            end,
-            format!("this is not valid YAML ({info})"),
-            "check the indentation and quoting around this point".to_string(),
-        )
+        let info = crate::escape::terminal(info).into_owned();
+        (at, end, SyntaxError::Yaml { info })
     };
     if info.contains("tab") {
         let (s, e) = lines.indent_range(l);
-        return (
-            s,
-            e.max(s + 1),
-            "this line is indented with a tab".into(),
-            "indent YAML with spaces only".into(),
-        );
+        return (s, e.max(s + 1), SyntaxError::TabIndent);
     }
     if info.contains("quoted scalar") {
-        return (
-            at,
-            at + 1,
-            "this quoted string is not closed on its line".into(),
-            "close the quote on the same line".into(),
-        );
+        return (at, at + 1, SyntaxError::UnclosedString { yaml: true });
     }
     // An unclosed `[` or `{` on an earlier line: the parser stops at a later `:`.
     if info.contains("':'") || info.contains("flow") {
         if let Some(open) = lines.unclosed_bracket(l) {
             let c = text[open..].chars().next().unwrap_or('[');
-            let close = if c == '[' { ']' } else { '}' };
-            return (
-                open,
-                open + 1,
-                format!("this `{c}` is never closed"),
-                format!("add the `{close}` at the end of the list"),
-            );
+            return (open, open + 1, SyntaxError::Unclosed { open: c });
         }
     }
     if info.contains("mapping values are not allowed") || info.contains("did not find expected key")
@@ -71,38 +53,16 @@ pub(super) fn explain(text: &str, at: usize, info: &str) -> (usize, usize, Strin
             || (opens && lines.indent(this) > lines.indent(prev));
         if culprit == this && fits && info.contains("mapping values") {
             // In step with its neighbours: a second `: ` inside one value.
-            return (
-                at,
-                at + 1,
-                "a plain value cannot hold `: `".into(),
-                "quote the value: `key: \"a: b\"`".into(),
-            );
+            return (at, at + 1, SyntaxError::ColonInPlain);
         }
-        let expected = [lines.prev_code(culprit), lines.next_code(culprit)]
+        let around = [lines.prev_code(culprit), lines.next_code(culprit)]
             .into_iter()
             .flatten()
             .map(|k| lines.indent(k))
             .find(|i| *i != lines.indent(culprit));
         let (s, e) = lines.code_range(culprit);
-        let message = match expected {
-            Some(want) => format!(
-                "this line is indented {} space{}, but the lines around it {}",
-                lines.indent(culprit),
-                if lines.indent(culprit) == 1 { "" } else { "s" },
-                if want > lines.indent(culprit) {
-                    format!("are indented {want}")
-                } else {
-                    format!("are indented {want}; it reads as part of the line above")
-                }
-            ),
-            None => "this line's indentation does not fit the lines around it".into(),
-        };
-        return (
-            s,
-            e.max(s + 1),
-            message,
-            "keys of one mapping line up exactly; a key's value goes on the same line or indented below it".into(),
-        );
+        let indent = lines.indent(culprit);
+        return (s, e.max(s + 1), SyntaxError::Indentation { indent, around });
     }
     generic()
 }
