@@ -675,3 +675,33 @@ fn a_syntax_error_reads_the_same_in_yaml_and_json() {
         json.replace("JSON value, this text follows it", "")
     );
 }
+
+/// A model without a timeout reads the same in YAML, JSON and the DSL, with
+/// the same timeout in each format's own syntax.
+#[test]
+fn a_missing_timeout_reads_the_same_in_every_format() {
+    let cases = [
+        (
+            Format::Yaml,
+            "name: x\nstart: m\nnodes:\n  m:\n    model: openai/gpt\n    retries: 1\n    success: done\n    fallback: done\n  done: end\n",
+            "add `timeout: 60s`",
+        ),
+        (
+            Format::Dsl,
+            "route x {\n  start -> m: model openai/gpt retries 1 {\n    success -> done\n    fallback -> done\n  }\n  done: end\n}\n",
+            "add `timeout 60s`",
+        ),
+        (
+            Format::Json,
+            r#"{"name":"x","elements":[{"id":"start","type":"start","outputs":{"next":{"elementId":"m"}}},{"id":"m","type":"model","properties":{"provider":"openai","model":"gpt","retries":1},"outputs":{"success":{"elementId":"done"},"fallback":{"elementId":"done"}}},{"id":"done","type":"end","outputs":{}}]}"#,
+            "add `\"timeout\": 60000` to `properties`",
+        ),
+    ];
+    for (format, text, help) in cases {
+        let mut sources = SourceMap::new();
+        let (_, checked) = check_text(&mut sources, "x", text, format);
+        let d = with_code(&checked.diagnostics, "E0105", format);
+        assert_eq!(d.message, "`timeout` is missing", "{format:?}");
+        assert_eq!(d.help.as_deref(), Some(help), "{format:?}");
+    }
+}

@@ -13,6 +13,7 @@ pub(crate) mod grammar;
 mod json;
 pub mod node_error;
 mod read_dsl;
+pub use read_dsl::DslError;
 mod read_json;
 mod read_yaml;
 pub mod shape_error;

@@ -1,4 +1,8 @@
-//! What the DSL reader says when a file does not parse.
+//! What the DSL reader says when a file does not parse: [`DslError`] owns
+//! the wording of the DSL's own mistakes; a condition inside a route that does
+//! not parse is a [`CondError`], worded as in YAML's `if:`.
+
+use std::fmt;
 
 use super::KEYWORDS;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
@@ -20,12 +24,8 @@ pub(super) fn syntax_error(
     let site = crate::syntax::grammar::ErrorSite::of(text, e, '-');
     let (at, rest, token) = (site.at, site.rest, site.token.clone());
     if site.too_deep {
-        return Diagnostic::error(
-            Code::LimitExceeded,
-            Span::new(source, at, at + 1),
-            format!("the route is nested more than {max_depth} deep"),
-        )
-        .help("define deeply nested nodes at the top level and refer to them by name");
+        let e = DslError::TooDeep { limit: max_depth };
+        return e.at(Span::new(source, at, at + 1));
     }
     let found = site.found("the end of the file");
     let expected = words(&site.positives);
@@ -103,15 +103,12 @@ pub(super) fn syntax_error(
     if let Some(d) = unclosed_block(text, source, at, rest, &token) {
         return d;
     }
-    Diagnostic::error(
-        Code::Syntax,
-        span,
-        format!("expected {expected}, found {found}"),
-    )
-    .label(format!("expected {expected}"))
-    .help(hint.unwrap_or_else(|| {
-        "a route reads `route NAME { start -> first  first: model provider/model timeout 30s retries 1 { success -> done  fallback -> done }  done: end }`".into()
-    }))
+    DslError::Expected {
+        expected,
+        found,
+        hint,
+    }
+    .at(span)
 }
 
 /// A block left open: the parser runs on to the end of the file, or into the
@@ -176,31 +173,110 @@ fn unclosed_block(
     };
     let line_start = text[..brace].rfind('\n').map_or(0, |p| p + 1);
     let what = text[line_start..brace].trim();
+    let what = (!what.is_empty()).then(|| {
+        crate::escape::terminal(what.split(": ").next().unwrap_or(what).trim()).into_owned()
+    });
     Some(
-        Diagnostic::error(
-            Code::Syntax,
-            Span::new(source, brace, brace + 1),
-            if what.is_empty() {
-                "this `{` is never closed".to_string()
-            } else {
-                format!(
-                    "the `{{` of `{}` is never closed",
-                    crate::escape::terminal(what.split(": ").next().unwrap_or(what).trim())
-                )
-            },
-        )
-        .label("opened here")
-        .with_secondary(
-            Span::new(source, at, at + token.len().min(rest.len())),
-            if at_end {
-                "the file ends here".to_string()
-            } else {
-                "the next node's definition starts here".to_string()
-            },
-        )
-        .help("add `}` after the block's last output"),
+        DslError::Unclosed { what }
+            .at(Span::new(source, brace, brace + 1))
+            .with_secondary(
+                Span::new(source, at, at + token.len().min(rest.len())),
+                if at_end {
+                    "the file ends here".to_string()
+                } else {
+                    "the next node's definition starts here".to_string()
+                },
+            ),
     )
 }
+
+/// A mistake of the DSL's own: its grammar, its blocks, its nesting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DslError {
+    /// Blocks nested past the bound.
+    TooDeep {
+        /// The bound in effect.
+        limit: usize,
+    },
+    /// Text the grammar does not read.
+    Expected {
+        /// What could come at the point, in words.
+        expected: String,
+        /// What is there.
+        found: String,
+        /// Advice for the slip recognised there, if any.
+        hint: Option<String>,
+    },
+    /// A block's `{` never closed.
+    Unclosed {
+        /// The node whose block it is, as written before the `{`.
+        what: Option<String>,
+    },
+    /// One output written twice in a block.
+    OutputTwice {
+        /// The output.
+        output: String,
+    },
+}
+
+impl DslError {
+    /// The diagnostic code.
+    pub fn code(&self) -> Code {
+        match self {
+            DslError::TooDeep { .. } => Code::LimitExceeded,
+            DslError::Expected { .. } | DslError::Unclosed { .. } => Code::Syntax,
+            DslError::OutputTwice { .. } => Code::DuplicateKey,
+        }
+    }
+
+    /// What the primary span is labelled with, if anything.
+    pub fn label(&self) -> Option<String> {
+        match self {
+            DslError::Expected { expected, .. } => Some(format!("expected {expected}")),
+            DslError::Unclosed { .. } => Some("opened here".into()),
+            _ => None,
+        }
+    }
+
+    /// How to fix it.
+    pub fn help(&self) -> String {
+        match self {
+            DslError::TooDeep { .. } => {
+                "define deeply nested nodes at the top level and refer to them by name".into()
+            }
+            DslError::Expected { hint: Some(h), .. } => h.clone(),
+            DslError::Expected { .. } => "a route reads `route NAME { start -> first  first: model provider/model timeout 30s retries 1 { success -> done  fallback -> done }  done: end }`".into(),
+            DslError::Unclosed { .. } => "add `}` after the block's last output".into(),
+            DslError::OutputTwice { .. } => "keep one".into(),
+        }
+    }
+
+    /// The located diagnostic.
+    pub fn at(&self, span: Span) -> Diagnostic {
+        let mut d = Diagnostic::error(self.code(), span, self.to_string());
+        if let Some(label) = self.label() {
+            d = d.label(label);
+        }
+        d.help(self.help())
+    }
+}
+
+impl fmt::Display for DslError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DslError::TooDeep { limit } => write!(f, "the route is nested more than {limit} deep"),
+            DslError::Expected {
+                expected, found, ..
+            } => write!(f, "expected {expected}, found {found}"),
+            DslError::Unclosed { what: Some(w) } => write!(f, "the `{{` of `{w}` is never closed"),
+            DslError::Unclosed { what: None } => f.write_str("this `{` is never closed"),
+            DslError::OutputTwice { output } => write!(f, "output `{output}` is given twice"),
+        }
+    }
+}
+
+impl std::error::Error for DslError {}
 
 fn words(rules: &[Rule]) -> String {
     let mut out: Vec<&str> = Vec::new();

@@ -4,11 +4,11 @@
 use pest::iterators::Pair;
 
 use super::{Reader, unquote};
-use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{Span, Spanned};
 use crate::syntax::Format;
 use crate::syntax::ast::{Limit, LimitKind, Model, NodeKind, WindowMode};
 use crate::syntax::grammar::Rule;
+use crate::syntax::shape_error::ShapeError;
 use crate::syntax::value_error::{Expected, ValueError};
 use crate::syntax::values::{parse_duration, parse_money};
 use crate::syntax::vocab::{Kind, Slot};
@@ -164,19 +164,18 @@ impl Reader<'_> {
             }
         }
         for (missing, example) in [
-            (m.timeout.is_none(), "timeout 30s"),
+            (m.timeout.is_none(), "timeout 60s"),
             (m.retries.is_none(), "retries 1"),
         ] {
             if missing {
                 let key = example.split(' ').next().unwrap_or("");
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::MissingKey,
-                        at,
-                        format!("model `{}` has no `{key}`", id.value),
-                    )
-                    .help(format!("add `{example}` after the model name")),
-                );
+                // Worded as YAML and JSON word a missing key.
+                let e = ShapeError::Missing {
+                    key: key.to_string(),
+                    example: example.to_string(),
+                    within: None,
+                };
+                self.diags.push(e.at(at, Format::Dsl));
             }
         }
         NodeKind::Model(m)

@@ -8,6 +8,7 @@
 mod errors;
 mod limits;
 
+pub use errors::DslError;
 use errors::syntax_error;
 use pest::Parser as _;
 use pest::iterators::Pair;
@@ -17,7 +18,7 @@ use super::cond::TextPos;
 use super::doc::Limits;
 use super::grammar::{Grammar, Rule};
 use super::vocab::{Kind, Slot};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::source::{SourceId, Span, Spanned};
 use crate::syntax::words::OutputError;
 
@@ -334,14 +335,10 @@ impl Reader<'_> {
         let max = self.limits.depth();
         if self.depth >= max {
             let at = self.span(block);
-            self.diags.push(
-                Diagnostic::error(
-                    Code::LimitExceeded,
-                    Span::new(self.source, at.start as usize, at.start as usize + 1),
-                    format!("the route is nested more than {max} deep"),
-                )
-                .help("define deeply nested nodes at the top level and refer to them by name"),
-            );
+            let start = at.start as usize;
+            let e = DslError::TooDeep { limit: max };
+            self.diags
+                .push(e.at(Span::new(self.source, start, start + 1)));
             return false;
         }
         self.depth += 1;
@@ -376,14 +373,12 @@ impl Reader<'_> {
             }
             if let Some((_, first)) = arms.0.iter().find(|(n, _)| n.value == arm_name.value) {
                 let first_span = first.as_ref().map_or(arm_name.span, |t| t.span);
+                let e = DslError::OutputTwice {
+                    output: arm_name.value.clone(),
+                };
                 self.diags.push(
-                    Diagnostic::error(
-                        Code::DuplicateKey,
-                        arm_name.span,
-                        format!("output `{}` is given twice", arm_name.value),
-                    )
-                    .with_secondary(first_span, "first given here")
-                    .help("keep one"),
+                    e.at(arm_name.span)
+                        .with_secondary(first_span, "first given here"),
                 );
                 continue;
             }
