@@ -421,6 +421,7 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Code;
 
     fn p(s: &str) -> Result<Doc, Diagnostic> {
         parse(s, SourceId(0), &Limits::default())

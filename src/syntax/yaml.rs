@@ -365,6 +365,7 @@ impl Size {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Code;
 
     fn p(s: &str) -> Result<Doc, Diagnostic> {
         parse(s, SourceId(0), &Limits::default())
