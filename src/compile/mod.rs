@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
 
 pub use cond::{CondOp, Lit};
 pub(crate) use jump::{EXIT, FALSE, Jump, NONE, SCAN, TRUE, Test, Word, follow};
-pub(crate) use table::{Done as Settled, Root, Row};
+pub(crate) use table::{Done as Settled, Root, Row, VACANT_WORD, group_slot};
 pub(crate) use tail::Tail;
 
 use crate::graph::Slot;

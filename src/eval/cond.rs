@@ -10,7 +10,8 @@ use std::hint::select_unpredictable;
 use super::request::{Request, Value};
 use super::trail::Trail;
 use crate::compile::{
-    CondOp, Lit, NONE, NodeId, Program, Root, Row, SCAN, Test, Word, follow, same_bytes,
+    CondOp, Lit, NONE, NodeId, Program, Root, Row, SCAN, Test, VACANT_WORD, Word, follow,
+    group_slot, same_bytes,
 };
 use crate::syntax::ast::CmpOp;
 
@@ -60,6 +61,16 @@ impl Program {
         // Verdicts become bits without a branch on the request's values: a
         // mispredicted branch costs more than the tests.
         let mut row = 0usize;
+        for g in &root.groups {
+            let (tag, len, head, second) = req.word_parts(g.slot);
+            let i = group_slot(len, head, second, g.seed, g.shift);
+            let e = root
+                .words
+                .get((g.at as usize).wrapping_add(i))
+                .unwrap_or(&VACANT_WORD);
+            let hit = (tag | (len ^ e.len) | (head ^ e.head) | (second ^ e.second)) == 0;
+            row |= select_unpredictable(hit, e.bits, 0);
+        }
         for t in &root.strs {
             let w = t.word;
             let hit = req.word_at(t.slot, w.len as usize, w.head, t.second);

@@ -194,6 +194,16 @@ impl Request {
         (tag | len | (s.head ^ head) | (s.second ^ second)) == 0
     }
 
+    /// A slot as the tests of a front table's string groups read it: zero
+    /// when it holds a string (anything else otherwise), its length, and its
+    /// bytes 0 to 8 and 8 to 16 (see [`Request::word_at`]).
+    #[inline(always)]
+    pub(crate) fn word_parts(&self, slot: SlotId) -> (u64, u64, u64, u64) {
+        let s = self.slot_or_missing(slot);
+        let tag = u64::from(s.tag as u8 ^ Tag::Str as u8);
+        (tag, s.text.len() as u64, s.head, s.second)
+    }
+
     /// Whether a slot holds a number from `lo` to `hi`, without a branch on
     /// the value (as [`Request::word_at`]).
     #[inline(always)]

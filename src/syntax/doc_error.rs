@@ -29,6 +29,13 @@ pub enum DocError {
         /// The document is YAML, whose aliases repeat what they name.
         aliases: bool,
     },
+    /// A file larger than [`super::Limits::max_file_bytes`].
+    FileTooLarge {
+        /// Its size in bytes.
+        size: usize,
+        /// The bound.
+        limit: usize,
+    },
     /// A number too large for a double, which would read as infinity.
     NumberTooLarge {
         /// The number as written.
@@ -52,6 +59,12 @@ impl fmt::Display for DocError {
             DocError::TooDeep { limit } => write!(f, "values are nested more than {limit} deep"),
             DocError::TooManyValues { limit, .. } => {
                 write!(f, "the document holds more than {limit} values")
+            }
+            DocError::FileTooLarge { size, limit } => {
+                write!(
+                    f,
+                    "the file is {size} bytes, more than the limit of {limit}"
+                )
             }
             DocError::NumberTooLarge { text } => write!(f, "`{text}` is too large for a number"),
             DocError::TooMuchText { limit } => {
@@ -82,6 +95,9 @@ impl DocError {
                     "remove one of them; most readers silently keep only one of the two".into()
                 }),
             ),
+            DocError::FileTooLarge { .. } => {
+                d.help("raise the limit with `--max-file-size` if this route is real")
+            }
             DocError::NumberTooLarge { .. } => d
                 .label("beyond ±1.8e308")
                 .help("write a finite number, such as `1e300`"),

@@ -84,18 +84,11 @@ pub fn parse(sources: &SourceMap, source: SourceId, format: Format, limits: &Lim
     let text = sources.text(source);
     let mut diags = Vec::new();
     if text.len() > limits.max_file_bytes {
-        diags.push(
-            Diagnostic::error(
-                Code::LimitExceeded,
-                Span::new(source, 0, 0),
-                format!(
-                    "the file is {} bytes, more than the limit of {}",
-                    text.len(),
-                    limits.max_file_bytes
-                ),
-            )
-            .help("raise the limit with `--max-file-size` if this route is real"),
-        );
+        let e = doc_error::DocError::FileTooLarge {
+            size: text.len(),
+            limit: limits.max_file_bytes,
+        };
+        diags.push(e.at(Span::new(source, 0, 0)));
         return fail(diags);
     }
     let name = default_name(sources.name(source));
