@@ -38,7 +38,8 @@ fn route(conds: &[(u8, u8, u8, u8)]) -> String {
             2 => format!("metadata.tier >= {}", c % 4),
             3 => format!("metadata.tier < {}", c % 4),
             4 => "!exists metadata.plan || metadata.plan != \"v1\"".to_string(),
-            5 => "metadata.region == \"enterprise-eu\"".to_string(),
+            // Past eight words: one lookup of the slot's words in the table.
+            5 => "metadata.region in [\"enterprise-eu\", \"v0\", \"v1\", \"w2\", \"w3\", \"w4\", \"w5\", \"w6\", \"enterprise-us-central\"]".to_string(),
             6 => "metadata.tier == 2 && metadata.region != \"v0\"".to_string(),
             7 => "metadata.plan > \"v1\"".to_string(),
             8 => "metadata.plan in [\"v0\", 2, true]".to_string(),

@@ -356,3 +356,20 @@ impl<'a> Lists<'a> {
         Test::InStrs { slot, start, len }
     }
 }
+
+/// `items[start..start + len]`, or nothing when that is out of range.
+pub(crate) fn range<T>(items: &[T], start: u32, len: u32) -> &[T] {
+    let start = start as usize;
+    start
+        .checked_add(len as usize)
+        .and_then(|end| items.get(start..end))
+        .unwrap_or(&[])
+}
+
+/// Byte equality that settles most unequal pairs (other length, other first
+/// byte) without a call to `memcmp`, which costs more than the whole test on
+/// the short values metadata holds.
+#[inline]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.first() == b.first() && a == b
+}
