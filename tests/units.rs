@@ -556,7 +556,9 @@ fn a_condition_error_reads_the_same_in_every_format_in_its_words() {
         r#"`$gte` applies to a field: `{"metadata.x": {"$gte": ...}}`"#
     );
 
-    // A number past a double's range, in each way to write a condition.
+    // A number past a double's range, in each way to write a condition: the
+    // same message (in gateway JSON the reader refuses the number itself, a
+    // syntax error, before any condition reads it).
     let big = r#"{"metadata.tier": {"$gte": 1e400}}"#;
     for (text, format) in [
         (with_query(Format::Json, big), Format::Json),
@@ -658,21 +660,33 @@ fn a_syntax_error_reads_the_same_in_yaml_and_json() {
         let d = with_code(&checked.diagnostics, "E0101", format).clone();
         (d.message, d.primary.span.start, d.help.unwrap_or_default())
     };
-    let open = (
-        "this `[` is never closed".to_string(),
-        7,
-        "add the `]` at the end of the list".to_string(),
-    );
+    let open = |what: &str| {
+        (
+            "this `[` is never closed".to_string(),
+            7,
+            format!("add the `]` at the end of the {what}"),
+        )
+    };
     assert_eq!(
         error("start: [a, b\nnodes:\n  a: end\n", Format::Yaml),
-        open
+        open("list")
     );
-    assert_eq!(error("{\"a\":  [1, 2\n", Format::Json), open);
-    let (yaml, _, _) = error("name: a\n---\nname: b\n", Format::Yaml);
-    let (json, _, _) = error("{\"name\": \"a\"}\n{\"name\": \"b\"}\n", Format::Json);
+    assert_eq!(error("{\"a\":  [1, 2\n", Format::Json), open("array"));
     assert_eq!(
-        yaml.replace("YAML document, this is a second one", ""),
-        json.replace("JSON value, this text follows it", "")
+        error("name: a\n---\nname: b\n", Format::Yaml),
+        (
+            "a route file holds one YAML document, this is a second one".to_string(),
+            8,
+            "put each route in a file of its own".to_string()
+        )
+    );
+    assert_eq!(
+        error("{\"name\": \"a\"}\n{\"name\": \"b\"}\n", Format::Json),
+        (
+            "a route file holds one JSON value, this text follows it".to_string(),
+            14,
+            "remove what follows it".to_string()
+        )
     );
 }
 
@@ -689,7 +703,7 @@ fn a_missing_timeout_reads_the_same_in_every_format() {
         (
             Format::Dsl,
             "route x {\n  start -> m: model openai/gpt retries 1 {\n    success -> done\n    fallback -> done\n  }\n  done: end\n}\n",
-            "add `timeout 60s`",
+            "add `timeout 60s` after the model name",
         ),
         (
             Format::Json,

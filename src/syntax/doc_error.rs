@@ -76,6 +76,16 @@ impl fmt::Display for DocError {
 
 impl std::error::Error for DocError {}
 
+/// A number as a message quotes it: escaped for a terminal, and cut after 40
+/// characters (a literal can hold thousands of digits).
+pub(crate) fn quote_number(text: &str) -> String {
+    let shown = crate::escape::terminal(text);
+    match shown.char_indices().nth(40) {
+        Some((at, _)) => format!("{}…", &shown[..at]),
+        None => shown.into_owned(),
+    }
+}
+
 impl DocError {
     /// The diagnostic code.
     pub fn code(&self) -> Code {

@@ -69,7 +69,7 @@ impl Parser<'_> {
         let opened = Span::new(self.source, start, start + 1);
         if self.pos >= self.bytes.len() {
             let end = Span::new(self.source, self.pos, self.pos);
-            return SyntaxError::Unclosed { open }
+            return SyntaxError::Unclosed { open, yaml: false }
                 .at(opened)
                 .with_secondary(end, "the file ends here");
         }
@@ -212,7 +212,7 @@ impl Parser<'_> {
         let text = &self.text[start..i];
         let value: f64 = text.parse().unwrap_or(f64::NAN);
         if !value.is_finite() {
-            let text = text.to_string();
+            let text = super::doc_error::quote_number(text);
             return Err(DocError::NumberTooLarge { text }.at(self.span(start)));
         }
         Ok(Doc {

@@ -122,11 +122,12 @@ impl NodeError {
     /// The facts that explain it.
     pub fn notes(&self) -> Vec<String> {
         let note = match self {
+            // JSON's help lists the types already.
             NodeError::NoKind {
                 format: Format::Json,
                 ..
-            }
-            | NodeError::UnknownType { .. } => format!("types are {}", list(&WIRE_TYPES)),
+            } => return Vec::new(),
+            NodeError::UnknownType { .. } => format!("types are {}", list(&WIRE_TYPES)),
             NodeError::NoKind { .. } | NodeError::MisspeltKind { .. } => YAML_KINDS.to_string(),
             NodeError::NoOutputs { .. } => {
                 "the gateway requires `outputs` on every element, `{}` on an end".to_string()
@@ -158,7 +159,8 @@ impl NodeError {
                 "add `start: <first node id>` at the top of the file".into()
             }
             NodeError::NotANode { id, .. } => format!(
-                "write `{id}: end`, or a mapping with one of {}",
+                "write `{}: end`, or a mapping with one of {}",
+                crate::emit::scalar(id),
                 list(&YAML_KIND_KEYS)
             ),
             NodeError::NoId => r#"add `"id": "<name>"`"#.into(),
@@ -167,8 +169,9 @@ impl NodeError {
                 ..
             } => format!(r#"add `"type"`: one of {}"#, list(&WIRE_TYPES)),
             NodeError::NoKind { id, .. } => format!(
-                "give it one of {}, or write `{id}: end`",
-                list(&YAML_KIND_KEYS)
+                "give it one of {}, or write `{}: end`",
+                list(&YAML_KIND_KEYS),
+                crate::emit::scalar(id)
             ),
             NodeError::UnknownType { meant, .. } => {
                 return meant.as_ref().map(|m| format!("did you mean `{m}`?"));

@@ -74,8 +74,9 @@ pub enum ShapeError {
         key: String,
         /// The key with a value, as the format writes it: `window: 1h`.
         example: String,
-        /// The object it belongs in, when the help should name it
-        /// (`properties` in gateway JSON).
+        /// Where it goes, when the help should say: the object it belongs
+        /// in (`properties` in gateway JSON), or in the DSL the words it
+        /// follows (`the model name`).
         within: Option<&'static str>,
     },
     /// A key nothing defines at this place.
@@ -145,7 +146,10 @@ impl ShapeError {
                 example,
                 within: Some(w),
                 ..
-            } => Some(format!("add `{example}` to `{w}`")),
+            } => Some(match format {
+                Format::Dsl => format!("add `{example}` after {w}"),
+                _ => format!("add `{example}` to `{w}`"),
+            }),
             ShapeError::Missing { example, .. } => Some(format!("add `{example}`")),
             ShapeError::UnknownKey { help, .. } => help.clone(),
         }

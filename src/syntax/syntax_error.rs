@@ -36,6 +36,9 @@ pub enum SyntaxError {
     Unclosed {
         /// The bracket.
         open: char,
+        /// YAML, whose brackets hold a list or a mapping (JSON: an array or
+        /// an object).
+        yaml: bool,
     },
     /// More after the document: a second YAML document, or text after the
     /// JSON value.
@@ -140,14 +143,19 @@ impl SyntaxError {
         Some(match self {
             SyntaxError::UnclosedString { yaml: true } => "close the quote on the same line".into(),
             SyntaxError::UnclosedString { yaml: false } => "add the closing `\"`".into(),
-            SyntaxError::Unclosed { open: '[' } => "add the `]` at the end of the list".into(),
-            SyntaxError::Unclosed { .. } => "add the `}` at the end of the mapping".into(),
+            SyntaxError::Unclosed { open, yaml } => {
+                let (close, what) = match (open, yaml) {
+                    ('[', true) => (']', "list"),
+                    ('[', false) => (']', "array"),
+                    (_, true) => ('}', "mapping"),
+                    (_, false) => ('}', "object"),
+                };
+                format!("add the `{close}` at the end of the {what}")
+            }
             SyntaxError::SecondDocument { yaml: true } => {
                 "put each route in a file of its own".into()
             }
-            SyntaxError::SecondDocument { yaml: false } => {
-                "a route file holds one JSON value; remove what follows it".into()
-            }
+            SyntaxError::SecondDocument { yaml: false } => "remove what follows it".into(),
             SyntaxError::ExpectedValue { .. } => {
                 "a value is an object, array, string, number, `true`, `false` or `null`".into()
             }
@@ -211,7 +219,7 @@ impl fmt::Display for SyntaxError {
             SyntaxError::UnclosedString { yaml: false } => {
                 f.write_str("this quoted string is never closed")
             }
-            SyntaxError::Unclosed { open } => write!(f, "this `{open}` is never closed"),
+            SyntaxError::Unclosed { open, .. } => write!(f, "this `{open}` is never closed"),
             SyntaxError::SecondDocument { yaml: true } => {
                 f.write_str("a route file holds one YAML document, this is a second one")
             }

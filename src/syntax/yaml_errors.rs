@@ -6,10 +6,10 @@
 //! to name the line whose indentation is out of step, or the bracket or quote
 //! left open, and says how to fix it.
 
-/// What to report for a parser error `info` at byte `at` of `text`: the byte
-/// range to point at and the error.
 use super::syntax_error::SyntaxError;
 
+/// What to report for a parser error `info` at byte `at` of `text`: the byte
+/// range to point at and the error.
 pub(super) fn explain(text: &str, at: usize, info: &str) -> (usize, usize, SyntaxError) {
     let lines = Lines::new(text);
     let l = lines.line_of(at);
@@ -29,7 +29,14 @@ pub(super) fn explain(text: &str, at: usize, info: &str) -> (usize, usize, Synta
     if info.contains("':'") || info.contains("flow") {
         if let Some(open) = lines.unclosed_bracket(l) {
             let c = text[open..].chars().next().unwrap_or('[');
-            return (open, open + 1, SyntaxError::Unclosed { open: c });
+            return (
+                open,
+                open + 1,
+                SyntaxError::Unclosed {
+                    open: c,
+                    yaml: true,
+                },
+            );
         }
     }
     if info.contains("mapping values are not allowed") || info.contains("did not find expected key")

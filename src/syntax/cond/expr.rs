@@ -211,7 +211,7 @@ fn literal(pair: Pair<'_, Rule>, pos: TextPos) -> Result<Spanned<Literal>, Diagn
         Rule::number => match text.parse::<f64>() {
             Ok(n) if n.is_finite() => Literal::Num(n),
             _ => {
-                let text = crate::escape::terminal(text).into_owned();
+                let text = crate::syntax::doc_error::quote_number(text);
                 return Err(located(CondError::NumberTooLarge { text }, span));
             }
         },

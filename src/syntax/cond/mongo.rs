@@ -294,7 +294,7 @@ impl Reader<'_> {
                     .file_text
                     .get(doc.span.start as usize..doc.span.end as usize)
                     .unwrap_or("inf");
-                let text = crate::escape::terminal(written).into_owned();
+                let text = crate::syntax::doc_error::quote_number(written);
                 self.report(CondError::NumberTooLarge { text }, doc.span);
                 return None;
             }

@@ -173,7 +173,7 @@ impl Reader<'_> {
                 let e = ShapeError::Missing {
                     key: key.to_string(),
                     example: example.to_string(),
-                    within: None,
+                    within: Some("the model name"),
                 };
                 self.diags.push(e.at(at, Format::Dsl));
             }
