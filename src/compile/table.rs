@@ -457,6 +457,32 @@ mod tests {
     }
 
     #[test]
+    fn a_long_list_whose_slot_gets_no_table_keeps_its_search() {
+        // 64 words in the list and a 65th on the same slot: past what one
+        // table holds, so the list goes back to the general test whole.
+        let words: Vec<String> = (0..64).map(|i| format!("\"r{i}\"")).collect();
+        let text = format!(
+            "name: t\nstart: c\nnodes:\n  c:\n    if: 'metadata.region in [{}] && metadata.region != \"x\"'\n    then: a\n    else: b\n{TAIL}",
+            words.join(", ")
+        );
+        let p = program(&text);
+        let root = p
+            .root
+            .as_ref()
+            .expect("a front of one condition has a table");
+        assert!(root.groups.is_empty());
+        assert_eq!(root.strs.len(), 1, "only the single word stays a test");
+        assert!(
+            matches!(
+                root.others.as_slice(),
+                [(super::Test::InStrs { len: 64, .. }, _)]
+            ),
+            "{:?}",
+            root.others
+        );
+    }
+
+    #[test]
     fn a_front_with_more_tests_than_bits_runs_as_jump_lists() {
         let mut text = String::from("name: t\nstart: c0\nnodes:\n");
         for i in 0..11 {

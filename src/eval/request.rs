@@ -188,10 +188,8 @@ impl Request {
     /// mispredicted on every request that differs from the last.
     #[inline(always)]
     pub(crate) fn word_at(&self, slot: SlotId, len: usize, head: u64, second: u64) -> bool {
-        let s = self.slot_or_missing(slot);
-        let tag = u64::from(s.tag as u8 ^ Tag::Str as u8);
-        let len = (s.text.len() ^ len) as u64;
-        (tag | len | (s.head ^ head) | (s.second ^ second)) == 0
+        let (tag, n, h, s) = self.word_parts(slot);
+        (tag | (n ^ len as u64) | (h ^ head) | (s ^ second)) == 0
     }
 
     /// A slot as the tests of a front table's string groups read it: zero

@@ -66,7 +66,7 @@ impl fmt::Display for DocError {
                     "the file is {size} bytes, more than the limit of {limit}"
                 )
             }
-            DocError::NumberTooLarge { text } => write!(f, "`{text}` is too large for a number"),
+            DocError::NumberTooLarge { text } => too_large(f, text),
             DocError::TooMuchText { limit } => {
                 write!(f, "the document expands to more than {limit} bytes of text")
             }
@@ -75,6 +75,12 @@ impl fmt::Display for DocError {
 }
 
 impl std::error::Error for DocError {}
+
+/// The message for a number past a double's range, in a document or a
+/// condition alike.
+pub(crate) fn too_large(f: &mut fmt::Formatter<'_>, text: &str) -> fmt::Result {
+    write!(f, "`{text}` is too large for a number")
+}
 
 /// A number as a message quotes it: escaped for a terminal, and cut after 40
 /// characters (a literal can hold thousands of digits).

@@ -262,9 +262,7 @@ impl fmt::Display for CondError {
                 f,
                 "condition does not parse: expected {expected}, found {found}"
             ),
-            CondError::NumberTooLarge { text } => {
-                write!(f, "`{text}` is too large for a number")
-            }
+            CondError::NumberTooLarge { text } => crate::syntax::doc_error::too_large(f, text),
             CondError::NotAQuery { object, found } => {
                 write!(f, "a query is {object} of tests, not {found}")
             }
