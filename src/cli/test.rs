@@ -11,7 +11,7 @@ use clap::ValueEnum;
 use super::common::{
     Global, collect_matching, fail, load, load_and_check, load_valid, print_human, write_atomic,
 };
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::source::SourceMap;
 use crate::syntax::Format;
 use crate::testing::score::{MutationReport, RouteScore, Survivor};
@@ -132,14 +132,11 @@ pub fn run(g: &Global, args: &Args) -> u8 {
                 let entry = &routes[&route_path];
                 match &entry.target {
                     Some(t) => bound = testing::bind(file, t, &mut file_diags),
-                    None => file_diags.push(
-                        Diagnostic::error(
-                            Code::TestRoute,
-                            route.span,
-                            format!("route `{route_path}` cannot be tested: it cannot be read or has errors"),
-                        )
-                        .help(format!("run `aig-route validate {route_path}` and fix what it reports")),
-                    ),
+                    None => {
+                        let path = route_path.clone();
+                        let e = testing::TestFileError::RouteHasErrors { path };
+                        file_diags.push(e.at(route.span));
+                    }
                 }
             }
         }

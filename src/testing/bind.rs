@@ -3,7 +3,8 @@
 
 use super::engine::{Kind, Prepared, Target};
 use super::file::{Case, Req, TestFile};
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use super::file_error::TestFileError;
+use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::source::{Span, Spanned};
 
 /// A case whose node ids name nodes of its route.
@@ -96,15 +97,11 @@ fn prepare(
 ) -> Prepared {
     for (k, _) in &req.metadata {
         if !t.reads(&k.value) {
-            diags.push(
-                Diagnostic::warning(
-                    Code::TestUnreadKey,
-                    k.span,
-                    format!("the route never reads metadata `{}`", k.value),
-                )
-                .maybe_help(did_you_mean(&k.value, t.keys()))
-                .note("the value cannot change where the request goes"),
-            );
+            let e = TestFileError::UnreadKey {
+                key: k.value.clone(),
+                near: did_you_mean(&k.value, t.keys()),
+            };
+            diags.push(e.at(k.span));
         }
     }
     Prepared {
@@ -129,38 +126,30 @@ fn node(
     id: &Spanned<String>,
     t: &Target,
     diags: &mut Vec<Diagnostic>,
-    model: Option<&str>,
+    model: Option<&'static str>,
 ) -> Option<usize> {
     let Some(n) = t.find(&id.value) else {
-        let help = did_you_mean(&id.value, t.ids())
-            .unwrap_or_else(|| "use the id of a node of the route".to_string());
-        diags.push(
-            Diagnostic::error(
-                Code::TestUnknownNode,
-                id.span,
-                format!("route `{}` has no node `{}`", t.name(), id.value),
-            )
-            .help(help),
-        );
+        let e = TestFileError::UnknownNode {
+            route: t.name().to_string(),
+            id: id.value.clone(),
+            near: did_you_mean(&id.value, t.ids()),
+        };
+        diags.push(e.at(id.span));
         return None;
     };
     if let Some(what) = model {
         if t.kind(n) != Kind::Model {
-            let models: Vec<&str> = t
+            let models = t
                 .ids()
                 .filter(|i| t.find(i).is_some_and(|m| t.kind(m) == Kind::Model))
+                .map(str::to_string)
                 .collect();
-            diags.push(
-                Diagnostic::error(
-                    Code::TestNotModel,
-                    id.span,
-                    format!("{what} names `{}`, which is not a model node", id.value),
-                )
-                .help(format!(
-                    "name a model node: {}",
-                    crate::syntax::list(&models)
-                )),
-            );
+            let e = TestFileError::NotAModel {
+                place: what,
+                id: id.value.clone(),
+                models,
+            };
+            diags.push(e.at(id.span));
             return None;
         }
     }

@@ -19,11 +19,13 @@
 //! This stage checks the file on its own (shape, keys, values); [`super::bind`]
 //! then checks it against the route (node ids, metadata keys).
 
-use crate::diagnostic::{Code, Diagnostic};
+use super::file_error::TestFileError;
+use crate::diagnostic::Diagnostic;
 use crate::eval::MAX_METADATA_ENTRIES;
 use crate::source::{SourceId, Span, Spanned};
-use crate::syntax::ast::Literal;
+use crate::syntax::ast::{Format, Literal};
 use crate::syntax::doc::{Doc, DocValue};
+use crate::syntax::shape_error::{Shape, ShapeError};
 
 const TOP_KEYS: [&str; 2] = ["route", "cases"];
 const CASE_KEYS: [&str; 7] = ["name", "metadata", "id", "at", "fail", "before", "expect"];
@@ -105,37 +107,17 @@ pub fn read(doc: &Doc, source: SourceId, diags: &mut Vec<Diagnostic>) -> TestFil
         cases: Vec::new(),
     };
     let Some(entries) = doc.as_map() else {
-        diags.push(
-            Diagnostic::error(
-                Code::WrongType,
-                doc.span,
-                format!("a test file is a mapping, not {}", doc.type_name()),
-            )
-            .help("start the file with `route:` and `cases:`"),
-        );
+        let found = doc.type_name();
+        diags.push(TestFileError::NotAMapping { found }.at(doc.span));
         return file;
     };
     unknown_keys(entries, &TOP_KEYS, "at the top of a test file", diags);
     match doc.get("route") {
         Some(r) => file.route = string(r, "`route`", diags),
-        None => diags.push(
-            Diagnostic::error(
-                Code::MissingKey,
-                Span::new(source, 0, 0),
-                "the test file has no `route`",
-            )
-            .help("add `route: <route file, relative to this file>`"),
-        ),
+        None => diags.push(TestFileError::NoRoute.at(Span::new(source, 0, 0))),
     }
     let Some(cases) = doc.get("cases") else {
-        diags.push(
-            Diagnostic::error(
-                Code::MissingKey,
-                Span::new(source, 0, 0),
-                "the test file has no `cases`",
-            )
-            .help("add `cases:` with a list of `- name: ...` entries"),
-        );
+        diags.push(TestFileError::NoCases.at(Span::new(source, 0, 0)));
         return file;
     };
     for item in seq(cases, "`cases`", diags) {
@@ -147,15 +129,11 @@ pub fn read(doc: &Doc, source: SourceId, diags: &mut Vec<Diagnostic>) -> TestFil
     names.sort_by(|a, b| a.value.cmp(&b.value).then(a.span.start.cmp(&b.span.start)));
     for w in names.windows(2) {
         if w[0].value == w[1].value {
-            diags.push(
-                Diagnostic::error(
-                    Code::TestCaseName,
-                    w[1].span,
-                    format!("two cases are named `{}`", w[1].value),
-                )
-                .with_secondary(w[0].span, "first named here")
-                .help("give each case its own name, so a failure says which one"),
-            );
+            let e = TestFileError::DuplicateName {
+                name: w[1].value.clone(),
+                first: w[0].span,
+            };
+            diags.push(e.at(w[1].span));
         }
     }
     file
@@ -168,18 +146,12 @@ fn read_case(doc: &Doc, diags: &mut Vec<Diagnostic>) -> Option<Case> {
         Some(n) => string(n, "`name`", diags).filter(|n| {
             let blank = n.value.trim().is_empty();
             if blank {
-                diags.push(
-                    Diagnostic::error(Code::TestCaseName, n.span, "a case's name is empty")
-                        .help("say what the case checks, such as `paid users get the large model`"),
-                );
+                diags.push(TestFileError::EmptyName.at(n.span));
             }
             !blank
         })?,
         None => {
-            diags.push(
-                Diagnostic::error(Code::TestCaseName, doc.span, "a case has no `name`")
-                    .help("add `name: <what the case checks>`"),
-            );
+            diags.push(TestFileError::NoName.at(doc.span));
             return None;
         }
     };
@@ -201,7 +173,7 @@ fn read_case(doc: &Doc, diags: &mut Vec<Diagnostic>) -> Option<Case> {
                 Some(r) => match whole(r) {
                     Some(n) if n >= 1 => n,
                     _ => {
-                        bad_value(r, "`repeat` takes a whole number of at least 1", diags);
+                        bad_value(r, "repeat", "a whole number of at least 1", diags);
                         1
                     }
                 },
@@ -210,7 +182,7 @@ fn read_case(doc: &Doc, diags: &mut Vec<Diagnostic>) -> Option<Case> {
             replayed = replayed.saturating_add(repeat);
             let cost = item
                 .get("cost")
-                .and_then(|c| amount(c, "`cost` takes dollars, a number of at least 0", diags))
+                .and_then(|c| amount(c, "cost", "dollars, a number of at least 0", diags))
                 .unwrap_or(0.0);
             before.push(Before {
                 req: read_req(item, diags),
@@ -221,27 +193,18 @@ fn read_case(doc: &Doc, diags: &mut Vec<Diagnostic>) -> Option<Case> {
     }
     if replayed > MAX_REPLAYED {
         if let Some(b) = doc.get("before") {
-            diags.push(
-                Diagnostic::error(
-                    Code::LimitExceeded,
-                    b.span,
-                    format!("the case replays {replayed} requests, more than {MAX_REPLAYED}"),
-                )
-                .help("a limit is exhausted by `limit` requests: lower `repeat`"),
-            );
+            let e = TestFileError::TooManyReplayed {
+                replayed,
+                limit: MAX_REPLAYED,
+            };
+            diags.push(e.at(b.span));
         }
     }
     let expect = match doc.get("expect") {
         Some(e) => read_expect(e, diags),
         None => {
-            diags.push(
-                Diagnostic::error(
-                    Code::MissingKey,
-                    name.span,
-                    format!("case `{}` has no `expect`", name.value),
-                )
-                .help("add `expect:` with `model:`, `path:`, `via:` or `not_via:`"),
-            );
+            let case = name.value.clone();
+            diags.push(TestFileError::NoExpect { case }.at(name.span));
             Expect::default()
         }
     };
@@ -270,7 +233,8 @@ fn read_req(doc: &Doc, diags: &mut Vec<Diagnostic>) -> Req {
     if let Some(at) = doc.get("at") {
         req.at = amount(
             at,
-            "`at` takes seconds since the epoch, a number of at least 0",
+            "at",
+            "seconds since the epoch, a number of at least 0",
             diags,
         );
     }
@@ -287,10 +251,7 @@ fn read_expect(doc: &Doc, diags: &mut Vec<Diagnostic>) -> Expect {
     };
     unknown_keys(entries, &EXPECT_KEYS, "in `expect`", diags);
     if entries.is_empty() {
-        diags.push(
-            Diagnostic::error(Code::MissingKey, doc.span, "`expect` checks nothing")
-                .help("add `model:`, `path:`, `via:` or `not_via:`"),
-        );
+        diags.push(TestFileError::ExpectsNothing.at(doc.span));
     }
     if let Some(m) = doc.get("model") {
         e.model = match m.value {
@@ -321,35 +282,22 @@ fn metadata(doc: &Doc, diags: &mut Vec<Diagnostic>) -> Vec<(Spanned<String>, Spa
             DocValue::Num(n) if n.is_finite() => Literal::Num(*n),
             DocValue::Bool(b) => Literal::Bool(*b),
             _ => {
-                diags.push(
-                    Diagnostic::error(
-                        Code::TestMetadata,
-                        v.span,
-                        format!(
-                            "metadata `{}` is {}; the gateway carries only strings, finite numbers and booleans",
-                            k.value,
-                            v.type_name()
-                        ),
-                    )
-                    .help("write a string, a number or `true`/`false`"),
-                );
+                let e = TestFileError::BadMetadata {
+                    key: k.value.clone(),
+                    found: v.type_name(),
+                };
+                diags.push(e.at(v.span));
                 continue;
             }
         };
         out.push((k.clone(), Spanned::new(lit, v.span)));
     }
     if let Some((k, _)) = entries.get(MAX_METADATA_ENTRIES) {
-        diags.push(
-            Diagnostic::error(
-                Code::TestMetadata,
-                k.span,
-                format!(
-                    "{} metadata entries; the gateway forwards at most {MAX_METADATA_ENTRIES}",
-                    entries.len()
-                ),
-            )
-            .help("drop the entries the route does not read"),
-        );
+        let e = TestFileError::TooMuchMetadata {
+            count: entries.len(),
+            limit: MAX_METADATA_ENTRIES,
+        };
+        diags.push(e.at(k.span));
     }
     out
 }
@@ -365,14 +313,8 @@ fn seq<'d>(doc: &'d Doc, what: &str, diags: &mut Vec<Diagnostic>) -> &'d [Doc] {
     match &doc.value {
         DocValue::Seq(items) => items,
         _ => {
-            diags.push(
-                Diagnostic::error(
-                    Code::WrongType,
-                    doc.span,
-                    format!("{what} takes a list, not {}", doc.type_name()),
-                )
-                .help("write `[a, b]` or one `- item` per line"),
-            );
+            let e = ShapeError::wrong_type(doc, what, Shape::List, Format::Yaml);
+            diags.push(e.with_example("[a, b]").at(doc.span, Format::Yaml));
             &[]
         }
     }
@@ -397,28 +339,25 @@ fn whole(doc: &Doc) -> Option<u64> {
     }
 }
 
-fn amount(doc: &Doc, what: &str, diags: &mut Vec<Diagnostic>) -> Option<f64> {
+/// A number of at least 0 under `key`, which takes `wanted` (in words).
+fn amount(
+    doc: &Doc,
+    key: &'static str,
+    wanted: &'static str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<f64> {
     match doc.value {
         DocValue::Num(n) if n.is_finite() && n >= 0.0 => Some(n),
         _ => {
-            bad_value(doc, what, diags);
+            bad_value(doc, key, wanted, diags);
             None
         }
     }
 }
 
-fn bad_value(doc: &Doc, what: &str, diags: &mut Vec<Diagnostic>) {
-    diags.push(
-        Diagnostic::error(
-            Code::BadValue,
-            doc.span,
-            format!("{what}, not {}", shown(doc)),
-        )
-        .help(format!(
-            "write {}",
-            what.split(" takes ").nth(1).unwrap_or(what)
-        )),
-    );
+fn bad_value(doc: &Doc, key: &'static str, wanted: &'static str, diags: &mut Vec<Diagnostic>) {
+    let found = shown(doc);
+    diags.push(TestFileError::BadValue { key, wanted, found }.at(doc.span));
 }
 
 /// A value for a message: a number or string as written, else its type.

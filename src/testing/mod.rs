@@ -12,6 +12,7 @@ pub mod emit;
 pub mod engine;
 pub mod exhaust;
 pub mod file;
+pub mod file_error;
 pub mod generate;
 mod generated;
 pub mod mutate;
@@ -26,6 +27,7 @@ pub mod unfillable;
 pub use bind::{Bound, Expectation, bind};
 pub use engine::{Kind, Outcome, Prepared, Runner, Target};
 pub use file::{TestFile, read};
+pub use file_error::TestFileError;
 pub use report::{CaseRecord, EdgeRecord, Report, RouteRecord};
 pub use run::{CaseResult, Coverage, run_case};
 
