@@ -53,6 +53,7 @@ impl Policy {
 }
 
 mod find;
+mod finding;
 mod graph;
 mod replay;
 mod rules;
@@ -64,6 +65,7 @@ use crate::compile::{NodeId, Program};
 use crate::diagnostic::Diagnostic;
 use crate::syntax::ast::Route;
 
+pub use finding::{PolicyFinding, Question, Witness};
 use graph::Graph;
 use search::Work;
 

@@ -1,14 +1,16 @@
 //! The four rules of `[policy]`, each turning what the search finds into a
 //! located diagnostic: the node that breaks the rule, the path from start that
-//! shows it, and a request the evaluator sends along it.
+//! shows it, and a request the evaluator sends along it. The words are
+//! [`super::finding::PolicyFinding`]'s.
 
 use super::find::{Goal, Reached, find};
+use super::finding::{PolicyFinding, Question, Witness};
 use super::graph::Graph;
 use super::replay::{Example, path_words};
 use super::search::{Found, Out, Rules, Work};
 use super::{Forbid, Origin};
 use crate::compile::{Inst, NodeId};
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::Diagnostic;
 use crate::eval::Report;
 use crate::source::Span;
 use crate::syntax::ast::{Cond, Model, Node, NodeKind};
@@ -52,15 +54,16 @@ fn reach(g: &Graph<'_>, n: NodeId, when: (u32, Option<&Cond>), work: &mut Work) 
     find(g, &goal, when, work)
 }
 
-/// Adds the path and example (or why there is none) to a violation that holds
+/// The path and example (or why there is none) of a violation that holds
 /// whether or not a request reaches the node.
-fn witness(d: Diagnostic, g: &Graph<'_>, reached: Reached) -> Diagnostic {
+fn witness(g: &Graph<'_>, reached: Reached) -> Witness {
     match reached {
-        Reached::Example(ex) => d
-            .note(format!("path: {}", path_words(g.program, &ex.path)))
-            .note(ex.describe(g.program)),
-        Reached::Undecided => d.note("no request reaching it was found within the search bound"),
-        Reached::Never => d.note("no request reaches this node today, but the route holds it"),
+        Reached::Example(ex) => Witness::Shown {
+            path: path_words(g.program, &ex.path),
+            request: ex.describe(g.program),
+        },
+        Reached::Undecided => Witness::Undecided,
+        Reached::Never => Witness::Never,
     }
 }
 
@@ -77,28 +80,14 @@ pub(super) fn provider(
         return None;
     }
     let at = model_ast(g, n).map_or(node(g, n).id.span, |m| m.provider.span);
-    let shown: Vec<&str> = allowed.iter().map(String::as_str).collect();
-    let d = Diagnostic::error(
-        Code::PolicyProvider,
-        at,
-        format!(
-            "model `{}` uses provider `{}`, which the project's policy does not allow",
-            name(g, n),
-            provider
-        ),
-    )
-    .label("provider not in `providers`")
-    .note(format!(
-        "allowed providers: {} (policy at {})",
-        crate::syntax::list(&shown),
-        origin
-    ))
-    .help(
-        did_you_mean(provider, shown.iter().copied()).unwrap_or_else(|| {
-            "use an allowed provider, or add this one to `providers` in the project file".into()
-        }),
-    );
-    Some(witness(d, g, reach(g, n, (0, None), work)))
+    let finding = PolicyFinding::Provider {
+        node: name(g, n).to_string(),
+        provider: provider.to_string(),
+        allowed: allowed.to_vec(),
+        origin: origin.clone(),
+        witness: witness(g, reach(g, n, (0, None), work)),
+    };
+    Some(finding.at(at))
 }
 
 /// `max-timeout`: model `n` waits longer than `max` milliseconds per attempt.
@@ -116,21 +105,14 @@ pub(super) fn timeout(
     let at = model_ast(g, n)
         .and_then(|m| m.timeout.as_ref().map(|t| t.span))
         .unwrap_or(node(g, n).id.span);
-    let words = crate::syntax::values::format_millis;
-    let d = Diagnostic::error(
-        Code::PolicyTimeout,
-        at,
-        format!(
-            "model `{}` waits up to {} per attempt, longer than the project's `max-timeout` of {}",
-            name(g, n),
-            words(timeout),
-            words(max)
-        ),
-    )
-    .label("above `max-timeout`")
-    .note(format!("policy at {}", origin))
-    .help(format!("lower the timeout to {} or less", words(max)));
-    Some(witness(d, g, reach(g, n, (0, None), work)))
+    let finding = PolicyFinding::Timeout {
+        node: name(g, n).to_string(),
+        timeout_ms: timeout,
+        max_ms: max,
+        origin: origin.clone(),
+        witness: witness(g, reach(g, n, (0, None), work)),
+    };
+    Some(finding.at(at))
 }
 
 /// `fallback-to-other-provider`: for each provider P, a request that meets a
@@ -173,40 +155,25 @@ pub(super) fn fallbacks(
             Reached::Never => continue,
             Reached::Undecided => {
                 if let Some(n) = first_of_p {
-                    let what = format!(
-                        "whether every request reaching a model of `{}` is served when that provider is down",
-                        p
-                    );
-                    diags.push(undecided(g, n, node(g, n).id.span, &what, origin));
+                    let question = Question::Fallback {
+                        provider: p.to_string(),
+                    };
+                    diags.push(undecided(g, n, node(g, n).id.span, question, origin));
                 }
                 continue;
             }
         };
-        let chain: Vec<NodeId> = ex.failing.clone();
-        let Some(&first) = chain.first() else {
+        let Some(&first) = ex.failing.first() else {
             continue;
         };
-        let last = chain.last().map_or("", |&l| name(g, l));
-        let p = p;
-        diags.push(
-            Diagnostic::error(
-                Code::PolicyFallback,
-                node(g, first).id.span,
-                format!(
-                    "when provider `{p}` is down, requests reaching `{}` are not served by another provider",
-                    name(g, first)
-                ),
-            )
-            .label(format!("no fallback outside `{p}`"))
-            .note(format!("path: {}", path_words(g.program, &ex.path)))
-            .note(format!(
-                "every `{p}` model on it fails ({}) and it ends without an answer",
-                chain.iter().map(|&c| format!("`{}`", name(g, c))).collect::<Vec<_>>().join(", ")
-            ))
-            .note(ex.describe(g.program))
-            .note(format!("policy `fallback-to-other-provider` at {}", origin))
-            .help(format!("give `{last}` a fallback that reaches a model of another provider")),
-        );
+        let finding = PolicyFinding::Fallback {
+            provider: p.to_string(),
+            failing: ex.failing.iter().map(|&c| name(g, c).to_string()).collect(),
+            path: path_words(g.program, &ex.path),
+            request: ex.describe(g.program),
+            origin: origin.clone(),
+        };
+        diags.push(finding.at(node(g, first).id.span));
     }
 }
 
@@ -219,11 +186,6 @@ pub(super) fn forbid(
     work: &mut Work,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let who = if rule.when_text.is_empty() {
-        "requests".to_string()
-    } else {
-        format!("requests matching `{}`", &rule.when_text)
-    };
     let root = work.root();
     for &n in models {
         let Some(spec) = g.program.model(n) else {
@@ -237,46 +199,44 @@ pub(super) fn forbid(
             continue;
         }
         let at = model_ast(g, n).map_or(node(g, n).id.span, |m| m.model.span);
-        let served = format!("`{}/{}` at `{}`", &spec.provider, &spec.model, name(g, n));
+        let model = format!("{}/{}", &spec.provider, &spec.model);
         let ex = match reach(g, n, (root, rule.when.as_ref()), work) {
             Reached::Example(ex) => ex,
             Reached::Never => continue,
             Reached::Undecided => {
-                let what = format!("whether {who} can be served by {served}");
-                diags.push(undecided(g, n, at, &what, &rule.origin));
+                let question = Question::Forbid {
+                    when: rule.when_text.clone(),
+                    model,
+                    node: name(g, n).to_string(),
+                };
+                diags.push(undecided(g, n, at, question, &rule.origin));
                 continue;
             }
         };
-        diags.push(
-            Diagnostic::error(
-                Code::PolicyForbid,
-                at,
-                format!("{who} can be served by {served}, which the project forbids"),
-            )
-            .label("forbidden for these requests")
-            .note(format!("path: {}", path_words(g.program, &ex.path)))
-            .note(ex.describe(g.program))
-            .note(format!("rule at {}", &rule.origin))
-            .help("add a condition before this model that sends those requests elsewhere, or change the rule"),
-        );
+        let finding = PolicyFinding::Forbid {
+            when: rule.when_text.clone(),
+            model,
+            node: name(g, n).to_string(),
+            path: path_words(g.program, &ex.path),
+            request: ex.describe(g.program),
+            origin: rule.origin.clone(),
+        };
+        diags.push(finding.at(at));
     }
 }
 
 /// A question the search bound left open: reported, never passed silently.
-fn undecided(g: &Graph<'_>, n: NodeId, at: Span, what: &str, origin: &Origin) -> Diagnostic {
-    Diagnostic::warning(
-        Code::PolicyUndecided,
-        at,
-        format!("could not decide {what}: the path search stopped at its bound"),
-    )
-    .label("policy not proven here")
-    .note(format!(
-        "the search tries at most {} edges and {} solver calls per question, and {} paths; `{}` has too many paths or splits too narrow to land",
-        super::search::MAX_STEPS,
-        super::search::MAX_SOLVES,
-        super::search::MAX_CANDIDATES,
-        name(g, n)
-    ))
-    .note(format!("policy at {}", origin))
-    .help("simplify the paths before this node, or cover it with a route test (`aig-route test`); `deny = [\"W0905\"]` makes this fail CI")
+fn undecided(
+    g: &Graph<'_>,
+    n: NodeId,
+    at: Span,
+    question: Question,
+    origin: &Origin,
+) -> Diagnostic {
+    let finding = PolicyFinding::Undecided {
+        question,
+        node: name(g, n).to_string(),
+        origin: origin.clone(),
+    };
+    finding.at(at)
 }
