@@ -5,11 +5,13 @@
 //! secondary labels, notes and a help line saying how to fix it. Stages collect
 //! diagnostics into a `Vec` and never stop at the first.
 
+mod code_name;
 mod codes;
 mod explain;
 mod render;
 mod suggest;
 
+pub use code_name::CodeNameError;
 pub use codes::Code;
 pub use explain::Explanation;
 pub use render::{RenderOptions, render};
@@ -76,7 +78,9 @@ impl Diagnostic {
         Self::new(Severity::Warning, code, span, message)
     }
 
-    fn new(severity: Severity, code: Code, span: Span, message: impl Into<String>) -> Self {
+    /// An error or a warning at `span`, for the typed errors whose severity
+    /// depends on what they are.
+    pub fn new(severity: Severity, code: Code, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             severity,
             code,

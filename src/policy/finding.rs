@@ -277,10 +277,7 @@ impl PolicyFinding {
 
     /// The located diagnostic.
     pub fn at(&self, span: Span) -> Diagnostic {
-        let d = match self.severity() {
-            Severity::Warning => Diagnostic::warning(self.code(), span, self.to_string()),
-            _ => Diagnostic::error(self.code(), span, self.to_string()),
-        };
+        let d = Diagnostic::new(self.severity(), self.code(), span, self.to_string());
         let mut d = d.label(self.label()).help(self.help());
         d.notes = self.notes();
         d

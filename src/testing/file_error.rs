@@ -201,10 +201,7 @@ impl TestFileError {
 
     /// The located diagnostic.
     pub fn at(&self, span: Span) -> Diagnostic {
-        let d = match self.severity() {
-            Severity::Warning => Diagnostic::warning(self.code(), span, self.to_string()),
-            _ => Diagnostic::error(self.code(), span, self.to_string()),
-        };
+        let d = Diagnostic::new(self.severity(), self.code(), span, self.to_string());
         let mut d = match self {
             TestFileError::DuplicateName { first, .. } => {
                 d.with_secondary(*first, "first named here")
