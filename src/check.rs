@@ -3,7 +3,7 @@
 //! diagnostic. [`crate::compile()`] is the same from text, for embedders.
 
 use crate::compile::Program;
-use crate::diagnostic::{self, Code, Diagnostic};
+use crate::diagnostic::{self, Diagnostic};
 use crate::diagnostic::{RenderOptions, render};
 use crate::graph::RouteGraph;
 use crate::policy::Policy;
@@ -87,10 +87,7 @@ fn run(
         if let Some(valid) = validate(graph, &mut diagnostics) {
             match Program::compile(&valid) {
                 Ok(p) => program = Some(p),
-                Err(e) => diagnostics.push(
-                    Diagnostic::error(Code::LimitExceeded, Span::new(source, 0, 0), e.to_string())
-                        .help("split the route into smaller routes"),
-                ),
+                Err(e) => diagnostics.push(e.at(Span::new(source, 0, 0))),
             }
         }
     }

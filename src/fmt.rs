@@ -67,18 +67,11 @@ pub fn format_file(
     // The canonical layout (block style, aliases written out) can take more
     // room than the file did: refuse to write what could not be read back.
     if text.len() > limits.max_file_bytes {
-        return Err(vec![
-            Diagnostic::error(
-                diagnostic::Code::LimitExceeded,
-                Span::new(id, 0, 0),
-                format!(
-                    "formatted, the file would be {} bytes, more than the limit of {}",
-                    text.len(),
-                    limits.max_file_bytes
-                ),
-            )
-            .help("raise the limit with `--max-file-size` if this route is real"),
-        ]);
+        let e = crate::syntax::doc_error::DocError::FormattedTooLarge {
+            size: text.len(),
+            limit: limits.max_file_bytes,
+        };
+        return Err(vec![e.at(Span::new(id, 0, 0))]);
     }
     Ok(text)
 }

@@ -7,7 +7,7 @@
 //! code, a comment next to no node, or a warning the node does not have — is
 //! itself warning W0610, so stale suppressions do not pile up.
 
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, CodeNameError, Diagnostic};
 use crate::source::{SourceId, Span};
 use crate::syntax::{Format, Route};
 
@@ -63,31 +63,71 @@ pub fn apply(
 
 /// Why a suppression silenced nothing, as W0610.
 fn unused(a: &Allow, route: &Route) -> Diagnostic {
-    let warn = |msg: String| Diagnostic::warning(Code::UnusedAllow, a.span, msg);
-    let Some(code) = Code::parse(&a.text) else {
-        let all = Code::ALL.iter().map(|c| c.as_str());
-        return warn(format!("`{}` is not a diagnostic code", a.text))
-            .label("unknown code")
-            .maybe_help(did_you_mean(&a.text.to_ascii_uppercase(), all))
-            .note("codes are listed by `aig-route explain`");
+    let why = match (CodeNameError::warning(&a.text), a.node) {
+        (Err(e), _) => UnusedAllow::Code(e),
+        (Ok(code), None) => UnusedAllow::NoNode { code },
+        (Ok(code), Some(i)) => UnusedAllow::Stale {
+            code,
+            node: route.nodes[i].id.value.clone(),
+        },
     };
-    if !code.is_warning() {
-        return warn(format!("`{code}` is an error, which cannot be allowed"))
-            .label("errors cannot be silenced")
-            .help("fix the error, or remove the comment");
+    why.at(a.span)
+}
+
+/// Why an `aig-route: allow` comment silences nothing (W0610).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UnusedAllow {
+    /// The code is unknown, or an error's.
+    #[error("{0}")]
+    Code(CodeNameError),
+    /// The comment stands next to no node.
+    #[error("`allow {code}` belongs to no node")]
+    NoNode {
+        /// The warning's code.
+        code: Code,
+    },
+    /// The node has no such warning (any more).
+    #[error("`allow {code}` silences nothing: node `{node}` has no {code} warning")]
+    Stale {
+        /// The warning's code.
+        code: Code,
+        /// The node's id.
+        node: String,
+    },
+}
+
+impl UnusedAllow {
+    /// The message under the comment.
+    pub fn label(&self) -> &'static str {
+        match self {
+            UnusedAllow::Code(e) => e.label(),
+            UnusedAllow::NoNode { .. } => "next to no node",
+            UnusedAllow::Stale { .. } => "silences nothing",
+        }
     }
-    match a.node {
-        None => warn(format!("`allow {code}` belongs to no node"))
-            .label("next to no node")
-            .help(
-                "put the comment at the end of the node's first line or alone on the line above it",
+
+    /// How to fix it.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            UnusedAllow::Code(e) => e.help(),
+            UnusedAllow::NoNode { .. } => Some(
+                "put the comment at the end of the node's first line or alone on the line above it"
+                    .into(),
             ),
-        Some(i) => warn(format!(
-            "`allow {code}` silences nothing: node `{}` has no {code} warning",
-            route.nodes[i].id.value
-        ))
-        .label("silences nothing")
-        .help("remove the stale suppression"),
+            UnusedAllow::Stale { .. } => Some("remove the stale suppression".into()),
+        }
+    }
+
+    /// The located warning.
+    pub fn at(&self, span: Span) -> Diagnostic {
+        let mut d =
+            Diagnostic::warning(Code::UnusedAllow, span, self.to_string()).label(self.label());
+        if let UnusedAllow::Code(e) = self {
+            d.notes.extend(e.note().map(str::to_string));
+        }
+        d.help = self.help();
+        d
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use crate::check::Checked;
-use crate::diagnostic::{Code, Diagnostic, RenderOptions, Severity, render};
+use crate::diagnostic::{Code, CodeNameError, Diagnostic, RenderOptions, Severity, render};
 use crate::source::{SourceId, SourceMap, Span};
 use crate::syntax::{Format, Limits};
 
@@ -160,24 +160,18 @@ impl Global {
 /// Reads a warning code for `--allow` and `--deny`: an unknown code, or an
 /// error's, is a usage error (exit 2) rather than silently ignored.
 fn warning_code(s: &str) -> Result<Code, String> {
-    match Code::parse(s) {
-        Some(c) if c.is_warning() => Ok(c),
-        Some(c) => Err(format!(
-            "`{c}` is an error; only warnings can be allowed or denied"
-        )),
-        None => {
-            let all = Code::ALL.iter().map(|c| c.as_str());
-            let hint = crate::diagnostic::did_you_mean(&s.trim().to_ascii_uppercase(), all)
-                .map_or_else(
-                    || "; `aig-route explain` lists the codes".to_string(),
-                    |h| format!("; {h}"),
-                );
-            Err(format!(
-                "`{}` is not a diagnostic code{hint}",
-                crate::escape::terminal(s)
-            ))
+    CodeNameError::warning(s).map_err(|e| {
+        // An error's code needs no more words here than the message's.
+        let hint = match &e {
+            CodeNameError::Unknown { .. } => e.help().or_else(|| e.note().map(str::to_string)),
+            _ => None,
+        };
+        let shown = crate::escape::terminal(&e.to_string()).into_owned();
+        match hint {
+            Some(hint) => format!("{shown}; {hint}"),
+            None => shown,
         }
-    }
+    })
 }
 
 fn no_color_unset() -> bool {
@@ -213,12 +207,11 @@ pub fn load(sources: &mut SourceMap, path: &str, limits: &Limits) -> Loaded {
     let format = Format::from_path(path).unwrap_or_else(|| sniff(&bytes));
     if let Err(e) = read {
         let id = sources.add(path, "");
-        let d = Diagnostic::error(
-            Code::UnreadableFile,
-            Span::new(id, 0, 0),
-            format!("cannot read `{path}`: {}", io_words(&e)),
-        )
-        .help("check the path and the file's permissions");
+        let e = super::CliError::Unreadable {
+            path: path.to_string(),
+            reason: io_words(&e),
+        };
+        let d = e.at(Span::new(id, 0, 0));
         return Loaded {
             id,
             format,
@@ -228,15 +221,12 @@ pub fn load(sources: &mut SourceMap, path: &str, limits: &Limits) -> Loaded {
     }
     if bytes.len() > limits.max_file_bytes {
         let id = sources.add(path, "");
-        let d = Diagnostic::error(
-            Code::LimitExceeded,
-            Span::new(id, 0, 0),
-            format!(
-                "`{path}` is larger than the limit of {} bytes",
-                limits.max_file_bytes
-            ),
-        )
-        .help("raise the limit with `--max-file-size` if this route is real");
+        // Read one byte past the limit, the size itself is not known.
+        let e = crate::syntax::doc_error::DocError::FileTooLarge {
+            size: None,
+            limit: limits.max_file_bytes,
+        };
+        let d = e.at(Span::new(id, 0, 0));
         return Loaded {
             id,
             format,
@@ -259,12 +249,7 @@ pub fn load(sources: &mut SourceMap, path: &str, limits: &Limits) -> Loaded {
             let bytes = e.into_bytes();
             let text = String::from_utf8_lossy(&bytes[..valid]).into_owned();
             let id = sources.add(path, text);
-            let d = Diagnostic::error(
-                Code::UnreadableFile,
-                Span::new(id, valid, valid),
-                "the file is not valid UTF-8 from here on",
-            )
-            .help("save the file as UTF-8");
+            let d = super::CliError::NotUtf8.at(Span::new(id, valid, valid));
             Loaded {
                 id,
                 format,

@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 
 use toml_span::value::{Table, Value, ValueInner};
 
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use super::config_error::ConfigError;
+use crate::diagnostic::{Code, CodeNameError, Diagnostic};
 use crate::policy::{Forbid, Policy};
 use crate::source::{SourceId, SourceMap, Span};
 use crate::syntax::cond::{TextPos, parse_expr};
@@ -75,14 +76,8 @@ pub fn parse(sources: &SourceMap, id: SourceId) -> Result<Project, Vec<Diagnosti
         Ok(v) => v,
         Err(e) => {
             let span = Span::new(id, e.span.start, e.span.end);
-            let msg = crate::escape::terminal(&e.to_string()).into_owned();
-            let d = Diagnostic::error(
-                Code::ConfigSyntax,
-                span,
-                format!("the project file is not valid TOML: {msg}"),
-            )
-            .help("fix the TOML syntax; strings need quotes, such as `max-timeout = \"60s\"`");
-            return Err(vec![d]);
+            let message = crate::escape::terminal(&e.to_string()).into_owned();
+            return Err(vec![ConfigError::Syntax { message }.at(span)]);
         }
     };
     let mut r = Reader {
@@ -204,16 +199,11 @@ impl Reader<'_> {
                             Some((prov, model)) if !prov.is_empty() && !model.is_empty() => {
                                 rule.models.push((prov.to_string(), model.to_string()));
                             }
-                            _ => self.diags.push(
-                                Diagnostic::error(
-                                    Code::ConfigValue,
-                                    at,
-                                    format!("`{m}` is not `provider/model`"),
-                                )
-                                .help(
-                                    "write the model as the route does, such as `openai/gpt-4.1`",
-                                ),
-                            ),
+                            _ => {
+                                let text = m.into_owned();
+                                self.diags
+                                    .push(ConfigError::NotProviderModel { text }.at(at));
+                            }
                         }
                     }
                 }
@@ -221,10 +211,8 @@ impl Reader<'_> {
             }
         }
         if !has_models {
-            self.diags.push(
-                Diagnostic::error(Code::ConfigValue, self.span(span), "a `forbid` rule without `models`")
-                    .help("add `models = [\"provider/model\"]`: the models the matching requests may not reach"),
-            );
+            let at = self.span(span);
+            self.diags.push(ConfigError::ForbidWithoutModels.at(at));
         }
         p.forbid.push(rule);
     }
@@ -255,14 +243,8 @@ impl Reader<'_> {
                 match bad {
                     None => Some(cond),
                     Some(f) => {
-                        self.diags.push(
-                            Diagnostic::error(
-                                Code::ConfigValue,
-                                f.span,
-                                format!("`when` reads `{}`, not request metadata", f.value),
-                            )
-                            .help("read fields as `metadata.<key>`, such as `metadata.plan`"),
-                        );
+                        let e = ConfigError::WhenNotMetadata { field: f.value };
+                        self.diags.push(e.at(f.span));
                         None
                     }
                 }
@@ -277,28 +259,9 @@ impl Reader<'_> {
     fn codes(&mut self, key: &str, value: &mut Value<'_>) -> Vec<Code> {
         let mut out = Vec::new();
         for (text, at) in self.strings(key, value) {
-            match Code::parse(&text) {
-                Some(c) if c.is_warning() => out.push(c),
-                Some(c) => self.diags.push(
-                    Diagnostic::error(
-                        Code::ConfigValue,
-                        at,
-                        format!("`{c}` is an error; `{key}` takes warnings"),
-                    )
-                    .help("errors cannot be allowed or denied: fix them in the route"),
-                ),
-                None => {
-                    let all = Code::ALL.iter().map(|c| c.as_str());
-                    self.diags.push(
-                        Diagnostic::error(
-                            Code::ConfigValue,
-                            at,
-                            format!("`{text}` is not a diagnostic code"),
-                        )
-                        .maybe_help(did_you_mean(&text.to_ascii_uppercase(), all))
-                        .note("`aig-route explain` lists the codes"),
-                    );
-                }
+            match CodeNameError::warning(&text) {
+                Ok(c) => out.push(c),
+                Err(e) => self.diags.push(ConfigError::Code(e).at(at)),
             }
         }
         out
@@ -351,40 +314,31 @@ impl Reader<'_> {
         };
         let ok = ms.filter(|ms| ms.is_finite() && *ms > 0.0);
         if ok.is_none() {
-            self.diags.push(
-                Diagnostic::error(
-                    Code::ConfigValue,
-                    self.span(value.span),
-                    "`max-timeout` is not a positive duration",
-                )
-                .help("write a duration such as `max-timeout = \"60s\"` (`ms`, `s`, `m`, `h`)"),
-            );
+            let at = self.span(value.span);
+            self.diags.push(ConfigError::NotADuration.at(at));
         }
         ok
     }
 
-    fn push_wrong(&mut self, key: &str, span: toml_span::Span, wanted: &str) {
-        self.diags.push(
-            Diagnostic::error(
-                Code::ConfigValue,
-                self.span(span),
-                format!("`{key}` must be {wanted}"),
-            )
-            .help(format!("write `{key}` as {wanted}")),
-        );
+    fn push_wrong(&mut self, key: &str, span: toml_span::Span, wanted: &'static str) {
+        let e = ConfigError::WrongType {
+            key: key.to_string(),
+            wanted,
+        };
+        self.diags.push(e.at(self.span(span)));
     }
 
-    fn unknown(&mut self, key: &toml_span::value::Key<'_>, known: &[&str], prefix: &str) {
-        let name = crate::escape::terminal(&key.name).into_owned();
-        self.diags.push(
-            Diagnostic::error(
-                Code::ConfigKey,
-                self.span(key.span),
-                format!("unknown key `{prefix}{name}`"),
-            )
-            .label("not a project-file key")
-            .note(format!("keys here: {}", crate::syntax::list(known)))
-            .maybe_help(did_you_mean(&key.name, known.iter().copied())),
-        );
+    fn unknown(
+        &mut self,
+        key: &toml_span::value::Key<'_>,
+        known: &'static [&'static str],
+        prefix: &'static str,
+    ) {
+        let e = ConfigError::UnknownKey {
+            name: key.name.to_string(),
+            prefix,
+            known,
+        };
+        self.diags.push(e.at(self.span(key.span)));
     }
 }

@@ -4,8 +4,10 @@
 //! wrong, 2 a usage error or a file that cannot be read.
 
 mod apply;
+mod cli_error;
 mod common;
 mod config;
+mod config_error;
 mod convert;
 mod diff;
 mod eval;
@@ -30,7 +32,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub use cli_error::CliError;
 pub use common::Global;
+pub use config_error::ConfigError;
 
 /// Compile, validate, evaluate and simulate AI gateway dynamic routes.
 #[derive(Debug, Parser)]

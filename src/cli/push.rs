@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::common::{Global, fail, load_valid, print_human};
 use super::remote::{OutFormat, Remote, deployed_elements, report, warn_before_deploy, yaml_of};
 use crate::api::{self, ApiError, Client};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::source::SourceMap;
 use crate::syntax::ast::Route;
 
@@ -50,11 +50,12 @@ pub(super) fn located(route: &Route, e: &ApiError, sources: &SourceMap, g: &Glob
         .iter()
         .filter_map(|item| {
             let span = api::locate(route, &item.path)?;
-            Some(
-                Diagnostic::error(Code::ApiError, span, format!("the gateway rejected this: {} (error {})", item.message, item.code))
-                    .note(format!("the service pointed at {}", Value::Array(item.path.clone())))
-                    .help("fix the field and push again; `aig-route validate` cannot know every rule the service applies"),
-            )
+            let e = super::CliError::Rejected {
+                message: item.message.clone(),
+                code: item.code,
+                pointer: Value::Array(item.path.clone()).to_string(),
+            };
+            Some(e.at(span))
         })
         .collect();
     print_human(&diags, sources, g);

@@ -61,6 +61,15 @@ pub enum CompileError {
     TooLarge(&'static str),
 }
 
+impl CompileError {
+    /// The located diagnostic (at the file: no one node is to blame).
+    pub fn at(&self, span: crate::source::Span) -> crate::diagnostic::Diagnostic {
+        let code = crate::diagnostic::Code::LimitExceeded;
+        crate::diagnostic::Diagnostic::error(code, span, self.to_string())
+            .help("split the route into smaller routes")
+    }
+}
+
 /// One instruction per node.
 #[derive(Clone, Debug)]
 pub enum Inst {

@@ -29,9 +29,19 @@ pub enum DocError {
         /// The document is YAML, whose aliases repeat what they name.
         aliases: bool,
     },
-    /// A file larger than [`super::Limits::max_file_bytes`].
+    /// A file larger than [`super::Limits::max_file_bytes`], whether the
+    /// text was handed over whole or read from a file or stream (which
+    /// stops one byte past the bound).
     FileTooLarge {
-        /// Its size in bytes.
+        /// Its size in bytes, when known.
+        size: Option<usize>,
+        /// The bound.
+        limit: usize,
+    },
+    /// A file that, formatted, would be larger than
+    /// [`super::Limits::max_file_bytes`]: written, it could not be read back.
+    FormattedTooLarge {
+        /// The formatted size in bytes.
         size: usize,
         /// The bound.
         limit: usize,
@@ -60,12 +70,22 @@ impl fmt::Display for DocError {
             DocError::TooManyValues { limit, .. } => {
                 write!(f, "the document holds more than {limit} values")
             }
-            DocError::FileTooLarge { size, limit } => {
+            DocError::FileTooLarge {
+                size: Some(size),
+                limit,
+            } => {
                 write!(
                     f,
                     "the file is {size} bytes, more than the limit of {limit}"
                 )
             }
+            DocError::FileTooLarge { size: None, limit } => {
+                write!(f, "the file is larger than the limit of {limit} bytes")
+            }
+            DocError::FormattedTooLarge { size, limit } => write!(
+                f,
+                "formatted, the file would be {size} bytes, more than the limit of {limit}"
+            ),
             DocError::NumberTooLarge { text } => too_large(f, text),
             DocError::TooMuchText { limit } => {
                 write!(f, "the document expands to more than {limit} bytes of text")
@@ -111,7 +131,7 @@ impl DocError {
                     "remove one of them; most readers silently keep only one of the two".into()
                 }),
             ),
-            DocError::FileTooLarge { .. } => {
+            DocError::FileTooLarge { .. } | DocError::FormattedTooLarge { .. } => {
                 d.help("raise the limit with `--max-file-size` if this route is real")
             }
             DocError::NumberTooLarge { .. } => d

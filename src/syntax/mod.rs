@@ -85,7 +85,7 @@ pub fn parse(sources: &SourceMap, source: SourceId, format: Format, limits: &Lim
     let mut diags = Vec::new();
     if text.len() > limits.max_file_bytes {
         let e = doc_error::DocError::FileTooLarge {
-            size: text.len(),
+            size: Some(text.len()),
             limit: limits.max_file_bytes,
         };
         diags.push(e.at(Span::new(source, 0, 0)));
