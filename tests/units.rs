@@ -2,6 +2,8 @@
 //! explicit unit in YAML and the DSL, means the same as the bare number it
 //! stands for, and `fmt` writes it back with a unit.
 
+#[path = "support/project.rs"]
+mod project;
 #[path = "support/scratch.rs"]
 mod scratch;
 use aig_route::check::check_text;
@@ -718,4 +720,272 @@ fn a_missing_timeout_reads_the_same_in_every_format() {
         assert_eq!(d.message, "`timeout` is missing", "{format:?}");
         assert_eq!(d.help.as_deref(), Some(help), "{format:?}");
     }
+}
+
+/// Whether the rendered `out` says what `d` says: its code, message, every
+/// note and its help, in its words.
+fn renders(out: &str, d: &aig_route::diagnostic::Diagnostic) -> bool {
+    out.contains(&format!("[{}]: {}", d.code, d.message))
+        && d.notes.iter().all(|n| out.contains(&format!("note: {n}")))
+        && d.help
+            .as_ref()
+            .is_none_or(|h| out.contains(&format!("help: {h}")))
+}
+
+/// A test file's mistakes are worded by `TestFileError` alone: the reader
+/// and the binder report what its API says, and `aig-route test` prints it.
+#[test]
+fn a_test_file_mistake_reads_in_the_words_of_its_type() {
+    use aig_route::source::SourceId;
+    use aig_route::testing::{self, TestFileError};
+    let text = "route: tiers.yaml
+cases:
+  - name: paid
+    metadata: {plan: paid}
+    before:
+      - {repeat: 0}
+  - name: paid
+    fail: [plan]
+    expect: {model: large}
+";
+    let doc =
+        aig_route::syntax::parse_doc(text, SourceId(0), Format::Yaml, &Limits::default()).unwrap();
+    let mut diags = Vec::new();
+    testing::read(&doc, SourceId(0), &mut diags);
+    let repeat = TestFileError::BadValue {
+        key: "repeat",
+        wanted: "a whole number of at least 1",
+        found: "`0`".into(),
+    };
+    let no_expect = TestFileError::NoExpect {
+        case: "paid".into(),
+    };
+    assert_eq!(repeat.code().as_str(), "E0106");
+    assert_eq!(
+        repeat.to_string(),
+        "`repeat` takes a whole number of at least 1, not `0`"
+    );
+    assert_eq!(
+        repeat.help().as_deref(),
+        Some("write a whole number of at least 1")
+    );
+    assert_eq!(
+        (no_expect.code().as_str(), no_expect.to_string()),
+        ("E0105", "case `paid` has no `expect`".to_string())
+    );
+    for e in [&repeat, &no_expect] {
+        let d = diags
+            .iter()
+            .find(|d| d.message == e.to_string())
+            .unwrap_or_else(|| panic!("no `{e}` in {diags:?}"));
+        let at = e.at(d.primary.span);
+        assert_eq!((d.code, &d.help, &d.notes), (at.code, &at.help, &at.notes));
+    }
+    let twice = diags
+        .iter()
+        .find(|d| d.code.as_str() == "E0705")
+        .unwrap_or_else(|| panic!("no E0705 in {diags:?}"));
+    assert_eq!(twice.message, "two cases are named `paid`");
+    assert_eq!(twice.secondary[0].message, "first named here");
+    // Through the command, against the route: the same words, and the
+    // binder's own mistakes in theirs.
+    let tiers = include_str!("../routes/tiers.yaml");
+    let d = project::dir("test-file", &[("tiers.yaml", tiers), ("t.test.yaml", text)]);
+    let (code, out) = project::run(&d, &["test", "t.test.yaml"]);
+    assert_eq!(code, 1, "{out}");
+    let not_model = TestFileError::NotAModel {
+        place: "`fail`",
+        id: "plan".into(),
+        models: vec!["large".into(), "small".into(), "tiny".into()],
+    };
+    assert_eq!(
+        not_model.help().as_deref(),
+        Some("name a model node: `large`, `small`, `tiny`")
+    );
+    for e in [&repeat, &no_expect, &not_model] {
+        let d = e.at(aig_route::source::Span::new(SourceId(0), 0, 0));
+        assert!(renders(&out, &d), "`{e}` not in its words in\n{out}");
+    }
+}
+
+/// A path policy's finding is worded by `PolicyFinding` alone: the library's
+/// check reports what its API says.
+#[test]
+fn a_policy_finding_reads_in_the_words_of_its_type() {
+    use aig_route::check::check_with_policy;
+    use aig_route::policy::{Policy, PolicyFinding, Witness};
+    let text = include_str!("../routes/tiers.yaml");
+    let mut sources = SourceMap::new();
+    let id = sources.add("tiers.yaml", text);
+    let policy = Policy {
+        providers: Some((vec!["openai".into()], "aig-route.toml:1".into())),
+        max_timeout_ms: Some((45_000.0, "aig-route.toml:2".into())),
+        ..Policy::default()
+    };
+    let checked = check_with_policy(
+        &sources,
+        id,
+        Format::Yaml,
+        &Limits::default(),
+        false,
+        &policy,
+    );
+    let provider = PolicyFinding::Provider {
+        node: "tiny".into(),
+        provider: "workers-ai".into(),
+        allowed: vec!["openai".into()],
+        origin: "aig-route.toml:1".into(),
+        witness: Witness::Never,
+    };
+    let timeout = PolicyFinding::Timeout {
+        node: "large".into(),
+        timeout_ms: 60_000.0,
+        max_ms: 45_000.0,
+        origin: "aig-route.toml:2".into(),
+        witness: Witness::Never,
+    };
+    assert_eq!(
+        provider.to_string(),
+        "model `tiny` uses provider `workers-ai`, which the project's policy does not allow"
+    );
+    assert_eq!(
+        timeout.to_string(),
+        "model `large` waits up to 60s per attempt, longer than the project's `max-timeout` of 45s"
+    );
+    assert_eq!(timeout.help(), "lower the timeout to 45s or less");
+    for f in [&provider, &timeout] {
+        let d = with_code(&checked.diagnostics, f.code().as_str(), Format::Yaml);
+        let at = f.at(d.primary.span);
+        assert_eq!(
+            (&d.message, &d.primary.message, &d.help, d.severity),
+            (&at.message, &at.primary.message, &at.help, at.severity)
+        );
+        // The rule's note first, then the request that shows it.
+        assert_eq!(d.notes[0], at.notes[0]);
+        assert!(d.notes[1].starts_with("path: start"), "{:?}", d.notes);
+    }
+}
+
+/// A code that cannot be allowed reads the same in the project file (E0803),
+/// in an inline suppression (W0610) and on the command line: one
+/// `CodeNameError`, whatever code the place gives it.
+#[test]
+fn a_code_that_cannot_be_allowed_reads_the_same_in_every_place() {
+    use aig_route::cli::ConfigError;
+    use aig_route::diagnostic::CodeNameError;
+    use aig_route::suppress::UnusedAllow;
+    let unknown = CodeNameError::warning("W6009").unwrap_err();
+    let error = CodeNameError::warning("e0204").unwrap_err();
+    assert_eq!(unknown.to_string(), "`W6009` is not a diagnostic code");
+    assert_eq!(unknown.help().as_deref(), Some("did you mean `W0609`?"));
+    assert_eq!(
+        error.to_string(),
+        "`E0204` is an error; only warnings can be allowed or denied"
+    );
+    let route = "start: s\nnodes:\n  s:\n    split: {60%: done, 40%: done}\n    sticky: metadata.user_id  # aig-route: allow W6009, E0204\n  done: end\n";
+    let mut sources = SourceMap::new();
+    let (_, checked) = check_text(&mut sources, "r.yaml", route, Format::Yaml);
+    for e in [&unknown, &error] {
+        let d = checked
+            .diagnostics
+            .iter()
+            .find(|d| d.message == e.to_string())
+            .unwrap_or_else(|| panic!("no `{e}` in {:?}", checked.diagnostics));
+        let (comment, project) = (
+            UnusedAllow::Code(e.clone()).at(d.primary.span),
+            ConfigError::Code(e.clone()).at(d.primary.span),
+        );
+        assert_eq!(d.code.as_str(), "W0610");
+        assert_eq!(project.code.as_str(), "E0803");
+        for other in [&comment, &project] {
+            assert_eq!(
+                (&d.message, &d.primary.message, &d.notes, &d.help),
+                (
+                    &other.message,
+                    &other.primary.message,
+                    &other.notes,
+                    &other.help
+                )
+            );
+        }
+    }
+    let toml = "deny = [\"W6009\", \"E0204\"]\n";
+    let d = project::dir("codes", &[("aig-route.toml", toml), ("r.yaml", route)]);
+    let (code, out) = project::run(&d, &["validate", "r.yaml"]);
+    assert_eq!(code, 2, "{out}");
+    for e in [&unknown, &error] {
+        let d = ConfigError::Code(e.clone()).at(aig_route::source::Span::new(
+            aig_route::source::SourceId(0),
+            0,
+            0,
+        ));
+        assert!(renders(&out, &d), "`{e}` not in its words in\n{out}");
+    }
+    let (code, out) = project::run(
+        &d,
+        &["validate", "r.yaml", "--no-config", "--allow", "W6009"],
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("`W6009` is not a diagnostic code; did you mean `W0609`?"),
+        "{out}"
+    );
+}
+
+/// A file past `--max-file-size` reads the same from the command's loader
+/// (which stops reading one byte past the bound) and from the library's
+/// reader (which has the text whole); `fmt`'s refusal and a file that cannot
+/// be read are worded by their types too.
+#[test]
+fn a_file_the_command_cannot_take_reads_in_the_words_of_its_type() {
+    use aig_route::cli::CliError;
+    use aig_route::source::Span;
+    use aig_route::syntax::doc_error::DocError;
+    let text = include_str!("../routes/tiers.yaml");
+    let limits = Limits {
+        max_file_bytes: 100,
+        ..Limits::default()
+    };
+    let mut sources = SourceMap::new();
+    let id = sources.add("tiers.yaml", text);
+    let read = aig_route::syntax::parse(&sources, id, Format::Yaml, &limits);
+    let whole = DocError::FileTooLarge {
+        size: Some(text.len()),
+        limit: 100,
+    };
+    let streamed = DocError::FileTooLarge {
+        size: None,
+        limit: 100,
+    };
+    assert_eq!(read.diagnostics, [whole.at(Span::new(id, 0, 0))]);
+    assert_eq!(
+        streamed.to_string(),
+        "the file is larger than the limit of 100 bytes"
+    );
+    let (whole, streamed) = (
+        whole.at(Span::new(id, 0, 0)),
+        streamed.at(Span::new(id, 0, 0)),
+    );
+    assert_eq!((whole.code, &whole.help), (streamed.code, &streamed.help));
+    let d = project::dir("too-large", &[("tiers.yaml", text)]);
+    let (code, out) = project::run(&d, &["validate", "--max-file-size", "100", "tiers.yaml"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(renders(&out, &streamed), "{out}");
+    let (code, out) = project::run(&d, &["validate", "nope.yaml"]);
+    assert_eq!(code, 2, "{out}");
+    let unreadable = CliError::Unreadable {
+        path: "nope.yaml".into(),
+        reason: "no such file".into(),
+    };
+    assert_eq!(unreadable.code().as_str(), "E0109");
+    assert!(renders(&out, &unreadable.at(Span::new(id, 0, 0))), "{out}");
+    let formatted = DocError::FormattedTooLarge {
+        size: 200,
+        limit: 100,
+    };
+    assert_eq!(
+        formatted.to_string(),
+        "formatted, the file would be 200 bytes, more than the limit of 100"
+    );
+    assert_eq!(formatted.at(Span::new(id, 0, 0)).help, whole.help);
 }
