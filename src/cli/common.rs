@@ -221,7 +221,7 @@ pub fn load(sources: &mut SourceMap, path: &str, limits: &Limits) -> Loaded {
     }
     if bytes.len() > limits.max_file_bytes {
         let id = sources.add(path, "");
-        // Read one byte past the limit, the size itself is not known.
+        // Read only to one byte past the limit: the size itself is not known.
         let e = crate::syntax::doc_error::DocError::FileTooLarge {
             size: None,
             limit: limits.max_file_bytes,
