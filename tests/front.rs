@@ -1,7 +1,7 @@
 //! The conditions after start run as one table (every test once, the row
 //! their verdicts select), and when that row ends at a model whose tail is
-//! compiled, `decide` copies the whole decision and `first_model` stops
-//! there. A traced session walks the
+//! compiled (or at a split each of whose shares leads to such a model),
+//! `decide` copies the whole decision and `first_model` stops there. A traced session walks the
 //! condition trees node by node instead: both must agree on every request,
 //! for routes that open with conditions of every kind on fields that hold
 //! strings (short and past eight bytes), numbers, or nothing.
@@ -12,14 +12,17 @@ use aig_route::syntax::Format;
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 
-const MODELS: &str = "  m0:\n    model: openai/a\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: m1\n  m1:\n    model: openai/b\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: m2\n  m2:\n    model: openai/c\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: done\n  m3:\n    model: openai/d\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: m0\n  s0:\n    split:\n      30%: m0\n      70%: l0\n  l0:\n    rate_limit: 3\n    window: 60s\n    key: metadata.plan\n    success: m3\n    fallback: m2\n  done: end\n";
+const MODELS: &str = "  m0:\n    model: openai/a\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: m1\n  m1:\n    model: openai/b\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: m2\n  m2:\n    model: openai/c\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: done\n  m3:\n    model: openai/d\n    timeout: 1s\n    retries: 0\n    success: done\n    fallback: m0\n  s0:\n    split:\n      30%: m0\n      70%: l0\n  l0:\n    rate_limit: 3\n    window: 60s\n    key: metadata.plan\n    success: m3\n    fallback: m2\n  s1:\n    sticky: metadata.region\n    split:\n      45%: m1\n      55%: m2\n  s2:\n    split:\n      20%: m3\n      30%: m0\n      50%: m3\n  done: end\n";
 
 /// A route whose start leads into `conds.len()` conditions, each sending the
 /// request to a later condition, one of four models that fall back to one
-/// another, a split or a rate limit (which the walk goes on through).
+/// another, a split or a rate limit (which the walk goes on through). Split
+/// `s0` leads on to a limit; `s1` (sticky on the region) and `s2` (the
+/// request id, or a random draw) lead only to models, so `decide` hashes and
+/// copies the decision of the share without walking.
 fn route(conds: &[(u8, u8, u8, u8)]) -> String {
     let n = conds.len();
-    let exits = ["m0", "m1", "m2", "m3", "s0", "l0"];
+    let exits = ["m0", "m1", "m2", "m3", "s0", "l0", "s1", "s2"];
     let target = |i: usize, pick: u8| {
         let left = n - i - 1 + exits.len();
         let k = pick as usize % left;
@@ -115,7 +118,11 @@ proptest! {
                         f.set(key, v);
                     }
                 }
-                f.set_id(&format!("r{i}"));
+                // Every third request has no id: a split without a sticky
+                // value then draws from the session's generator.
+                if i % 3 != 0 {
+                    f.set_id(&format!("r{i}"));
+                }
                 let d = p.decide(s, &req, &mut store, i as f64).unwrap();
                 let decided = (d.model, d.served.map(|c| (c.id.to_string(), c.spec.model.to_string())), d.path.to_vec(), d.fallbacks.to_vec(), d.store_error.is_some());
                 let path = s.path().to_vec();

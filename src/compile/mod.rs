@@ -358,6 +358,7 @@ impl Program {
             strings: &p.strings,
             tails: &p.tails,
             tail_nodes: &p.tail_nodes,
+            splits: &p.splits,
         });
         p.fingerprint = p.layout_hash();
         Ok(p)

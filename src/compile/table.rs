@@ -20,7 +20,7 @@ use std::collections::HashMap;
 
 use super::SCAN;
 use super::group::{GROUP_WORDS, GroupWord, StrGroup};
-use super::{EXIT, FALSE, Inst, Jump, NONE, NodeId, SlotId, TRUE, Tail, Test, Word, follow};
+use super::{EXIT, FALSE, Inst, Jump, NONE, NodeId, SlotId, Split, TRUE, Tail, Test, Word, follow};
 use crate::syntax::ast::CmpOp;
 
 /// The most distinct tests a front may have to get a table (2^10 rows).
@@ -35,13 +35,17 @@ pub(crate) const ROOT_JUMPS: usize = 64;
 /// (not yet visited; [`NONE`] when the program is malformed). When that node
 /// is a model whose whole tail is compiled (see [`Tail`]), `done` indexes the
 /// decision it makes, which `decide` returns without walking ([`NONE`]
-/// otherwise).
+/// otherwise). When that node is a split each of whose shares leads to such a
+/// model, `split` is set and `done` indexes the decision of its first share,
+/// the others following in order: `decide` hashes the sticky value, as the
+/// walk would, and returns the decision of the share it falls in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Row {
     pub(crate) at: u32,
     pub(crate) len: u32,
     pub(crate) exit: NodeId,
     pub(crate) done: u32,
+    pub(crate) split: bool,
 }
 
 /// A decision the request's verdicts settle alone: the whole path
@@ -213,6 +217,7 @@ pub(crate) struct Parts<'a> {
     pub(crate) strings: &'a [Box<str>],
     pub(crate) tails: &'a [Tail],
     pub(crate) tail_nodes: &'a [NodeId],
+    pub(crate) splits: &'a [Split],
 }
 
 /// The table of the front after start, when it has one (see the module).
@@ -234,16 +239,20 @@ pub(crate) fn root(p: &Parts<'_>) -> Option<Root> {
     // Identical paths (most rows: verdicts the path never asked) are kept once.
     let mut seen: HashMap<Vec<NodeId>, u32> = HashMap::new();
     // A decision follows from the front's path and its exit.
-    let mut dones: HashMap<(u32, u32, NodeId), u32> = HashMap::new();
+    let mut dones: HashMap<(u32, u32, NodeId), (u32, bool)> = HashMap::new();
     let mut path = Vec::new();
     for mask in 0..combos {
         path.clear();
         let exit = run(p.insts, p.jumps, p.entries, &bits, next, mask, &mut path);
         let (at, len) = root.keep(&mut seen, &path)?;
-        let done = match dones.get(&(at, len, exit)) {
+        let (done, split) = match dones.get(&(at, len, exit)) {
             Some(&d) => d,
             None => {
-                let d = settled(p, &mut root, &mut seen, &path, exit).unwrap_or(NONE);
+                let d = match settled(p, &mut root, &mut seen, &path, exit) {
+                    Some(d) => (d, false),
+                    None => settled_split(p, &mut root, &mut seen, &path, exit)
+                        .map_or((NONE, false), |d| (d, true)),
+                };
                 dones.insert((at, len, exit), d);
                 d
             }
@@ -253,6 +262,7 @@ pub(crate) fn root(p: &Parts<'_>) -> Option<Root> {
             len,
             exit,
             done,
+            split,
         });
     }
     Some(root)
@@ -298,6 +308,36 @@ fn settled(
         chain,
     });
     Some(d)
+}
+
+/// The decisions of a row that leaves the front by split `exit` whose every
+/// share leads to a model with a compiled tail: the index in `root.done` of
+/// the first share's, the others following in the split's order. The split
+/// node joins the front's path, so each path runs start, the front, the
+/// split, the share's model and its tail, as the walk would push them.
+fn settled_split(
+    p: &Parts<'_>,
+    root: &mut Root,
+    seen: &mut HashMap<Vec<NodeId>, u32>,
+    front: &[NodeId],
+    exit: NodeId,
+) -> Option<u32> {
+    let Some(&Inst::Split { split, .. }) = p.insts.get(exit as usize) else {
+        return None;
+    };
+    let shares = &p.splits.get(split as usize)?.shares;
+    let first = root.done.len();
+    let mut through = Vec::with_capacity(front.len().saturating_add(1));
+    through.extend_from_slice(front);
+    through.push(exit);
+    for (k, &(_, target)) in shares.iter().enumerate() {
+        // Each share's decision lands right after the one before.
+        if settled(p, root, seen, &through, target) != u32::try_from(first.checked_add(k)?).ok() {
+            root.done.truncate(first);
+            return None;
+        }
+    }
+    u32::try_from(first).ok().filter(|_| !shares.is_empty())
 }
 
 /// The front's distinct tests, and each jump's test number.
@@ -500,6 +540,41 @@ mod tests {
         // Ten distinct tests fit.
         let cut = text.replace("metadata.tier == 10", "metadata.tier == 9");
         assert!(program(&cut).root.is_some());
+    }
+
+    #[test]
+    fn a_front_that_leads_into_a_split_of_settled_models_settles_each_share() {
+        let text = format!(
+            "name: t\nstart: c\nnodes:\n  c:\n    if: 'metadata.plan == \"paid\"'\n    then: s\n    else: b\n  s:\n    sticky: metadata.user\n    split:\n      60%: a\n      40%: b\n{TAIL}"
+        );
+        let p = program(&text);
+        let root = p
+            .root
+            .as_ref()
+            .expect("a front of one condition has a table");
+        let paid = root
+            .rows
+            .iter()
+            .find(|r| r.split)
+            .expect("the paid row ends at the split");
+        // One decision per share, in the split's order, each through the split.
+        for (k, model) in ["a", "b"].iter().enumerate() {
+            let d = &root.done[paid.done as usize + k];
+            let path: Vec<&str> = root.path[d.at as usize..(d.at + d.len) as usize]
+                .iter()
+                .map(|&n| &*p.ids[n as usize])
+                .collect();
+            assert_eq!(path, ["start", "c", "s", model, "done"], "share {k}");
+            assert_eq!(&*p.ids[d.served as usize], *model);
+        }
+        // A share that leads on to a condition is not settled: the row walks.
+        let walked = text.replace(
+            "40%: b",
+            "40%: c2\n  c2:\n    if: 'metadata.tier >= 2'\n    then: a\n    else: b",
+        );
+        let p = program(&walked);
+        let root = p.root.as_ref().expect("still a table");
+        assert!(root.rows.iter().all(|r| !r.split));
     }
 
     #[test]

@@ -47,7 +47,14 @@ impl Program {
             && let Some(row) = self.row(root, req)
         {
             if let Some(done) = root.done.get(row.done as usize) {
-                return Ok(self.settled(s, root, done));
+                let done = if row.split {
+                    self.settled_share(s, root, row, req)
+                } else {
+                    Some(done)
+                };
+                if let Some(done) = done {
+                    return Ok(self.settled(s, root, done));
+                }
             }
             return Ok(self.decide_by_walking(s, req, store, now, Some((root, row))));
         }
@@ -80,6 +87,26 @@ impl Program {
             fallbacks: range(&self.tail_nodes, done.chain.0, done.chain.1),
             store_error: None,
         }
+    }
+
+    /// The decision of a row that leaves the front by a split whose shares
+    /// all lead to settled decisions: the split draws its bucket as the walk
+    /// would (the same hash, the same random draw), and the share it falls
+    /// in picks the decision. (Out of line: hashing needs a larger frame
+    /// than the rest of `decide`.)
+    #[inline(never)]
+    fn settled_share<'r>(
+        &self,
+        s: &mut Session,
+        root: &'r Root,
+        row: &Row,
+        req: &Request,
+    ) -> Option<&'r Settled> {
+        let Some(&Inst::Split { sticky, split }) = self.insts.get(row.exit as usize) else {
+            return None;
+        };
+        let (_, share, _, _) = self.bucket(s, sticky, split, req, true)?;
+        root.done.get((row.done as usize).checked_add(share)?)
     }
 
     /// [`Program::decide`] by walking the route.
