@@ -123,6 +123,11 @@ pub struct Split {
     pub shares: Vec<(u16, NodeId)>,
     /// SHA-256 state after `route_name ‖ 0x00 ‖ node_id ‖ 0x00`.
     pub prefix: Sha256,
+    /// The same prefix laid at the start of one SHA-256 block, zeros after
+    /// it, with its length: a value short enough to share the block is
+    /// hashed by one compression of a copy (see `eval::sticky`). `None` when
+    /// the prefix leaves no room.
+    pub(crate) block: Option<(Box<[u8; 64]>, usize)>,
 }
 
 /// A rate or budget limit's parameters.
@@ -297,7 +302,17 @@ impl Program {
                         Some(s) => Some(b.slot(&s.value)?),
                         None => None,
                     };
-                    p.splits.push(Split { shares, prefix });
+                    let block = crate::eval::sticky_block(&[
+                        g.route.name.value.as_bytes(),
+                        &[0],
+                        node.id.value.as_bytes(),
+                        &[0],
+                    ]);
+                    p.splits.push(Split {
+                        shares,
+                        prefix,
+                        block,
+                    });
                     Inst::Split {
                         sticky,
                         split: index(p.splits.len().saturating_sub(1)),

@@ -37,6 +37,7 @@ pub use machine::{Call, Done, Report, Step};
 pub use request::{Fill, MAX_METADATA_ENTRIES, MetadataError, Request, Value};
 pub use session::{Reason, Session, StickyFrom, TraceStep};
 pub use state::{KeyRef, LimitRef, LimitStore, MemoryStore, StoreError};
+pub(crate) use sticky::sticky_block;
 pub use sticky::{sticky_bucket, write_number};
 
 pub(crate) use cond::range;
