@@ -32,7 +32,7 @@ use sha2::{Digest, Sha256};
 pub use cond::{CondOp, Lit};
 pub(crate) use group::{VACANT_WORD, group_slot};
 pub(crate) use jump::{EXIT, FALSE, Jump, NONE, SCAN, TRUE, Test, Word, follow, range, same_bytes};
-pub(crate) use table::{Done as Settled, Root, Row};
+pub(crate) use table::{Done as Settled, PATH_CHUNK, Root, Row};
 pub(crate) use tail::Tail;
 
 use crate::graph::Slot;

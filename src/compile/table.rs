@@ -265,8 +265,15 @@ pub(crate) fn root(p: &Parts<'_>) -> Option<Root> {
             split,
         });
     }
+    // Room to read a whole chunk past the last path (see `eval::Trail::copy`).
+    root.path.extend([NONE; PATH_CHUNK]);
     Some(root)
 }
+
+/// A settled path this long or shorter is copied into a session as one
+/// fixed chunk: the pool of paths ends with this many spare entries, so a
+/// chunk can be read from any path in it.
+pub(crate) const PATH_CHUNK: usize = 8;
 
 /// The decision of a row whose front path is `front` and which leaves the
 /// front by `exit`, when `exit` is a model whose tail is compiled: its index
@@ -464,7 +471,9 @@ mod tests {
             .expect("a front of two conditions has a table");
         // plan == paid, tier >= 2, region in [..], exists plan.
         assert_eq!(root.rows.len(), 16);
-        assert_eq!(root.strs.len(), 3, "one entry per word of the `in` list");
+        // The two words of the `in` list become one lookup; `plan` has one.
+        assert_eq!(root.groups.len(), 1, "one lookup for the region's words");
+        assert_eq!(root.strs.len(), 1, "plan's one word stays a test");
         assert_eq!((root.nums.len(), root.present.len()), (1, 1));
         assert!(root.others.is_empty());
         // Every row ends at a model whose tail is compiled: all are settled.

@@ -69,10 +69,9 @@ impl Program {
         s.program = self.fingerprint();
         s.budgets.clear();
         s.store_error = None;
-        let path = range(&root.path, done.at, done.len);
-        s.path.set(path);
+        s.path.copy(&root.path, done.at, done.len);
         s.served = Some(done.served);
-        s.cursor = path.last().copied().unwrap_or(0);
+        s.cursor = s.path.as_slice().last().copied().unwrap_or(0);
         let s: &'a Session = s;
         Decision {
             model: s.served,

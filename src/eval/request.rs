@@ -32,16 +32,22 @@ enum Tag {
     Bool,
 }
 
+/// The longest string a slot keeps inline, in [`Slot::short`].
+const SHORT: usize = 16;
+
 #[derive(Clone, Debug, Default)]
 struct Slot {
     tag: Tag,
     num: f64,
-    /// The string's first eight bytes as a word (see `keys::head_of`): most
-    /// string tests compare it and the length, never the bytes.
-    head: u64,
-    /// Its bytes 8 to 16 as a word (see `keys::second_of`): with `head` and
-    /// the length they settle the front table's tests of up to 16 bytes.
-    second: u64,
+    /// The string's length in bytes.
+    len: usize,
+    /// The string's first sixteen bytes, zero past its end: the whole of a
+    /// string of up to sixteen bytes (most metadata values), which is then
+    /// never copied anywhere else. As two little-endian words (see
+    /// `keys::head_of` and `keys::second_of`) they settle most string tests
+    /// with the length, never comparing bytes.
+    short: [u8; SHORT],
+    /// The whole string, when it is longer than sixteen bytes.
     text: String,
 }
 
@@ -49,11 +55,8 @@ impl Slot {
     fn set(&mut self, value: Value<'_>) {
         match value {
             Value::Str(v) => {
-                self.tag = Tag::Str;
-                self.head = super::keys::head_of(v.as_bytes());
-                self.second = super::keys::second_of(v.as_bytes());
-                self.text.clear();
-                self.text.push_str(v);
+                let b = v.as_bytes();
+                self.set_str(v, super::keys::head_of(b), super::keys::second_of(b));
             }
             Value::Num(n) => {
                 self.tag = Tag::Num;
@@ -63,6 +66,65 @@ impl Slot {
                 self.tag = Tag::Bool;
                 self.num = f64::from(u8::from(b));
             }
+        }
+    }
+
+    /// Makes the slot hold string `v`, whose bytes 0 to 8 are `head` and 8 to
+    /// 16 `second` (zero past its end).
+    #[inline(always)]
+    fn set_str(&mut self, v: &str, head: u64, second: u64) {
+        self.set_short(v.len(), head, second);
+        if v.len() > SHORT {
+            self.text.clear();
+            self.text.push_str(v);
+        }
+    }
+
+    /// [`Slot::set_str`] for a string of up to sixteen bytes, given whole by
+    /// its two words (cut from text at character boundaries), or the inline
+    /// part of a longer one.
+    #[inline(always)]
+    fn set_short(&mut self, len: usize, head: u64, second: u64) {
+        self.tag = Tag::Str;
+        self.len = len;
+        let (low, high) = self.short.split_at_mut(8);
+        low.copy_from_slice(&head.to_le_bytes());
+        high.copy_from_slice(&second.to_le_bytes());
+    }
+
+    /// The string's first eight bytes as a word.
+    #[inline(always)]
+    fn head(&self) -> u64 {
+        self.short
+            .first_chunk::<8>()
+            .map_or(0, |w| u64::from_le_bytes(*w))
+    }
+
+    /// The string's bytes 8 to 16 as a word.
+    #[inline(always)]
+    fn second(&self) -> u64 {
+        self.short
+            .last_chunk::<8>()
+            .map_or(0, |w| u64::from_le_bytes(*w))
+    }
+
+    /// The string's bytes.
+    #[inline(always)]
+    fn bytes(&self) -> &[u8] {
+        if self.len <= SHORT {
+            self.short.get(..self.len).unwrap_or_default()
+        } else {
+            self.text.as_bytes()
+        }
+    }
+
+    /// The string. (Its inline bytes were cut from text at character
+    /// boundaries, so they read back whole.)
+    fn text(&self) -> &str {
+        if self.len <= SHORT {
+            std::str::from_utf8(self.bytes()).unwrap_or_default()
+        } else {
+            &self.text
         }
     }
 }
@@ -150,7 +212,7 @@ impl Request {
         let s = self.slots.get(slot as usize)?;
         match s.tag {
             Tag::Missing => None,
-            Tag::Str => Some(Value::Str(&s.text)),
+            Tag::Str => Some(Value::Str(s.text())),
             Tag::Num => Some(Value::Num(s.num)),
             Tag::Bool => Some(Value::Bool(s.num != 0.0)),
         }
@@ -161,7 +223,7 @@ impl Request {
     #[inline(always)]
     pub(crate) fn str_at(&self, slot: SlotId) -> Option<(&[u8], u64)> {
         match self.slots.get(slot as usize) {
-            Some(s) if s.tag == Tag::Str => Some((s.text.as_bytes(), s.head)),
+            Some(s) if s.tag == Tag::Str => Some((s.bytes(), s.head())),
             _ => None,
         }
     }
@@ -173,8 +235,8 @@ impl Request {
         static MISSING: Slot = Slot {
             tag: Tag::Missing,
             num: 0.0,
-            head: 0,
-            second: 0,
+            len: 0,
+            short: [0; SHORT],
             text: String::new(),
         };
         self.slots.get(slot as usize).unwrap_or(&MISSING)
@@ -199,7 +261,7 @@ impl Request {
     pub(crate) fn word_parts(&self, slot: SlotId) -> (u64, u64, u64, u64) {
         let s = self.slot_or_missing(slot);
         let tag = u64::from(s.tag as u8 ^ Tag::Str as u8);
-        (tag, s.text.len() as u64, s.head, s.second)
+        (tag, s.len as u64, s.head(), s.second())
     }
 
     /// Whether a slot holds a number from `lo` to `hi`, without a branch on
@@ -369,27 +431,24 @@ fn read_object<'a>(
         p.expect(b':', "expected `:`")?;
         p.ws();
         match (p.peek(), target) {
-            (Some(b'"'), Some(t)) => {
-                t.text.clear();
-                (t.head, t.second) = match p.plain_span() {
-                    Some((start, end)) => {
-                        t.text.push_str(p.text(start, end));
-                        let len = end.saturating_sub(start);
-                        (
-                            super::keys::head_at(p.bytes(), start, len),
-                            super::keys::second_at(p.bytes(), start, len),
-                        )
+            (Some(b'"'), Some(t)) => match p.plain_span() {
+                Some((start, end)) => {
+                    let len = end.saturating_sub(start);
+                    let head = super::keys::head_at(p.bytes(), start, len);
+                    let second = super::keys::second_at(p.bytes(), start, len);
+                    if len <= SHORT {
+                        // The two words are the whole string.
+                        t.set_short(len, head, second);
+                    } else {
+                        t.set_str(p.text(start, end), head, second);
                     }
-                    None => {
-                        p.string_into(&mut t.text)?;
-                        (
-                            super::keys::head_of(t.text.as_bytes()),
-                            super::keys::second_of(t.text.as_bytes()),
-                        )
-                    }
-                };
-                t.tag = Tag::Str;
-            }
+                }
+                None => {
+                    scratch.clear();
+                    p.string_into(&mut scratch)?;
+                    t.set(Value::Str(&scratch));
+                }
+            },
             (Some(b'"'), None) => {
                 if p.plain_span().is_none() {
                     p.skip_string()?;
@@ -413,6 +472,43 @@ fn read_object<'a>(
                 return Ok(());
             }
             _ => return Err(p.error("expected `,` or `}`")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Request, Value};
+    use crate::syntax::Format;
+
+    /// A string of up to sixteen bytes lives in the slot itself and a longer
+    /// one in its buffer: refilled with one, then the other, a request never
+    /// shows a byte of the value before, and multi-byte characters read back
+    /// whole from either place.
+    #[test]
+    fn short_and_long_strings_read_back_whole_after_one_another() {
+        let route = "name: r\nstart: a\nnodes:\n  a:\n    if: metadata.k == \"x\"\n    then: m\n    else: m\n  m:\n    model: openai/gpt-4.1\n    timeout: 60s\n    retries: 0\n    success: done\n    fallback: done\n  done: end\n";
+        let p = match crate::compile("r.yaml", route, Format::Yaml) {
+            Ok(c) => c.program,
+            Err(e) => panic!("{e}"),
+        };
+        let slot = p.slot("k").expect("the route reads k");
+        let mut r = Request::new(&p);
+        for v in [
+            "a value longer than sixteen bytes",
+            "short",
+            "caf\u{e9} \u{1f600}\u{1f600}",
+            "exactly sixteen!",
+            "another long value, past the inline bytes",
+            "",
+            "\u{1f600}\u{1f600}\u{1f600}\u{1f600}x",
+        ] {
+            r.set_metadata_json(&p, &format!("{{\"k\": {}}}", serde_json::Value::from(v)))
+                .expect("a flat object");
+            assert_eq!(r.get(slot), Some(Value::Str(v)), "read from JSON");
+            assert_eq!(r.str_at(slot).map(|(b, _)| b), Some(v.as_bytes()));
+            r.fill(&p).set("k", Value::Str(v));
+            assert_eq!(r.get(slot), Some(Value::Str(v)), "set directly");
         }
     }
 }

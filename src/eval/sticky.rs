@@ -22,21 +22,24 @@ impl Program {
         draw: bool,
     ) -> Option<(u16, usize, NodeId, StickyFrom)> {
         let table = self.splits.get(split as usize)?;
-        let field = sticky.and_then(|slot| req.get(slot));
         // A string short enough to share one block with the prefix (user ids,
         // request ids) is hashed by one compression, without the hasher.
-        let text = match field {
-            Some(Value::Str(t)) => Some((t, StickyFrom::Field)),
-            None => req.id().map(|id| (id, StickyFrom::RequestId)),
-            Some(_) => None,
-        };
-        if let (Some((block, len)), Some((t, from))) = (&table.block, text)
-            && let Some(bucket) = one_block(block, *len, t.as_bytes())
-        {
-            return share_of(table, bucket, from);
+        if let Some((block, len)) = &table.block {
+            let text = match sticky.and_then(|slot| req.str_at(slot)) {
+                Some((t, _)) => Some((t, StickyFrom::Field)),
+                None if sticky.and_then(|slot| req.get(slot)).is_none() => {
+                    req.id().map(|id| (id.as_bytes(), StickyFrom::RequestId))
+                }
+                None => None,
+            };
+            if let Some((t, from)) = text
+                && let Some(bucket) = one_block(block, *len, t)
+            {
+                return share_of(table, bucket, from);
+            }
         }
         let mut hasher = table.prefix.clone();
-        let from = match field {
+        let from = match sticky.and_then(|slot| req.get(slot)) {
             Some(v) => {
                 match v {
                     Value::Str(t) => hasher.update(t.as_bytes()),

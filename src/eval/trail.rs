@@ -5,7 +5,7 @@
 //! an increment; a `Vec::push` per node also reloads and compares the
 //! capacity, which was a tenth of a decision.
 
-use crate::compile::NodeId;
+use crate::compile::{NodeId, PATH_CHUNK};
 
 /// A path: the first `len` entries of `buf`.
 #[derive(Clone, Debug, Default)]
@@ -49,6 +49,26 @@ impl Trail {
     pub(crate) fn set(&mut self, nodes: &[NodeId]) {
         self.len = 0;
         self.extend(nodes);
+    }
+
+    /// Makes the path the `len` nodes at `at` in `pool`: as one fixed chunk
+    /// of [`PATH_CHUNK`] nodes when the path is no longer and the pool has
+    /// them to read (a pool of settled paths ends with that many spare
+    /// entries), which costs a few moves where a call to `memcpy` costs tens.
+    #[inline(always)]
+    pub(crate) fn copy(&mut self, pool: &[NodeId], at: u32, len: u32) {
+        let n = len as usize;
+        if n <= PATH_CHUNK
+            && let Some(from) = pool
+                .get(at as usize..)
+                .and_then(<[NodeId]>::first_chunk::<PATH_CHUNK>)
+            && let Some(to) = self.buf.first_chunk_mut::<PATH_CHUNK>()
+        {
+            *to = *from;
+            self.len = n;
+            return;
+        }
+        self.set(crate::eval::range(pool, at, len));
     }
 
     /// Appends `nodes`, in order.
