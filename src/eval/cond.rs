@@ -56,7 +56,7 @@ impl Program {
     /// `compile::table`) that the request's verdicts select: every test of
     /// the front once, group by group, with no dispatch but for the rare
     /// tests of no group.
-    #[inline(never)]
+    #[inline(always)]
     pub(crate) fn row<'r>(&self, root: &'r Root, req: &Request) -> Option<&'r Row> {
         // Verdicts become bits without a branch on the request's values: a
         // mispredicted branch costs more than the tests.
