@@ -206,6 +206,12 @@ impl Request {
         self.has_id.then_some(self.id.as_str())
     }
 
+    /// The request id's bytes, if set.
+    #[inline]
+    pub(crate) fn id_bytes(&self) -> Option<&[u8]> {
+        self.has_id.then_some(self.id.as_bytes())
+    }
+
     /// The value in a slot.
     #[inline]
     pub fn get(&self, slot: SlotId) -> Option<Value<'_>> {
@@ -509,6 +515,11 @@ mod tests {
             assert_eq!(r.str_at(slot).map(|(b, _)| b), Some(v.as_bytes()));
             r.fill(&p).set("k", Value::Str(v));
             assert_eq!(r.get(slot), Some(Value::Str(v)), "set directly");
+            r.fill(&p).set_id(v);
+            assert_eq!(r.id(), Some(v), "as the request id");
+            assert_eq!(r.id_bytes(), Some(v.as_bytes()));
         }
+        r.fill(&p);
+        assert_eq!(r.id(), None, "a refilled request has no id");
     }
 }

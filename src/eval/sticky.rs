@@ -28,7 +28,7 @@ impl Program {
             let text = match sticky.and_then(|slot| req.str_at(slot)) {
                 Some((t, _)) => Some((t, StickyFrom::Field)),
                 None if sticky.and_then(|slot| req.get(slot)).is_none() => {
-                    req.id().map(|id| (id.as_bytes(), StickyFrom::RequestId))
+                    req.id_bytes().map(|id| (id, StickyFrom::RequestId))
                 }
                 None => None,
             };
