@@ -129,7 +129,7 @@ impl Program {
                     .iter()
                     .any(|l| self.equal(v, *l))
             }),
-            Test::Exists { slot } => req.get(slot).is_some(),
+            Test::Exists { slot } => req.present(slot),
             Test::Never => false,
         }
     }
@@ -202,7 +202,7 @@ impl Program {
                 });
                 found != negated
             }
-            CondOp::Exists { slot, present } => req.get(slot).is_some() == present,
+            CondOp::Exists { slot, present } => req.present(slot) == present,
             CondOp::All { .. } | CondOp::Any { .. } | CondOp::Not(_) => false,
         }
     }

@@ -104,6 +104,11 @@ impl Program {
         let Some(&Inst::Split { sticky, split }) = self.insts.get(row.exit as usize) else {
             return None;
         };
+        // Every share's decision is there before anything is drawn, so the
+        // walk (which would draw again) is never left to after a draw.
+        let shares = self.splits.get(split as usize)?.shares.len();
+        root.done
+            .get((row.done as usize).checked_add(shares.checked_sub(1)?)?)?;
         let (_, share, _, _) = self.bucket(s, sticky, split, req, true)?;
         root.done.get((row.done as usize).checked_add(share)?)
     }

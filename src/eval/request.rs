@@ -81,8 +81,9 @@ impl Slot {
     }
 
     /// [`Slot::set_str`] for a string of up to sixteen bytes, given whole by
-    /// its two words (cut from text at character boundaries), or the inline
-    /// part of a longer one.
+    /// its two words, or the first sixteen bytes of a longer one (which may
+    /// end inside a character: only the string tests' words read them
+    /// then, never [`Slot::text`]).
     #[inline(always)]
     fn set_short(&mut self, len: usize, head: u64, second: u64) {
         self.tag = Tag::Str;
@@ -118,8 +119,9 @@ impl Slot {
         }
     }
 
-    /// The string. (Its inline bytes were cut from text at character
-    /// boundaries, so they read back whole.)
+    /// The string. A string of up to sixteen bytes is stored whole inline,
+    /// copied from a `&str`, so it reads back as the text it was; a longer
+    /// one is read from `text` alone.
     fn text(&self) -> &str {
         if self.len <= SHORT {
             std::str::from_utf8(self.bytes()).unwrap_or_default()
@@ -278,7 +280,8 @@ impl Request {
         (s.tag == Tag::Num) & (s.num >= lo) & (s.num <= hi)
     }
 
-    /// Whether a slot holds a value, without a branch on it.
+    /// Whether a slot holds a value, without a branch on it (and without
+    /// reading the value, as [`Request::get`] would).
     #[inline(always)]
     pub(crate) fn present(&self, slot: SlotId) -> bool {
         self.slot_or_missing(slot).tag != Tag::Missing

@@ -8,6 +8,7 @@ use crate::source::Span;
 
 /// A document a reader refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DocError {
     /// A key written twice in one mapping (YAML) or object (JSON).
     DuplicateKey {

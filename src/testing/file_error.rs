@@ -1,5 +1,5 @@
 //! What a test file can get wrong on its own ([`super::file`]) and against its
-//! route ([`super::bind`], and the route itself failing to read), worded once:
+//! route ([`super::bind()`], and the route itself failing to read), worded once:
 //! the readers only say where it happened. A value of the wrong type, a missing
 //! mapping and an unknown key are [`crate::syntax::shape_error::ShapeError`]s,
 //! as in a route.
