@@ -23,6 +23,7 @@ mod canonical;
 mod cond;
 mod group;
 mod jump;
+mod settle;
 mod table;
 mod tail;
 
@@ -302,12 +303,7 @@ impl Program {
                         Some(s) => Some(b.slot(&s.value)?),
                         None => None,
                     };
-                    let block = crate::eval::sticky_block(&[
-                        g.route.name.value.as_bytes(),
-                        &[0],
-                        node.id.value.as_bytes(),
-                        &[0],
-                    ]);
+                    let block = crate::eval::sticky_block(&g.route.name.value, &node.id.value);
                     p.splits.push(Split {
                         shares,
                         prefix,

@@ -26,6 +26,7 @@ mod machine;
 mod number;
 mod request;
 mod session;
+mod slot;
 mod state;
 mod sticky;
 mod trail;

@@ -98,10 +98,12 @@ fn share_of(
 /// the message's length in bits (eight bytes).
 const PADDING: usize = 9;
 
-/// The block a split hashes short values in: `parts` (the route's name, a
-/// zero byte, the node's id, a zero byte) at its start, zeros after them,
-/// and their length; `None` when they leave no room for a value.
-pub(crate) fn sticky_block(parts: &[&[u8]]) -> Option<(Box<[u8; 64]>, usize)> {
+/// The block split `node` of route `route` hashes short values in: the
+/// route's name, a zero byte, the node's id and a zero byte at its start,
+/// zeros after them, and their length; `None` when they leave no room for a
+/// value.
+pub(crate) fn sticky_block(route: &str, node: &str) -> Option<(Box<[u8; 64]>, usize)> {
+    let parts: [&[u8]; 4] = [route.as_bytes(), &[0], node.as_bytes(), &[0]];
     let mut block = Box::new([0u8; 64]);
     let mut len = 0usize;
     for part in parts {
@@ -183,9 +185,8 @@ mod tests {
         let mut fitted = 0;
         for route in ["r", "a-route-name-of-some-length"] {
             for node in ["s", "a-split-node-with-id-of-26"] {
-                let parts: [&[u8]; 4] = [route.as_bytes(), &[0], node.as_bytes(), &[0]];
                 let len = route.len() + node.len() + 2;
-                let Some((block, at)) = sticky_block(&parts) else {
+                let Some((block, at)) = sticky_block(route, node) else {
                     panic!("{len} bytes of prefix leave room");
                 };
                 assert_eq!(at, len);
@@ -211,7 +212,7 @@ mod tests {
     #[test]
     fn a_prefix_that_fills_the_block_has_none() {
         // 1 + 1 + 53 + 1 = 56 bytes, and 9 of padding: no room for a byte.
-        assert!(sticky_block(&[b"r", &[0], &[b'n'; 53], &[0]]).is_none());
-        assert!(sticky_block(&[b"r", &[0], &[b'n'; 52], &[0]]).is_some());
+        assert!(sticky_block("r", &"n".repeat(53)).is_none());
+        assert!(sticky_block("r", &"n".repeat(52)).is_some());
     }
 }
