@@ -8,11 +8,46 @@ use std::collections::HashMap;
 use super::table::{Done, Parts, Root};
 use super::{Inst, NodeId, Tail};
 
-/// The decision of a row whose front path is `front` and which leaves the
-/// front by `exit`, when `exit` is a model whose tail is compiled: its index
-/// in `root.done`. The path runs start, the front, the model and its tail, as
-/// the walk would push them.
-pub(super) fn settled(
+/// The decisions of a row whose front path is `front` and which leaves the
+/// front by `exit`, when it settles any: the index in `root.done` of its
+/// decision, and whether `exit` is a split (the index is then that of its
+/// first share's decision, the others following in the split's order).
+pub(super) fn settle(
+    p: &Parts<'_>,
+    root: &mut Root,
+    seen: &mut HashMap<Vec<NodeId>, u32>,
+    front: &[NodeId],
+    exit: NodeId,
+) -> Option<(u32, bool)> {
+    match p.insts.get(exit as usize)? {
+        Inst::Model { .. } => model(p, root, seen, front, exit).map(|d| (d, false)),
+        &Inst::Split { split, .. } => {
+            let shares = &p.splits.get(split as usize)?.shares;
+            // The split node joins the front's path, so each share's path
+            // runs start, the front, the split, its model and the tail.
+            let mut through = Vec::with_capacity(front.len().saturating_add(1));
+            through.extend_from_slice(front);
+            through.push(exit);
+            let first = root.done.len();
+            for (k, &(_, target)) in shares.iter().enumerate() {
+                // Each share's decision lands right after the one before.
+                let want = u32::try_from(first.checked_add(k)?).ok();
+                if model(p, root, seen, &through, target) != want {
+                    root.done.truncate(first);
+                    return None;
+                }
+            }
+            let first = u32::try_from(first).ok().filter(|_| !shares.is_empty())?;
+            Some((first, true))
+        }
+        _ => None,
+    }
+}
+
+/// The decision of a path `front` that reaches model `exit`, when the
+/// model's tail is compiled: its index in `root.done`. The path runs start,
+/// the front, the model and its tail, as the walk would push them.
+fn model(
     p: &Parts<'_>,
     root: &mut Root,
     seen: &mut HashMap<Vec<NodeId>, u32>,
@@ -48,34 +83,4 @@ pub(super) fn settled(
         chain,
     });
     Some(d)
-}
-
-/// The decisions of a row that leaves the front by split `exit` whose every
-/// share leads to a model with a compiled tail: the index in `root.done` of
-/// the first share's, the others following in the split's order. The split
-/// node joins the front's path, so each path runs start, the front, the
-/// split, the share's model and its tail, as the walk would push them.
-pub(super) fn settled_split(
-    p: &Parts<'_>,
-    root: &mut Root,
-    seen: &mut HashMap<Vec<NodeId>, u32>,
-    front: &[NodeId],
-    exit: NodeId,
-) -> Option<u32> {
-    let Some(&Inst::Split { split, .. }) = p.insts.get(exit as usize) else {
-        return None;
-    };
-    let shares = &p.splits.get(split as usize)?.shares;
-    let first = root.done.len();
-    let mut through = Vec::with_capacity(front.len().saturating_add(1));
-    through.extend_from_slice(front);
-    through.push(exit);
-    for (k, &(_, target)) in shares.iter().enumerate() {
-        // Each share's decision lands right after the one before.
-        if settled(p, root, seen, &through, target) != u32::try_from(first.checked_add(k)?).ok() {
-            root.done.truncate(first);
-            return None;
-        }
-    }
-    u32::try_from(first).ok().filter(|_| !shares.is_empty())
 }

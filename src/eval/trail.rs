@@ -123,4 +123,25 @@ mod tests {
         t.set(&[1; 9]);
         assert_eq!(t.as_slice(), &[1; 9]);
     }
+
+    /// A path copied as one chunk, and the three ways it cannot be: a path
+    /// longer than the chunk, too few pool entries after it to read a whole
+    /// chunk, a buffer smaller than the chunk. Each gives the path itself.
+    #[test]
+    fn a_copied_path_is_the_path_whether_or_not_it_goes_as_one_chunk() {
+        let pool: Vec<u32> = (0..30).collect();
+        let mut t = Trail::with_capacity(16);
+        t.copy(&pool, 3, 5);
+        assert_eq!(t.as_slice(), &[3, 4, 5, 6, 7]);
+        t.copy(&pool, 2, 11);
+        assert_eq!(t.as_slice(), &pool[2..13]);
+        t.copy(&pool, 25, 4);
+        assert_eq!(t.as_slice(), &[25, 26, 27, 28]);
+        let mut small = Trail::with_capacity(3);
+        small.copy(&pool, 1, 5);
+        assert_eq!(small.as_slice(), &[1, 2, 3, 4, 5]);
+        // Out of the pool: nothing is read past it.
+        small.copy(&pool, 28, 5);
+        assert_eq!(small.as_slice(), &[] as &[u32]);
+    }
 }
