@@ -34,7 +34,7 @@ fn route(conds: &[(u8, u8, u8, u8)]) -> String {
     };
     let mut out = String::from("name: front\nstart: c0\nnodes:\n");
     for (i, &(form, a, b, c)) in conds.iter().enumerate() {
-        let cond = match form % 10 {
+        let cond = match form % 11 {
             0 => format!("metadata.plan == \"v{}\"", c % 3),
             1 => "metadata.plan in [\"v0\", \"enterprise-eu\", \"enterprise-us-central-1\"]"
                 .to_string(),
@@ -46,6 +46,9 @@ fn route(conds: &[(u8, u8, u8, u8)]) -> String {
             6 => "metadata.tier == 2 && metadata.region != \"v0\"".to_string(),
             7 => "metadata.plan > \"v1\"".to_string(),
             8 => "metadata.plan in [\"v0\", 2, true]".to_string(),
+            // Whether the slot holds a value of any type: settled by the
+            // lookup of the slot's words when it has a table.
+            10 => "exists metadata.plan".to_string(),
             _ => format!(
                 "metadata.tier > {}.5 || !(metadata.region == \"v{}\")",
                 c % 3,

@@ -17,6 +17,9 @@ pub(crate) struct StrGroup {
     pub(crate) seed: u64,
     pub(crate) shift: u32,
     pub(crate) at: u32,
+    /// The bits of the presence tests on the slot, which the lookup's read
+    /// of the slot settles too.
+    pub(crate) present: usize,
 }
 
 /// An entry of a [`StrGroup`]'s table: a word (length, bytes 0–8 and 8–16)
@@ -53,7 +56,8 @@ pub(super) const GROUP_WORDS: usize = 64;
 
 impl Root {
     /// Turns the string tests of each slot with several words into one
-    /// lookup ([`StrGroup`]), when a seed separating its words is found.
+    /// lookup ([`StrGroup`]), when a seed separating its words is found; the
+    /// slot's presence tests join the lookup.
     /// `long` are the lists past [`super::SCAN`] words that were filed word by
     /// word for this: one whose slot gets no table goes back to the general
     /// test, a search, rather than stay a test per word.
@@ -92,11 +96,18 @@ impl Root {
                 return;
             };
             self.words.extend(table);
+            let present = self
+                .present
+                .iter()
+                .filter(|&&(s, _)| s == slot)
+                .fold(0, |bits, &(_, bit)| bits | bit);
+            self.present.retain(|&(s, _)| s != slot);
             self.groups.push(StrGroup {
                 slot,
                 seed,
                 shift,
                 at,
+                present,
             });
             self.strs.retain(|t| t.slot != slot);
         }

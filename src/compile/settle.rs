@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
-use super::table::{Done, Parts, Root};
-use super::{Inst, NodeId, Tail};
+use super::table::{Done, PATH_CHUNK, Parts, Root};
+use super::{Inst, NONE, NodeId, Tail};
 
 /// The decisions of a row whose front path is `front` and which leaves the
 /// front by `exit`, when it settles any: the index in `root.done` of its
@@ -75,12 +75,20 @@ fn model(
     whole.extend_from_slice(super::range(p.tail_nodes, at, len));
     let (at, len) = root.keep(seen, &whole)?;
     let d = u32::try_from(root.done.len()).ok()?;
+    let mut chunk = [NONE; PATH_CHUNK];
+    if whole.len() <= PATH_CHUNK {
+        for (to, &from) in chunk.iter_mut().zip(&whole) {
+            *to = from;
+        }
+    }
     root.done.push(Done {
         at,
         len,
         served,
         model: served_model,
         chain,
+        last: whole.last().copied().unwrap_or(0),
+        chunk,
     });
     Some(d)
 }

@@ -61,6 +61,12 @@ pub(crate) struct Done {
     pub(crate) served: NodeId,
     pub(crate) model: u32,
     pub(crate) chain: (u32, u32),
+    /// The path's last node, where the session's cursor is left.
+    pub(crate) last: NodeId,
+    /// The path as one chunk padded with [`NONE`], when it is no longer
+    /// than [`PATH_CHUNK`] (`len` says): kept here, not in a pool, so
+    /// copying it waits for one load less.
+    pub(crate) chunk: [NodeId; PATH_CHUNK],
 }
 
 /// A string test: the slot holds the word. Each word of a short `$in` list is
@@ -265,14 +271,11 @@ pub(crate) fn root(p: &Parts<'_>) -> Option<Root> {
             split,
         });
     }
-    // Room to read a whole chunk past the last path (see `eval::Trail::copy`).
-    root.path.extend([NONE; PATH_CHUNK]);
     Some(root)
 }
 
 /// A settled path this long or shorter is copied into a session as one
-/// fixed chunk: the pool of paths ends with this many spare entries, so a
-/// chunk can be read from any path in it.
+/// fixed chunk (`Done::chunk`).
 pub(crate) const PATH_CHUNK: usize = 8;
 
 /// The front's distinct tests, and each jump's test number.

@@ -7,7 +7,7 @@
 use std::cmp::Ordering;
 use std::hint::select_unpredictable;
 
-use super::request::{Request, Value};
+use super::request::{ABSENT, Request, Value};
 use super::trail::Trail;
 use crate::compile::{
     CondOp, Lit, NONE, NodeId, Program, Root, Row, SCAN, Test, VACANT_WORD, Word, follow,
@@ -69,7 +69,10 @@ impl Program {
                 .get((g.at as usize).wrapping_add(i))
                 .unwrap_or(&VACANT_WORD);
             let hit = (tag | (len ^ e.len) | (head ^ e.head) | (second ^ e.second)) == 0;
-            row |= select_unpredictable(hit, e.bits, 0);
+            // The presence bits by a mask: LLVM made `select_unpredictable`
+            // a branch here, mispredicted on every request that lacks the slot.
+            let present = 0usize.wrapping_sub(usize::from(tag != ABSENT));
+            row |= select_unpredictable(hit, e.bits, 0) | (g.present & present);
         }
         for t in &root.strs {
             let w = t.word;
@@ -83,12 +86,23 @@ impl Program {
         for &(slot, bit) in &root.present {
             row |= select_unpredictable(req.present(slot), bit, 0);
         }
+        if !root.others.is_empty() {
+            row |= self.other_bits(root, req);
+        }
+        root.rows.get(row)
+    }
+
+    /// The bits of the front's tests of no group (out of line: the general
+    /// test is large, and most fronts have none).
+    #[inline(never)]
+    fn other_bits(&self, root: &Root, req: &Request) -> usize {
+        let mut row = 0usize;
         for (t, bit) in &root.others {
             if self.holds(t, req) {
                 row |= bit;
             }
         }
-        root.rows.get(row)
+        row
     }
 
     /// Runs the conditions after start through their table: pushes the

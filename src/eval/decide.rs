@@ -9,7 +9,7 @@ use super::machine::{Call, Report, Step};
 use super::request::Request;
 use super::session::Session;
 use super::state::{LimitStore, StoreError};
-use crate::compile::{Inst, NodeId, Program, Root, Row, Settled, Tail};
+use crate::compile::{Inst, NodeId, PATH_CHUNK, Program, Root, Row, Settled, Tail};
 
 /// The outcome of [`Program::decide`].
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -34,6 +34,11 @@ impl Program {
     /// the path, and the fallback chain behind it. Counts toward limits like a
     /// real request. ([`Program::first_model`] is cheaper when only the first
     /// model matters.)
+    ///
+    /// Inlined into the caller: a decision the front table settles costs the
+    /// table's tests and a copy, and a call with its saved registers and
+    /// spilled arguments was a sixth of that. Everything else is out of line.
+    #[inline(always)]
     pub fn decide<'a, S: LimitStore + ?Sized>(
         &'a self,
         s: &'a mut Session,
@@ -44,34 +49,31 @@ impl Program {
         req.check(self)?;
         if s.trace.is_none()
             && let Some(root) = &self.root
-            && let Some(row) = self.row(root, req)
         {
-            if let Some(done) = root.done.get(row.done as usize) {
-                let done = if row.split {
-                    self.settled_share(s, root, row, req)
-                } else {
-                    Some(done)
-                };
-                if let Some(done) = done {
-                    return Ok(self.settled(s, root, done));
-                }
+            let row = self.row(root, req);
+            if let Some(row) = row
+                && !row.split
+                && let Some(done) = root.done.get(row.done as usize)
+            {
+                return Ok(self.settled(s, root, done));
             }
-            return Ok(self.decide_by_walking(s, req, store, now, Some((root, row))));
+            return Ok(self.decide_by_walking(s, req, store, now, row.map(|r| (root, r))));
         }
         Ok(self.decide_by_walking(s, req, store, now, None))
     }
 
     /// The decision the conditions after start settle alone (see
     /// `compile::table`): copied, nothing walked.
-    #[inline]
+    #[inline(always)]
     fn settled<'a>(&'a self, s: &'a mut Session, root: &'a Root, done: &Settled) -> Decision<'a> {
         // `reset`, but for a session without a trace (the caller checked).
         s.program = self.fingerprint();
         s.budgets.clear();
         s.store_error = None;
-        s.path.copy(&root.path, done.at, done.len);
+        let chunk = (done.len as usize <= PATH_CHUNK).then_some(&done.chunk);
+        s.path.copy(chunk, &root.path, done.at, done.len);
         s.served = Some(done.served);
-        s.cursor = s.path.as_slice().last().copied().unwrap_or(0);
+        s.cursor = done.last;
         let s: &'a Session = s;
         Decision {
             model: s.served,
@@ -113,7 +115,9 @@ impl Program {
         root.done.get((row.done as usize).checked_add(share)?)
     }
 
-    /// [`Program::decide`] by walking the route.
+    /// [`Program::decide`] past what the front table settles alone: a
+    /// split's shares, or a walk from where the front leaves (`front`) or
+    /// from start.
     #[inline(never)]
     fn decide_by_walking<'a, S: LimitStore + ?Sized>(
         &'a self,
@@ -121,8 +125,14 @@ impl Program {
         req: &Request,
         store: &mut S,
         now: f64,
-        front: Option<(&Root, &Row)>,
+        front: Option<(&'a Root, &Row)>,
     ) -> Decision<'a> {
+        if let Some((root, row)) = front
+            && row.split
+            && let Some(done) = self.settled_share(s, root, row, req)
+        {
+            return self.settled(s, root, done);
+        }
         if let Some((root, row)) = front {
             // The front is run already: walk on from where it leaves.
             self.past_front(s, root, row);

@@ -148,8 +148,9 @@ impl Request {
     }
 
     /// A slot as the tests of a front table's string groups read it: zero
-    /// when it holds a string (anything else otherwise), its length, and its
-    /// bytes 0 to 8 and 8 to 16 (see [`Request::word_at`]).
+    /// when it holds a string ([`ABSENT`] when it holds nothing, another
+    /// value otherwise), its length, and its bytes 0 to 8 and 8 to 16 (see
+    /// [`Request::word_at`]).
     #[inline(always)]
     pub(crate) fn word_parts(&self, slot: SlotId) -> (u64, u64, u64, u64) {
         let s = self.slot_or_missing(slot);
@@ -190,6 +191,9 @@ impl Request {
         }
     }
 }
+
+/// The first part of [`Request::word_parts`] for a slot without a value.
+pub(crate) const ABSENT: u64 = (Tag::Missing as u8 ^ Tag::Str as u8) as u64;
 
 /// A request being filled for one program (from [`Request::fill`]).
 #[derive(Debug)]

@@ -51,21 +51,23 @@ impl Trail {
         self.extend(nodes);
     }
 
-    /// Makes the path the `len` nodes at `at` in `pool`: as one fixed chunk
-    /// of [`PATH_CHUNK`] nodes when the path is no longer and the pool has
-    /// them to read (a pool of settled paths ends with that many spare
-    /// entries), which costs a few moves where a call to `memcpy` costs tens.
+    /// Makes the path the `len` nodes at `at` in `pool`, given too as a
+    /// fixed chunk of [`PATH_CHUNK`] nodes when it is no longer (the rest
+    /// of the chunk is ignored): the chunk costs a few moves where a call
+    /// to `memcpy` costs tens.
     #[inline(always)]
-    pub(crate) fn copy(&mut self, pool: &[NodeId], at: u32, len: u32) {
-        let n = len as usize;
-        if n <= PATH_CHUNK
-            && let Some(from) = pool
-                .get(at as usize..)
-                .and_then(<[NodeId]>::first_chunk::<PATH_CHUNK>)
+    pub(crate) fn copy(
+        &mut self,
+        chunk: Option<&[NodeId; PATH_CHUNK]>,
+        pool: &[NodeId],
+        at: u32,
+        len: u32,
+    ) {
+        if let Some(from) = chunk
             && let Some(to) = self.buf.first_chunk_mut::<PATH_CHUNK>()
         {
             *to = *from;
-            self.len = n;
+            self.len = (len as usize).min(PATH_CHUNK);
             return;
         }
         self.set(crate::eval::range(pool, at, len));
@@ -124,24 +126,23 @@ mod tests {
         assert_eq!(t.as_slice(), &[1; 9]);
     }
 
-    /// A path copied as one chunk, and the three ways it cannot be: a path
-    /// longer than the chunk, too few pool entries after it to read a whole
-    /// chunk, a buffer smaller than the chunk. Each gives the path itself.
+    /// A path copied as one chunk, and the two ways it cannot be: no
+    /// chunk (a path longer than one), a buffer smaller than the chunk.
+    /// Each gives the path itself.
     #[test]
     fn a_copied_path_is_the_path_whether_or_not_it_goes_as_one_chunk() {
         let pool: Vec<u32> = (0..30).collect();
+        let chunk = [3, 4, 5, 6, 7, u32::MAX, u32::MAX, u32::MAX];
         let mut t = Trail::with_capacity(16);
-        t.copy(&pool, 3, 5);
+        t.copy(Some(&chunk), &pool, 3, 5);
         assert_eq!(t.as_slice(), &[3, 4, 5, 6, 7]);
-        t.copy(&pool, 2, 11);
+        t.copy(None, &pool, 2, 11);
         assert_eq!(t.as_slice(), &pool[2..13]);
-        t.copy(&pool, 25, 4);
-        assert_eq!(t.as_slice(), &[25, 26, 27, 28]);
         let mut small = Trail::with_capacity(3);
-        small.copy(&pool, 1, 5);
-        assert_eq!(small.as_slice(), &[1, 2, 3, 4, 5]);
+        small.copy(Some(&chunk), &pool, 3, 5);
+        assert_eq!(small.as_slice(), &[3, 4, 5, 6, 7]);
         // Out of the pool: nothing is read past it.
-        small.copy(&pool, 28, 5);
+        small.copy(None, &pool, 28, 5);
         assert_eq!(small.as_slice(), &[] as &[u32]);
     }
 }
