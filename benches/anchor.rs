@@ -171,6 +171,15 @@ fn bench(c: &mut Criterion) {
                 black_box(c.map(|c| c.map(|c| c.node)).ok())
             })
         });
+        g.bench_function("metadata_string", |b| {
+            b.iter(|| {
+                i = (i + 1) % metas.len();
+                black_box(
+                    raw.set_metadata_json(&program, black_box(&metas[i]))
+                        .is_ok(),
+                )
+            })
+        });
         g.bench_function("metadata_string_then_decide", |b| {
             b.iter(|| {
                 i = (i + 1) % metas.len();
