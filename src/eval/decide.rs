@@ -32,8 +32,8 @@ pub struct Decision<'s> {
 impl Program {
     /// Runs the request assuming every model answers. Returns the serving model,
     /// the path, and the fallback chain behind it. Counts toward limits like a
-    /// real request. ([`Program::first_model`] is cheaper when only the first
-    /// model matters.)
+    /// real request. ([`Program::first_model`] stops at the first model, for
+    /// when only it matters: no fallback chain, no `Decision`.)
     ///
     /// Inlined into the caller: a decision the front table settles costs the
     /// table's tests and a copy, and a call with its saved registers and
@@ -66,10 +66,7 @@ impl Program {
     /// `compile::table`): copied, nothing walked.
     #[inline(always)]
     fn settled<'a>(&'a self, s: &'a mut Session, root: &'a Root, done: &Settled) -> Decision<'a> {
-        // `reset`, but for a session without a trace (the caller checked).
-        s.program = self.fingerprint();
-        s.budgets.clear();
-        s.store_error = None;
+        self.fresh(s);
         let chunk = (done.len as usize <= PATH_CHUNK).then_some(&done.chunk);
         s.path.copy(chunk, &root.path, done.at, done.len);
         s.served = Some(done.served);

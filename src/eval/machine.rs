@@ -12,7 +12,9 @@ use super::cond::range;
 use super::request::{Request, Value};
 use super::session::{Reason, Session};
 use super::state::{KeyRef, LimitRef, LimitStore};
-use crate::compile::{Inst, ModelSpec, NodeId, Program, Root, Row, StoreFailure};
+use crate::compile::{
+    Inst, ModelSpec, NodeId, PATH_CHUNK, Program, Root, Row, Settled, StoreFailure,
+};
 use crate::syntax::ast::LimitKind;
 
 /// What the caller must do next.
@@ -84,6 +86,11 @@ impl Program {
 
     /// The first model the request would ask, or `None` when the route ends
     /// without one: [`Program::begin`] without a step type to match on.
+    ///
+    /// Inlined into the caller like [`Program::decide`]: when the front
+    /// table's row leads straight to a model whose decision is compiled, the
+    /// answer and the session's path come from that decision.
+    #[inline(always)]
     pub fn first_model<S: LimitStore + ?Sized>(
         &self,
         s: &mut Session,
@@ -94,33 +101,103 @@ impl Program {
         req.check(self)?;
         if s.trace.is_none()
             && let Some(root) = &self.root
-            && let Some(row) = self.row(root, req)
         {
-            self.past_front(s, root, row);
-            if let Some(&Inst::Model { model, .. }) = self.insts.get(row.exit as usize)
-                && let (Some(id), Some(spec)) = (
-                    self.ids.get(row.exit as usize),
-                    self.models.get(model as usize),
-                )
+            let row = self.row(root, req);
+            if let Some(row) = row
+                && !row.split
+                && let Some(done) = root.done.get(row.done as usize)
+                && let Some(call) = self.first_settled(s, root, row, done)
             {
-                // The conditions after start lead straight to a model: the
-                // session is left where `begin` would leave it, at that model.
-                s.path.push(row.exit);
-                return Ok(Some(Call {
-                    node: row.exit,
-                    id,
-                    spec,
-                }));
+                return Ok(Some(call));
             }
-            return Ok(match self.walk(s, req, store, now, false) {
-                Step::Call(c) => Some(c),
-                Step::Done(_) => None,
-            });
+            return Ok(self.first_past_front(s, req, store, now, root, row));
         }
         Ok(match self.begin(s, req, store, now)? {
             Step::Call(c) => Some(c),
             Step::Done(_) => None,
         })
+    }
+
+    /// [`Program::first_model`] for a row whose exit, a model, has its
+    /// decision compiled: the session is left where `begin` would leave it,
+    /// at that model, its path the decision's up to the model.
+    #[inline(always)]
+    fn first_settled<'a>(
+        &'a self,
+        s: &mut Session,
+        root: &Root,
+        row: &Row,
+        done: &Settled,
+    ) -> Option<Call<'a>> {
+        let Some(&Inst::Model { model, .. }) = self.insts.get(row.exit as usize) else {
+            return None;
+        };
+        let call = Call {
+            node: row.exit,
+            id: self.ids.get(row.exit as usize)?,
+            spec: self.models.get(model as usize)?,
+        };
+        self.fresh(s);
+        s.served = None;
+        // Start, the front and the model: the decision's path begins so.
+        let len = row.len.saturating_add(2).min(done.len);
+        let chunk = (done.len as usize <= PATH_CHUNK).then_some(&done.chunk);
+        s.path.copy(chunk, &root.path, done.at, len);
+        s.cursor = row.exit;
+        Some(call)
+    }
+
+    /// [`Program::first_model`] past what the front table settles: the
+    /// walk from where the row leaves (from start when no row matches).
+    #[inline(never)]
+    fn first_past_front<S: LimitStore + ?Sized>(
+        &self,
+        s: &mut Session,
+        req: &Request,
+        store: &mut S,
+        now: f64,
+        root: &Root,
+        row: Option<&Row>,
+    ) -> Option<Call<'_>> {
+        let step = match row {
+            Some(row) => {
+                self.past_front(s, root, row);
+                if let Some(&Inst::Model { model, .. }) = self.insts.get(row.exit as usize)
+                    && let (Some(id), Some(spec)) = (
+                        self.ids.get(row.exit as usize),
+                        self.models.get(model as usize),
+                    )
+                {
+                    // The conditions after start lead straight to a model:
+                    // the session is left where `begin` would leave it.
+                    s.path.push(row.exit);
+                    return Some(Call {
+                        node: row.exit,
+                        id,
+                        spec,
+                    });
+                }
+                self.walk(s, req, store, now, false)
+            }
+            None => {
+                self.reset(s);
+                self.walk(s, req, store, now, false)
+            }
+        };
+        match step {
+            Step::Call(c) => Some(c),
+            Step::Done(_) => None,
+        }
+    }
+
+    /// Starts a session on a fresh request of this program, for the paths
+    /// that never trace (the callers checked): [`Program::reset`] but for
+    /// the trace, the path and where the session stands.
+    #[inline(always)]
+    pub(super) fn fresh(&self, s: &mut Session) {
+        s.program = self.fingerprint();
+        s.budgets.clear();
+        s.store_error = None;
     }
 
     /// Makes `s` hold a fresh request of this program that has run start and
@@ -130,9 +207,7 @@ impl Program {
     /// [`Program::reset`] without its trace.
     #[inline]
     pub(super) fn past_front(&self, s: &mut Session, root: &Root, row: &Row) {
-        s.program = self.fingerprint();
-        s.budgets.clear();
-        s.store_error = None;
+        self.fresh(s);
         s.served = None;
         s.path.set(&[0]);
         s.path.extend(range(&root.path, row.at, row.len));
