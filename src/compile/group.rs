@@ -18,8 +18,10 @@ pub(crate) struct StrGroup {
     pub(crate) shift: u32,
     pub(crate) at: u32,
     /// The bits of the presence tests on the slot, which the lookup's read
-    /// of the slot settles too.
-    pub(crate) present: usize,
+    /// of the slot settles too: by the first part of the slot's
+    /// `Request::word_parts` (its type), zero for a slot without a value.
+    /// A load, where a select on the type became a branch.
+    pub(crate) present: [usize; 4],
 }
 
 /// An entry of a [`StrGroup`]'s table: a word (length, bytes 0–8 and 8–16)
@@ -102,6 +104,10 @@ impl Root {
                 .filter(|&&(s, _)| s == slot)
                 .fold(0, |bits, &(_, bit)| bits | bit);
             self.present.retain(|&(s, _)| s != slot);
+            let mut present = [present; 4];
+            if let Some(absent) = present.get_mut(crate::eval::ABSENT as usize) {
+                *absent = 0;
+            }
             self.groups.push(StrGroup {
                 slot,
                 seed,

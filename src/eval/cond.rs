@@ -7,7 +7,7 @@
 use std::cmp::Ordering;
 use std::hint::select_unpredictable;
 
-use super::request::{ABSENT, Request, Value};
+use super::request::{Request, Value};
 use super::trail::Trail;
 use crate::compile::{
     CondOp, Lit, NONE, NodeId, Program, Root, Row, SCAN, Test, VACANT_WORD, Word, follow,
@@ -69,10 +69,11 @@ impl Program {
                 .get((g.at as usize).wrapping_add(i))
                 .unwrap_or(&VACANT_WORD);
             let hit = (tag | (len ^ e.len) | (head ^ e.head) | (second ^ e.second)) == 0;
-            // The presence bits by a mask: LLVM made `select_unpredictable`
-            // a branch here, mispredicted on every request that lacks the slot.
-            let present = 0usize.wrapping_sub(usize::from(tag != ABSENT));
-            row |= select_unpredictable(hit, e.bits, 0) | (g.present & present);
+            // The presence bits by the slot's type, loaded: LLVM made a
+            // select (or a mask) on the type a branch, mispredicted on every
+            // request that lacks the slot.
+            let present = g.present.get((tag & 3) as usize).copied().unwrap_or(0);
+            row |= select_unpredictable(hit, e.bits, 0) | present;
         }
         for t in &root.strs {
             let w = t.word;

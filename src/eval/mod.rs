@@ -35,6 +35,7 @@ mod walk;
 pub use counters::FxHasher;
 pub use decide::Decision;
 pub use machine::{Call, Done, Report, Step};
+pub(crate) use request::ABSENT;
 pub use request::{Fill, MAX_METADATA_ENTRIES, MetadataError, Request, Value};
 pub use session::{Reason, Session, StickyFrom, TraceStep};
 pub use state::{KeyRef, LimitRef, LimitStore, MemoryStore, StoreError};
