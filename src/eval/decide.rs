@@ -93,7 +93,7 @@ impl Program {
     /// in picks the decision. (Out of line: hashing needs a larger frame
     /// than the rest of `decide`.)
     #[inline(never)]
-    fn settled_share<'r>(
+    pub(super) fn settled_share<'r>(
         &self,
         s: &mut Session,
         root: &'r Root,

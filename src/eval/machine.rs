@@ -118,9 +118,10 @@ impl Program {
         })
     }
 
-    /// [`Program::first_model`] for a row whose exit, a model, has its
-    /// decision compiled: the session is left where `begin` would leave it,
-    /// at that model, its path the decision's up to the model.
+    /// [`Program::first_model`] for a row whose decision is compiled (`done`:
+    /// the row's own when it leaves by a model, the share's when it leaves
+    /// by a split): the session is left where `begin` would leave it, at
+    /// the serving model, its path the decision's up to that model.
     #[inline(always)]
     fn first_settled<'a>(
         &'a self,
@@ -129,26 +130,33 @@ impl Program {
         row: &Row,
         done: &Settled,
     ) -> Option<Call<'a>> {
-        let Some(&Inst::Model { model, .. }) = self.insts.get(row.exit as usize) else {
+        let node = done.served;
+        let Some(&Inst::Model { model, .. }) = self.insts.get(node as usize) else {
             return None;
         };
         let call = Call {
-            node: row.exit,
-            id: self.ids.get(row.exit as usize)?,
+            node,
+            id: self.ids.get(node as usize)?,
             spec: self.models.get(model as usize)?,
         };
         self.fresh(s);
         s.served = None;
-        // Start, the front and the model: the decision's path begins so.
-        let len = row.len.saturating_add(2).min(done.len);
+        // Start, the front, the split if the row leaves by one, and the
+        // model: the decision's path begins so.
+        let len = row
+            .len
+            .saturating_add(2)
+            .saturating_add(u32::from(row.split))
+            .min(done.len);
         let chunk = (done.len as usize <= PATH_CHUNK).then_some(&done.chunk);
         s.path.copy(chunk, &root.path, done.at, len);
-        s.cursor = row.exit;
+        s.cursor = node;
         Some(call)
     }
 
-    /// [`Program::first_model`] past what the front table settles: the
-    /// walk from where the row leaves (from start when no row matches).
+    /// [`Program::first_model`] past what the front table settles alone: a
+    /// split's shares (drawn as the walk draws), or the walk from where the
+    /// row leaves (from start when no row matches).
     #[inline(never)]
     fn first_past_front<S: LimitStore + ?Sized>(
         &self,
@@ -159,6 +167,12 @@ impl Program {
         root: &Root,
         row: Option<&Row>,
     ) -> Option<Call<'_>> {
+        if let Some(row) = row
+            && row.split
+            && let Some(done) = self.settled_share(s, root, row, req)
+        {
+            return self.first_settled(s, root, row, done);
+        }
         let step = match row {
             Some(row) => {
                 self.past_front(s, root, row);
